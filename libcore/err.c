@@ -1,0 +1,85 @@
+/* err: see err.h. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "err.h"
+
+static const char *prog = "forcenet";
+
+void err_init(char **argv)
+{
+	char *slash;
+
+	if (!argv || !argv[0] || !*argv[0])
+		return;
+	slash = strrchr(argv[0], '/');
+	if (slash)
+		argv[0] = slash + 1;
+	prog = argv[0];
+}
+
+const char *err_prog(void)
+{
+	return prog;
+}
+
+void err_vwarn(const char *fmt, va_list ap)
+{
+	/* One fprintf per piece is fine: stderr is unbuffered, lines are short. */
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void err_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void err_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vwarn(fmt, ap);
+	va_end(ap);
+	atomic_abort_all();
+	exit(status);
+}
+
+void err_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vwarn(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+	atomic_abort_all();
+	exit(EXIT_USAGE);
+}
+
+void *err_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		err_die(EXIT_DATA, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *err_calloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+
+	if (!p)
+		err_die(EXIT_DATA, "out of memory (%zu x %zu bytes)", count, size);
+	return p;
+}

@@ -1,0 +1,45 @@
+/*
+ * err: diagnostics and exit statuses shared by every forcenet tool.
+ *
+ * Every message goes to stderr as one line "tool: context: problem", where
+ * "tool" is the name given to err_init() (the basename of argv[0]).
+ * Exit statuses: 0 success, 1 runtime or data error, 2 usage error.
+ *
+ * err_die() and err_usage() remove every output still pending in the atomic
+ * module (temporary files and directories) before exiting, so that a tool
+ * that fails never leaves a file that looks finished.
+ */
+#ifndef FORCENET_ERR_H
+#define FORCENET_ERR_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
+
+/*
+ * Set the program name from argv[0], and point argv[0] at its basename so
+ * that getopt's own messages also read "tool: ...".
+ */
+void err_init(char **argv);
+
+/* The program name set by err_init(), or "forcenet" before it. */
+const char *err_prog(void);
+
+/* Print "tool: <message>\n" on stderr. */
+void err_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void err_vwarn(const char *fmt, va_list ap);
+
+/* Print like err_warn(), remove pending outputs, exit with status. */
+_Noreturn void err_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print "tool: <message>" and "Try 'tool --help'." then exit 2. */
+_Noreturn void err_usage(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* malloc/calloc that die with "tool: out of memory (N bytes)" on failure. */
+void *err_malloc(size_t n);
+void *err_calloc(size_t count, size_t size);
+
+#endif

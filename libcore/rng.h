@@ -1,0 +1,47 @@
+/*
+ * rng: random numbers for forcenet, on GSL's MT19937.
+ *
+ * One seed, many independent streams: every random quantity of the model
+ * has its own stream, seeded from (seed, stream id) through the SplitMix64
+ * mixer, so that one seed gives the same initial weights, the same target,
+ * the same kick and the same initial state whatever the other options
+ * (pqif, vrest, ...) and whichever of these tools runs first.  Changing the
+ * seed changes all of them.  The stream ids are fixed here, forever:
+ * changing one changes every published result.
+ *
+ * Draws: rng_uniform in [0,1) (gsl_rng_uniform), rng_normal (standard
+ * normal, GSL's ziggurat), rng_shuffle (gsl_ran_shuffle), and
+ * rng_sample_sorted (k distinct indices of 0..n-1, in increasing order, by
+ * Knuth's selection sampling: O(n) time, no O(n) memory).
+ */
+#ifndef FORCENET_RNG_H
+#define FORCENET_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum rng_stream {
+	RNG_WEIGHTS = 1,   /* init-weights: positions and values */
+	RNG_TARGET = 2,    /* gen-target: amplitudes, phases, frequency groups */
+	RNG_KICK = 3,      /* simulate-train: external kick amplitudes A_i */
+	RNG_STATE = 4,     /* simulate-train: initial state x_i */
+	RNG_NOISE = 5,     /* simulate-train: the dynamics' noise */
+};
+
+typedef struct rng rng_t;
+
+/* A new generator for (seed, stream); dies on out of memory. */
+rng_t *rng_new(uint64_t seed, enum rng_stream stream);
+void rng_free(rng_t *r);
+
+double rng_uniform(rng_t *r);              /* [0, 1) */
+double rng_normal(rng_t *r);               /* N(0, 1) */
+void rng_shuffle(rng_t *r, size_t *a, size_t n);
+
+/* Fill out[0..k-1] with k distinct sorted indices in [0, n); needs k <= n. */
+void rng_sample_sorted(rng_t *r, size_t n, size_t k, size_t *out);
+
+/* The 32-bit MT19937 seed derived from (seed, stream), for the record. */
+unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream);
+
+#endif
