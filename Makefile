@@ -21,7 +21,9 @@ WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-proto
 # Recursive (=) on purpose: pkg-config is asked when a recipe runs, after
 # the deps step may have installed it.
 DEPCFLAGS  = $(shell pkg-config --cflags gsl openblas)
-DEPLIBS    = $(shell pkg-config --libs gsl openblas) -lcsv -lm
+# GSL's own .pc adds its reference CBLAS (-lgslcblas): leave it out so that
+# every cblas_* call goes to OpenBLAS.
+DEPLIBS    = $(filter-out -lgslcblas,$(shell pkg-config --libs gsl openblas)) -lcsv -lm
 ALL_CFLAGS = $(WARN) -D_DEFAULT_SOURCE -DFORCENET_VERSION='"$(VERSION)"' \
              -fopenmp -Ilibcore $(DEPCFLAGS) $(CFLAGS)
 LDLIBS     = -fopenmp $(DEPLIBS)

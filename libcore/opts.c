@@ -74,7 +74,9 @@ double opts_double(const char *name, const char *arg, double lo, double hi)
 
 	if (rc == -1)
 		err_usage("%s: '%s' is not a number", name, arg);
-	if (rc == -2 || v < lo || v > hi)
+	if (rc == -2)
+		err_usage("%s: '%s' is not a finite number", name, arg);
+	if (v < lo || v > hi)
 		err_usage("%s: %s is out of range [%g, %g]", name, arg, lo, hi);
 	return v;
 }
