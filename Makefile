@@ -73,6 +73,9 @@ $(B)/unit/%: $(B)/obj/tests/unit/%.o $(B)/libcore.a
 
 unit: $(UNIT_BIN)
 
+# Keep the objects of tools and unit tests: they are not throw-away intermediates.
+.SECONDARY: $(TOOLS:%=$(B)/obj/tools/%.o) $(UNIT_SRC:tests/unit/%.c=$(B)/obj/tests/unit/%.o)
+
 # The whole suite: every BATS file in tests/ with the build first on PATH.
 test: all unit | deps-test
 	@PATH="$(CURDIR)/$(B)/bin:$$PATH" FORCENET_ROOT="$(CURDIR)" \
