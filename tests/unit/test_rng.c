@@ -1,0 +1,171 @@
+/*
+ * test_rng: statistical and contract checks of libcore/rng, run by
+ * tests/libcore-rng.bats.  Prints one line per check ("ok"/"FAIL") and exits
+ * 1 if any failed.  Tolerances are stated next to each check; all draws use
+ * fixed seeds, so a pass is reproducible.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "rng.h"
+
+static int failures;
+
+static void check(int ok, const char *what)
+{
+	printf("%s %s\n", ok ? "ok" : "FAIL", what);
+	if (!ok)
+		failures++;
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	err_init(argv);
+
+	/* Same (seed, stream): same sequence; other seed or stream: different. */
+	{
+		rng_t *a = rng_new(42, RNG_NOISE), *b = rng_new(42, RNG_NOISE);
+		rng_t *c = rng_new(43, RNG_NOISE), *d = rng_new(42, RNG_KICK);
+		int same = 1, diff_seed = 0, diff_stream = 0;
+
+		for (int i = 0; i < 1000; i++) {
+			double x = rng_uniform(a), y = rng_uniform(b);
+			double z = rng_uniform(c), t = rng_uniform(d);
+
+			same &= x == y;
+			diff_seed += x != z;
+			diff_stream += x != t;
+		}
+		check(same, "same seed and stream give the same sequence");
+		check(diff_seed > 990, "another seed gives another sequence");
+		check(diff_stream > 990, "another stream gives another sequence");
+		rng_free(a);
+		rng_free(b);
+		rng_free(c);
+		rng_free(d);
+	}
+
+	/* Derived seeds of the five streams of one seed are distinct. */
+	{
+		unsigned long s[6];
+		int distinct = 1;
+
+		for (int k = 1; k <= 5; k++)
+			s[k] = rng_derived_seed(7, (enum rng_stream)k);
+		for (int i = 1; i <= 5; i++)
+			for (int j = i + 1; j <= 5; j++)
+				distinct &= s[i] != s[j];
+		check(distinct, "the five streams of a seed have distinct MT19937 seeds");
+	}
+
+	/* Uniform in [0,1): mean 1/2, variance 1/12; n = 1e6, 6 standard errors. */
+	{
+		rng_t *r = rng_new(1, RNG_STATE);
+		double sum = 0, sum2 = 0, lo = 1, hi = 0;
+		const int n = 1000000;
+
+		for (int i = 0; i < n; i++) {
+			double u = rng_uniform(r);
+
+			sum += u;
+			sum2 += u * u;
+			lo = u < lo ? u : lo;
+			hi = u > hi ? u : hi;
+		}
+		double mean = sum / n, var = sum2 / n - mean * mean;
+
+		check(lo >= 0 && hi < 1, "uniform draws lie in [0, 1)");
+		check(fabs(mean - 0.5) < 6 * sqrt(1.0 / 12 / n), "uniform mean is 1/2 (6 s.e.)");
+		check(fabs(var - 1.0 / 12) < 6 * sqrt(1.0 / 180 / n), "uniform variance is 1/12 (6 s.e.)");
+		rng_free(r);
+	}
+
+	/* Normal: mean 0, variance 1, fourth moment 3; n = 1e6, 6 s.e. */
+	{
+		rng_t *r = rng_new(2, RNG_NOISE);
+		double s1 = 0, s2 = 0, s4 = 0;
+		const int n = 1000000;
+
+		for (int i = 0; i < n; i++) {
+			double z = rng_normal(r);
+
+			s1 += z;
+			s2 += z * z;
+			s4 += z * z * z * z;
+		}
+		check(fabs(s1 / n) < 6 / sqrt(n), "normal mean is 0 (6 s.e.)");
+		check(fabs(s2 / n - 1) < 6 * sqrt(2.0 / n), "normal variance is 1 (6 s.e.)");
+		check(fabs(s4 / n - 3) < 6 * sqrt(96.0 / n), "normal fourth moment is 3 (6 s.e.)");
+		rng_free(r);
+	}
+
+	/* Sampling without replacement: k distinct sorted indices, each index
+	 * chosen with probability k/n (chi-square over 20000 repetitions). */
+	{
+		enum { N = 50, K = 17, REPS = 20000 };
+		rng_t *r = rng_new(3, RNG_WEIGHTS);
+		size_t out[K];
+		long count[N] = { 0 };
+		int sorted_distinct = 1, in_range = 1;
+		double chi2 = 0, expect = (double)REPS * K / N;
+
+		for (int rep = 0; rep < REPS; rep++) {
+			rng_sample_sorted(r, N, K, out);
+			for (int j = 0; j < K; j++) {
+				in_range &= out[j] < N;
+				if (j)
+					sorted_distinct &= out[j] > out[j - 1];
+				count[out[j]]++;
+			}
+		}
+		for (int i = 0; i < N; i++)
+			chi2 += (count[i] - expect) * (count[i] - expect) / expect;
+		check(sorted_distinct && in_range, "samples are distinct, sorted and in range");
+		/* chi-square with 49 degrees of freedom (less, for sampling without
+		 * replacement): 99.99th percentile is about 95. */
+		check(chi2 < 95, "every index is equally likely (chi-square < 95, 49 d.o.f.)");
+		rng_sample_sorted(r, 10, 10, out);
+		int all = 1;
+
+		for (int j = 0; j < 10; j++)
+			all &= out[j] == (size_t)j;
+		check(all, "k = n takes every index");
+		rng_free(r);
+	}
+
+	/* Shuffle: a permutation, and position 0 is uniform over the values. */
+	{
+		enum { N = 10, REPS = 50000 };
+		rng_t *r = rng_new(4, RNG_TARGET);
+		size_t a[N];
+		long first[N] = { 0 };
+		int perm = 1;
+		double chi2 = 0, expect = (double)REPS / N;
+
+		for (int rep = 0; rep < REPS; rep++) {
+			int seen[N] = { 0 };
+
+			for (int i = 0; i < N; i++)
+				a[i] = (size_t)i;
+			rng_shuffle(r, a, N);
+			for (int i = 0; i < N; i++)
+				seen[a[i]]++;
+			for (int i = 0; i < N; i++)
+				perm &= seen[i] == 1;
+			first[a[0]]++;
+		}
+		for (int i = 0; i < N; i++)
+			chi2 += (first[i] - expect) * (first[i] - expect) / expect;
+		check(perm, "shuffle gives a permutation");
+		/* 9 degrees of freedom: the 99.99th percentile is 33.7. */
+		check(chi2 < 33.7, "shuffle's first element is uniform (chi-square < 33.7, 9 d.o.f.)");
+		rng_free(r);
+	}
+
+	printf("%d failed\n", failures);
+	return failures ? 1 : 0;
+}
