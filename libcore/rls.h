@@ -1,0 +1,74 @@
+/*
+ * rls: per-neuron recursive least squares (the FORCE rule of MODEL.md).
+ *
+ * Neuron i learns the weights of its presynaptic set idx_i (the columns of
+ * its CSR row, m_i of them) with its own inverse correlation matrix P_i,
+ * which starts as I/alpha and lives across every training step of a run.
+ * With q = r[idx_i] and e_i = target_i - (W r)_i (W before the update):
+ *     k = P_i q,  den = 1 + q'k,  P_i <- P_i - k k'/den,  W[i, idx_i] += e_i k/den
+ * (P_i q after the update equals k/den, so no second product is needed).
+ *
+ * Storage and speed: P_i is symmetric and kept as its packed upper triangle
+ * (row j holds P[j, j..m-1]), m(m+1)/2 doubles.  The rank-1 update of a step
+ * is not applied at once: it is kept pending (k and 1/den) and applied
+ * during the next step's pass over P_i, which computes the new k = P_i q in
+ * the same pass.  So one training step reads and writes every P_i exactly
+ * once.  rls_flush() applies the pending updates (only needed to look at P).
+ *
+ * Neurons are independent: the step is shared among OpenMP threads by
+ * neuron and its results do not depend on the number of threads.
+ */
+#ifndef FORCENET_RLS_H
+#define FORCENET_RLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rls {
+	size_t n;              /* neurons */
+	const size_t *rowptr;  /* CSR row starts (n+1), not owned */
+	size_t *poff;          /* offset of P_i in P (n+1) */
+	double *P;             /* packed upper triangles, poff[n] doubles */
+	double *u[2];          /* pending k of the last step / k being built (CSR-indexed) */
+	int cur;               /* u[cur] holds the pending k */
+	double *c;             /* pending 1/den per neuron (0: nothing pending) */
+	double *q;             /* gathered r[idx_i], CSR-indexed scratch */
+	double *dw2;           /* per neuron: squared norm of the last W row update */
+	int blowup;            /* set when a den was not finite */
+};
+
+/*
+ * Set up P_i = I/alpha for every neuron of the CSR structure rowptr (kept by
+ * pointer: it must outlive s).  Dies (exit 1, "out of memory") if the
+ * matrices do not fit.
+ */
+void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha);
+void rls_free(struct rls *s);
+
+/* Bytes held by s (P and the per-entry vectors). */
+size_t rls_bytes(size_t n, const size_t *rowptr);
+
+/*
+ * One training step of every neuron: W's CSR values val are updated in
+ * place from the synaptic outputs r and the errors e (n each).  Afterwards
+ * s->dw2[i] holds the squared norm of row i's change, and s->blowup is set
+ * if a denominator was not finite.
+ */
+void rls_step(struct rls *s, const int32_t *col, double *val,
+	      const double *r, const double *e);
+
+/* Apply the pending rank-1 updates to every P_i. */
+void rls_flush(struct rls *s);
+
+/* Copy P_i (after rls_flush) into out as a full m x m row-major matrix. */
+void rls_unpack(const struct rls *s, size_t i, double *out);
+
+/*
+ * The kernel on one packed matrix P (m x m): applies P -= c u u' (the
+ * pending update; c = 0 for none), computes k = P q with the updated P, and
+ * returns den = 1 + q'k.  u and k must not overlap.
+ */
+double rls_kernel(size_t m, double *P, const double *u, double c,
+		  const double *q, double *k);
+
+#endif
