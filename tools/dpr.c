@@ -1,0 +1,414 @@
+/*
+ * dpr: dimensionality of recorded activity, naive and bias-corrected.
+ *
+ * Reads activity (a .npy (samples, N) matrix, a (loops, steps, N) stack such
+ * as a run's outputs.npy, or a headerless numeric CSV with rows = time steps
+ * and columns = neurons, as the notebook's outputs files), or with
+ * --covariance a covariance matrix (or a stack of them).  Per loop it drops
+ * the first --skip steps, forms the covariance (centred data, one
+ * cblas_dsyrk) and writes one CSV row:
+ * <tag keys...>,file,loop,N,samples,M,PR,PR_bc   (libcore/dpr.h).
+ * M, the number of independent samples of the bias correction, is
+ * --samples M, or else samples / --corr-steps (default 50 steps, the
+ * correlation time of the notebook's activity).
+ */
+#define _GNU_SOURCE             /* open_memstream */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arrayin.h"
+#include "atomic.h"
+#include "csvio.h"
+#include "dpr.h"
+#include "err.h"
+#include "opts.h"
+
+#define MAX_LOOP 100000000LL
+
+enum { OPT_SKIP = OPT_TOOL, OPT_SAMPLES, OPT_CORR, OPT_LOOPS, OPT_COV, OPT_SPECTRUM };
+
+struct range {
+	long long lo, hi;
+};
+
+struct options {
+	struct opts_common c;
+	long long skip;
+	double samples;            /* M given by the user, or 0 */
+	double corr_steps;
+	int corr_given, skip_given;
+	const char *loops_arg;
+	struct range *loops;       /* NULL = every loop */
+	size_t nloops;
+	int covariance;
+	const char *spectrum;
+	char **files;
+	size_t nfiles;
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+"Usage: dpr [OPTION]... [FILE]...\n"
+"Participation ratio of activity, naive and bias-corrected, one CSV row per loop:\n"
+"  <tag keys...>,file,loop,N,samples,M,PR,PR_bc\n"
+"FILE is a .npy (samples, N) matrix or (loops, steps, N) stack ('<f8' or '<f4'),\n"
+"or a headerless numeric CSV (rows = time steps, columns = neurons);\n"
+"'-' or no FILE reads stdin.\n"
+"\n"
+"      --skip K         drop the first K steps of every loop (default 0)\n"
+"      --corr-steps T   correlation time in steps: M = samples / T (default 50)\n"
+"      --samples M      the number of independent samples M of the bias\n"
+"                       correction (M > 1; overrides --corr-steps)\n"
+"      --loops LIST     only these loops, e.g. 0,11-15 (default all)\n"
+"      --covariance     FILE holds covariance matrices (N, N) or (loops, N, N),\n"
+"                       not activity; needs --samples\n"
+"      --spectrum FILE  write the covariance eigenvalues, in decreasing order,\n"
+"                       as CSV <tag keys...>,file,loop,rank,eigenvalue\n"
+"      --tag KEY=VALUE  prepend a KEY column holding VALUE (repeatable)\n"
+"      --no-header      omit the header rows\n"
+"  -o, --output FILE    write the table to FILE (default '-', stdout)\n"
+"  -q, --quiet          no notes on stderr\n"
+"  -h, --help           this help\n"
+"  -V, --version        version\n"
+"\n"
+"Example: dpr --skip 200 --loops 0,11-15 --tag seed=0 run/outputs.npy\n"
+"See dpr(1).\n");
+}
+
+/* "0,11-15" into ranges; a usage error if malformed. */
+static void parse_loops(struct options *o, const char *arg)
+{
+	const char *p = arg;
+
+	free(o->loops);
+	o->loops = NULL;
+	o->nloops = 0;
+	for (;;) {
+		char *end;
+		long long lo, hi;
+
+		if (*p < '0' || *p > '9')
+			err_usage("--loops: '%s' is not a list like 0,11-15", arg);
+		lo = hi = strtoll(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9')
+				err_usage("--loops: '%s' is not a list like 0,11-15", arg);
+			hi = strtoll(p, &end, 10);
+			p = end;
+		}
+		if (lo > hi)
+			err_usage("--loops: %lld-%lld is an empty range", lo, hi);
+		if (hi > MAX_LOOP)
+			err_usage("--loops: %lld is out of range [0, %lld]", hi, MAX_LOOP);
+		o->loops = realloc(o->loops, (o->nloops + 1) * sizeof *o->loops);
+		if (!o->loops)
+			err_die(EXIT_DATA, "out of memory");
+		o->loops[o->nloops++] = (struct range){ lo, hi };
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			err_usage("--loops: '%s' is not a list like 0,11-15", arg);
+		p++;
+	}
+}
+
+static void parse_command_line(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		OPTS_LONG_BASE,
+		OPTS_LONG_TAG,
+		{ "skip", required_argument, NULL, OPT_SKIP },
+		{ "samples", required_argument, NULL, OPT_SAMPLES },
+		{ "corr-steps", required_argument, NULL, OPT_CORR },
+		{ "loops", required_argument, NULL, OPT_LOOPS },
+		{ "covariance", no_argument, NULL, OPT_COV },
+		{ "spectrum", required_argument, NULL, OPT_SPECTRUM },
+		OPTS_LONG_END
+	};
+	static char *stdin_only[] = { "-" };
+	int code;
+
+	o->c.usage = usage;
+	o->c.output = "-";
+	o->corr_steps = 50;
+	while ((code = getopt_long(argc, argv, OPTS_SHORT, longopts, NULL)) != -1) {
+		switch (code) {
+		case OPT_SKIP:
+			o->skip = opts_int("--skip", optarg, 0, 1000000000000LL);
+			o->skip_given = 1;
+			break;
+		case OPT_SAMPLES:
+			o->samples = opts_double("--samples", optarg, -1e300, 1e300);
+			if (!(o->samples > 1))
+				err_usage("--samples: M = %s: the bias correction needs M > 1",
+					  optarg);
+			break;
+		case OPT_CORR:
+			o->corr_steps = opts_double("--corr-steps", optarg, -1e300, 1e300);
+			if (!(o->corr_steps > 0))
+				err_usage("--corr-steps: %s is not positive", optarg);
+			o->corr_given = 1;
+			break;
+		case OPT_LOOPS: parse_loops(o, optarg); break;
+		case OPT_COV: o->covariance = 1; break;
+		case OPT_SPECTRUM: o->spectrum = optarg; break;
+		default: opts_common(&o->c, code, optarg);
+		}
+	}
+	if (optind < argc) {
+		o->files = argv + optind;
+		o->nfiles = (size_t)(argc - optind);
+	} else {
+		o->files = stdin_only;
+		o->nfiles = 1;
+	}
+	for (size_t i = 0, nstdin = 0; i < o->nfiles; i++)
+		if (!strcmp(o->files[i], "-") && ++nstdin > 1)
+			err_usage("stdin ('-') can be read only once");
+	if (o->covariance) {
+		if (o->samples == 0)
+			err_usage("--covariance needs --samples M (the samples behind it)");
+		if (o->skip_given)
+			err_usage("--skip does not apply to --covariance");
+		if (o->corr_given)
+			err_usage("--corr-steps does not apply to --covariance");
+	}
+	if (o->spectrum && (!strcmp(o->spectrum, o->c.output) || !strcmp(o->spectrum, "-")))
+		err_usage("--spectrum: '%s' is also the table's output", o->spectrum);
+}
+
+/* Is loop k selected by --loops? */
+static int selected(const struct options *o, size_t k)
+{
+	if (!o->loops)
+		return 1;
+	for (size_t i = 0; i < o->nloops; i++)
+		if ((long long)k >= o->loops[i].lo && (long long)k <= o->loops[i].hi)
+			return 1;
+	return 0;
+}
+
+/* Check the shape against the options before any work; returns N. */
+static size_t check_input(const struct options *o, const struct arrayin *in)
+{
+	const char *name = in->name;
+	char shape[96];
+
+	arrayin_shape_str(in, shape, sizeof shape);
+	if (in->count == 0)
+		err_die(EXIT_DATA, "%s: no loop in the stack (shape %s)", name, shape);
+	if (o->covariance && in->rows != in->cols)
+		err_die(EXIT_DATA, "%s: a covariance must be square: shape %s", name, shape);
+	if (in->cols < 2)
+		err_die(EXIT_DATA, "%s: N = %zu: the participation ratio needs N >= 2 "
+			"(shape %s)", name, in->cols, shape);
+	if (!o->covariance) {
+		size_t left = in->rows > (size_t)o->skip ? in->rows - (size_t)o->skip : 0;
+
+		if (left < 2)
+			err_die(EXIT_DATA, "%s: too few samples: %zu step%s per loop, "
+				"%zu left after --skip %lld (need at least 2)", name,
+				in->rows, in->rows == 1 ? "" : "s", left, o->skip);
+		if (o->samples > (double)left)
+			err_die(EXIT_DATA, "%s: --samples %g is more than the %zu samples "
+				"used", name, o->samples, left);
+		if (o->samples == 0 && !((double)left / o->corr_steps > 1))
+			err_die(EXIT_DATA, "%s: too few samples: M = %zu samples / "
+				"--corr-steps %g = %g, the bias correction needs M > 1 "
+				"(use a longer recording, or --corr-steps or --samples)",
+				name, left, o->corr_steps, (double)left / o->corr_steps);
+	}
+	if (o->loops)
+		for (size_t i = 0; i < o->nloops; i++)
+			if (o->loops[i].hi >= (long long)in->count)
+				err_die(EXIT_DATA, "%s: --loops: loop %lld is out of range "
+					"(%zu loop%s: 0-%zu)", name, o->loops[i].hi,
+					in->count, in->count == 1 ? "" : "s", in->count - 1);
+	return in->cols;
+}
+
+/* A user's covariance must be one: symmetric, with variances >= 0. */
+static void check_covariance(const char *name, size_t loop, int stack,
+			     const double *C, size_t n)
+{
+	double big = 0;
+	char where[64] = "";
+
+	if (stack)
+		snprintf(where, sizeof where, "loop %zu: ", loop);
+	for (size_t i = 0; i < n * n; i++)
+		if (fabs(C[i]) > big)
+			big = fabs(C[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (C[i * n + i] < 0)
+			err_die(EXIT_DATA, "%s: %snot a covariance: negative variance "
+				"at [%zu, %zu]", name, where, i, i);
+		for (size_t j = i + 1; j < n; j++)
+			if (fabs(C[i * n + j] - C[j * n + i]) > 1e-12 * big)
+				err_die(EXIT_DATA, "%s: %snot a covariance: not symmetric "
+					"at [%zu, %zu]", name, where, i, j);
+	}
+}
+
+static void put_row(FILE *fp, const struct options *o, const char *file, size_t loop,
+		    size_t n, size_t samples, double M, const struct dpr *d)
+{
+	opts_tags_values(&o->c, fp);
+	csvio_put_str(fp, file);
+	fprintf(fp, ",%zu,%zu,", loop, n);
+	if (o->covariance)
+		fputs("nan", fp);
+	else
+		fprintf(fp, "%zu", samples);
+	fputc(',', fp);
+	csvio_put_double(fp, M);
+	fputc(',', fp);
+	csvio_put_double(fp, d->pr);
+	fputc(',', fp);
+	csvio_put_double(fp, d->pr_bc);
+	fputc('\n', fp);
+}
+
+static FILE *memout(char **text, size_t *len)
+{
+	FILE *fp = open_memstream(text, len);
+
+	if (!fp)
+		err_die(EXIT_DATA, "out of memory");
+	return fp;
+}
+
+/* Write the table held in memory (text, len as open_memstream sets them). */
+static void commit_text(const char *path, FILE *mem, char **text, size_t *len)
+{
+	struct atomic_file out;
+	FILE *fp;
+
+	if (fclose(mem) != 0)
+		err_die(EXIT_DATA, "out of memory");
+	fp = atomic_open(&out, path);
+	if (fwrite(*text, 1, *len, fp) != *len)
+		err_die(EXIT_DATA, "%s: write error", path);
+	atomic_commit(&out);
+	free(*text);
+	*text = NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	FILE *tab, *spec = NULL;
+	char *text = NULL, *spectext = NULL;
+	size_t textlen = 0, speclen = 0, cap = 0, ccap = 0;
+	double *x = NULL, *xc = NULL, *C = NULL, *work = NULL, *ev = NULL;
+
+	err_init(argv);
+	parse_command_line(argc, argv, &o);
+	atomic_signals();
+	/* One BLAS thread: the same bytes whatever the machine. */
+	openblas_set_num_threads(1);
+
+	tab = memout(&text, &textlen);
+	if (!o.c.no_header) {
+		opts_tags_header(&o.c, tab);
+		fputs("file,loop,N,samples,M,PR,PR_bc\n", tab);
+	}
+	if (o.spectrum) {
+		spec = memout(&spectext, &speclen);
+		if (!o.c.no_header) {
+			opts_tags_header(&o.c, spec);
+			fputs("file,loop,rank,eigenvalue\n", spec);
+		}
+	}
+	for (size_t f = 0; f < o.nfiles; f++) {
+		const char *name = o.files[f];
+		struct arrayin in;
+		size_t n, steps, used;
+		double M;
+		int rc;
+
+		if (arrayin_open(&in, name) != 0)
+			err_die(EXIT_DATA, "%s: %s", name, in.err);
+		n = check_input(&o, &in);
+		steps = in.rows;
+		used = o.covariance ? 0 : steps - (size_t)o.skip;
+		M = o.samples > 0 ? o.samples : (double)used / o.corr_steps;
+		if (steps * n > cap) {
+			free(x);
+			free(xc);
+			cap = steps * n;
+			x = err_malloc(cap * sizeof *x);
+			xc = o.covariance ? NULL : err_malloc(cap * sizeof *xc);
+		}
+		if (n * n > ccap) {
+			free(C);
+			free(work);
+			free(ev);
+			ccap = n * n;
+			C = err_malloc(ccap * sizeof *C);
+			work = o.spectrum ? err_malloc(ccap * sizeof *work) : NULL;
+			ev = err_malloc(n * sizeof *ev);
+		}
+		for (;;) {
+			size_t loop = in.next;
+			struct dpr d;
+			const double *cov;
+
+			if (!selected(&o, loop)) {
+				if ((rc = arrayin_skip(&in, x)) != 1)
+					break;
+				continue;
+			}
+			if ((rc = arrayin_next(&in, x)) != 1)
+				break;
+			if (o.covariance) {
+				check_covariance(name, loop, in.ndim == 3, x, n);
+				cov = x;
+			} else {
+				dpr_covariance(x + (size_t)o.skip * n, used, n, xc, C);
+				cov = C;
+			}
+			if (dpr_compute(cov, n, M, &d) == DPR_NOVAR) {
+				if (o.covariance)
+					err_die(EXIT_DATA, "%s: loop %zu: every variance is zero "
+						"(PR divides by the total variance)", name, loop);
+				err_die(EXIT_DATA, "%s: loop %zu: zero variance: every neuron "
+					"is constant over the %zu samples used (PR divides by "
+					"the total variance)", name, loop, used);
+			}
+			put_row(tab, &o, name, loop, n, used, M, &d);
+			if (spec) {
+				if (dpr_spectrum(cov, n, work, ev) != 0)
+					err_die(EXIT_DATA, "out of memory");
+				for (size_t k = 0; k < n; k++) {
+					opts_tags_values(&o.c, spec);
+					csvio_put_str(spec, name);
+					fprintf(spec, ",%zu,%zu,", loop, k + 1);
+					csvio_put_double(spec, ev[k]);
+					fputc('\n', spec);
+				}
+			}
+		}
+		if (rc < 0)
+			err_die(EXIT_DATA, "%s: %s", name, in.err);
+		arrayin_close(&in);
+	}
+	/* The spectrum first: a failure there leaves no table either. */
+	if (spec)
+		commit_text(o.spectrum, spec, &spectext, &speclen);
+	commit_text(o.c.output, tab, &text, &textlen);
+	free(x);
+	free(xc);
+	free(C);
+	free(work);
+	free(ev);
+	free(o.loops);
+	opts_free(&o.c);
+	return EXIT_OK;
+}
