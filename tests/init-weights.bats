@@ -98,6 +98,7 @@ assert f.dtype == np.float32 and np.array_equal(f, d.astype(np.float32))'
 
 @test "init-weights: refuses to write binary to a terminal" {
 	command -v script >/dev/null || skip "no script(1) to make a terminal"
+	script -qec true /dev/null >/dev/null 2>&1 || skip "script(1) cannot open a pseudo-terminal here"
 	run script -qec "init-weights -N 4" /dev/null
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"init-weights: refusing to write a binary array to a terminal"* ]]

@@ -32,7 +32,8 @@ load helpers
 	cd "$ROOT"
 	for src in tools/*.c; do
 		t=$(basename "$src" .c)
-		page=$(mandoc -Tascii "man/man1/$t.1" | col -b)
+		# the roff source, with its escaped hyphens made plain
+		page=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "man/man1/$t.1")
 		for opt in $("$t" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
 			case $page in
 			*"$opt"*) ;;
