@@ -1,0 +1,13 @@
+# dw-blocks.awk: the dw.csv files of several run folders (runs/NAME/dw.csv)
+# as gnuplot data blocks, each opened by the title row "pqif=P" and closed
+# by two blank lines; rows "t log_dw_norm".
+FNR == 1 {
+	if (NR > 1) printf "\n\n"
+	np = split(FILENAME, part, "/")
+	n = split(part[np - 1], kv, "_")
+	for (i = 1; i <= n; i++) if (kv[i] ~ /^pqif/) printf "pqif=%s\n", substr(kv[i], 5)
+	for (i = 1; i <= NF; i++) col[$i] = i
+	next
+}
+{ print $(col["t"]), $(col["log_dw_norm"]) }
+END { printf "\n\n" }

@@ -1,0 +1,19 @@
+# motifs.gp: connectivity motifs across loops, one line per pqif.
+# Variables: data (group-stats blocks per pqif: loop n then mean,sd of
+# sigma2 tau_rec tau_div tau_con tau_chn R), out (PNG), train_loops.
+set terminal pngcairo size 1500,900 font 'sans,11'
+set output out
+set datafile missing 'nan'
+set key top left box opaque
+set grid
+set xlabel 'loop'
+set object 1 rect from 0.5, graph 0 to train_loops + 0.5, graph 1 behind fc rgb '#e8e8e8' fs solid noborder
+set multiplot layout 2,3 title "Connectivity motifs across loops, per pqif (mean ± s.d. over vrest and seeds; grey: training loops)" font 'sans,14'
+array name[6] = ['σ² (weight variance)', 'τ_{rec} (reciprocal)', 'τ_{div} (divergent)', 'τ_{con} (convergent)', 'τ_{chn} (chain)', 'R (bulk semi-axis)']
+array ylab[6] = ['σ²', 'τ_{rec}', 'τ_{div}', 'τ_{con}', 'τ_{chn}', 'R']
+do for [m = 1:6] {
+	set title name[m]
+	set ylabel ylab[m]
+	plot for [i = 0:*] data index i using 1:(column(2*m+1)):(column(2*m+2)) with yerrorlines lw 2 pt 7 ps 0.6 title columnheader(1)
+}
+unset multiplot

@@ -1,0 +1,19 @@
+# weights-hist.gp: histograms of the non-zero weights of the four blocks
+# (presynaptic -> postsynaptic) before and after training.
+# Variables: data (four blocks: centre count_before count_after), out, run,
+# after (the loop shown as after training).
+set terminal pngcairo size 1300,900 font 'sans,11'
+set output out
+set key top right box opaque
+set grid
+set style fill transparent solid 0.45 noborder
+set xlabel 'weight'
+set ylabel 'number of connections'
+set multiplot layout 2,2 title sprintf("Weight histograms by block (presynaptic → postsynaptic), run %s", run) font 'sans,14'
+array block[4] = ['QIF → QIF', 'QIF → LIF', 'LIF → QIF', 'LIF → LIF']
+do for [b = 0:3] {
+	set title block[b+1]
+	plot data index b using 1:2 every ::1 with boxes lc rgb '#1f77b4' title 'before training (loop 0)', \
+	     data index b using 1:3 every ::1 with boxes lc rgb '#d62728' title sprintf('after training (loop %d)', after)
+}
+unset multiplot

@@ -1,0 +1,268 @@
+# pipelines/sweep.mk: the study's sweep, composed from the tools by make.
+#
+#   make sweep            the notebook's grid (pipelines/params/notebook.mk):
+#                         runs, tables and figures under results/notebook/
+#   make demo             the same on the small grid (params/quick.mk),
+#                         under results/quick/
+#   make analysis         motifs, dimensionality, tables and figures from the
+#                         run folders that exist; never simulates
+#   make clean-analysis   remove the analysis outputs, keep the runs
+#   make clean-results    remove results/$(PARAMS) entirely
+#
+# Variables (command line):
+#   PARAMS=notebook|quick   parameter file in pipelines/params/ (sweep,
+#                           analysis, clean-*; demo implies quick)
+#   R=DIR                   results folder (default results/$(PARAMS))
+#   LAUNCH='srun -N1 -n1 --exclusive'   prefix of every simulation, to run
+#                           them through a scheduler
+#   SWEEP_JOBS=N            parallel jobs when make is not given -j
+#                           (default: the number of cores)
+#   and any variable of the parameter file, e.g. DPR_SKIP=300.
+#
+# Layout of $(R): inputs/ (weights_seedS.npy, target_seedS.npy and .csv,
+# one per seed, shared by every pqif and vrest: paired comparisons),
+# runs/pqifP_vrestV_seedS/ (simulate-train run folders; pqifP_seedS at
+# pqif = 1), motifs.csv, dpr.csv, summary.csv, figures/*.png, analysis/
+# (per-run tables and plot data), sim-options.txt and analysis-options.txt.
+#
+# Every output appears atomically (a temporary renamed when complete; run
+# folders likewise), so an interrupted make never leaves a target that
+# looks done.  Runs depend on sim-options.txt, the analysis on
+# analysis-options.txt; each is rewritten only when its content changes, so
+# a change of an analysis option reruns only the analysis.
+
+PARAMS     ?= notebook
+SWEEP_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Parallel by default; a -j given by the user (or a parent make) wins.
+sweep_j     = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(SWEEP_JOBS))
+
+.PHONY: sweep demo analysis clean-analysis clean-results deps-sweep
+
+deps-sweep:
+	@scripts/deps sweep
+
+sweep: all | deps-sweep
+	@$(MAKE) --no-print-directory $(sweep_j) SWEEP_INNER=sweep PARAMS=$(PARAMS) sweep-results
+
+demo: all | deps-sweep
+	@$(MAKE) --no-print-directory $(sweep_j) SWEEP_INNER=sweep PARAMS=quick sweep-results
+
+analysis: all | deps-sweep
+	@$(MAKE) --no-print-directory $(sweep_j) SWEEP_INNER=analysis PARAMS=$(PARAMS) sweep-results
+
+clean-analysis clean-results:
+	@$(MAKE) --no-print-directory SWEEP_INNER=clean PARAMS=$(PARAMS) sweep-$@
+
+# ---------------------------------------------------------------------------
+# The sweep's dependency graph: read only by the inner make above.
+ifneq ($(SWEEP_INNER),)
+
+ifeq ($(wildcard pipelines/params/$(PARAMS).mk),)
+$(error sweep: PARAMS=$(PARAMS): no file pipelines/params/$(PARAMS).mk)
+endif
+include pipelines/params/$(PARAMS).mk
+
+.DELETE_ON_ERROR:
+.PHONY: sweep-results sweep-clean-analysis sweep-clean-results sweep-force
+
+R        ?= results/$(PARAMS)
+RD       := $(abspath $(R))
+AD       := $(RD)/analysis
+FD       := $(RD)/figures
+BIN      ?= $(CURDIR)/$(B)/bin
+PIPE     := $(CURDIR)/pipelines
+LAUNCH   ?=
+GNUPLOT  ?= gnuplot
+
+# Run names carry their keys; vrest does not apply at pqif = 1.
+run_name  = $(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
+key       = $(patsubst $(1)%,%,$(filter $(1)%,$(subst _, ,$(2))))
+run_pqif  = $(call key,pqif,$(1))
+run_vrest = $(or $(call key,vrest,$(1)),nan)
+run_seed  = $(call key,seed,$(1))
+run_tags  = --tag pqif=$(call run_pqif,$(1)) --tag vrest=$(call run_vrest,$(1)) --tag seed=$(call run_seed,$(1))
+# One order for every table: pqif up, vrest as in the notebook (down), seed up.
+sort_runs = $(shell printf '%s\n' $(1) | awk -f $(PIPE)/run-keys.awk | sort -k1,1g -k2,2gr -k3,3g | cut -d' ' -f4)
+
+ifeq ($(SWEEP_INNER),analysis)
+# Whatever run folders exist (complete ones have summary.csv).
+RUNS := $(call sort_runs,$(notdir $(patsubst %/,%,$(dir $(wildcard $(RD)/runs/pqif*/summary.csv)))))
+ifeq ($(RUNS),)
+$(error analysis: no run folders in $(RD)/runs (run 'make sweep' or set R=DIR))
+endif
+else
+RUNS := $(call sort_runs,$(foreach s,$(SEEDS),$(foreach p,$(PQIF),$(foreach v,$(VREST),$(call run_name,$(p),$(v),$(s))))))
+endif
+RUNS := $(strip $(RUNS))
+
+# Option files, rewritten only when their content changes.
+SIM_OPTS := NEURONS=$(NEURONS) DENSITY=$(DENSITY) GSYN=$(GSYN) STEPS=$(STEPS) \
+  AMP0=$(AMP0) ROMEGA1=$(ROMEGA1) ROMEGA2=$(ROMEGA2) VT=$(VT) DT=$(DT) \
+  TAU_S=$(TAU_S) ALPHA=$(ALPHA) SIGMA=$(SIGMA) STIM_STEPS=$(STIM_STEPS) \
+  STIM_AMP=$(STIM_AMP) LOOPS=$(LOOPS) TRAIN_LOOPS=$(TRAIN_LOOPS) \
+  RECORD=$(RECORD) FLOAT32=$(FLOAT32) INPUT_RUNS=$(INPUT_RUNS)
+ANA_OPTS := DPR_SKIP=$(DPR_SKIP) DPR_LOOPS=$(DPR_LOOPS) DPR_SAMPLES=$(DPR_SAMPLES) \
+  FIG_RUN=$(FIG_RUN) FIG_NEURONS=$(FIG_NEURONS) FIG_VREST=$(FIG_VREST) \
+  FIG_SEED=$(FIG_SEED) LOOPS=$(LOOPS) TRAIN_LOOPS=$(TRAIN_LOOPS) STIM_STEPS=$(STIM_STEPS)
+SIM_OPTS := $(strip $(SIM_OPTS))
+ANA_OPTS := $(strip $(ANA_OPTS))
+
+$(RD)/sim-options.txt: OPTS_TEXT = $(SIM_OPTS)
+$(RD)/analysis-options.txt: OPTS_TEXT = $(ANA_OPTS)
+ifneq ($(file <$(RD)/sim-options.txt),$(SIM_OPTS))
+$(RD)/sim-options.txt: sweep-force
+endif
+ifneq ($(file <$(RD)/analysis-options.txt),$(ANA_OPTS))
+$(RD)/analysis-options.txt: sweep-force
+endif
+sweep-force: ;
+$(RD)/sim-options.txt $(RD)/analysis-options.txt:
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(OPTS_TEXT)' > $@.tmp && mv $@.tmp $@
+
+# ---------------------------------------------------------------- simulation
+ifeq ($(SWEEP_INNER),sweep)
+SEED_LIST := $(sort $(foreach r,$(RUNS),$(call run_seed,$(r))))
+
+$(RD)/inputs/weights_seed%.npy: $(RD)/sim-options.txt $(BIN)/init-weights
+	@mkdir -p $(@D)
+	$(BIN)/init-weights -q -N $(NEURONS) -p $(DENSITY) --gsyn $(GSYN) --seed $* -o $@
+
+# target_seedS.csv (per-neuron parameters) is written beside the array.
+$(RD)/inputs/target_seed%.npy: $(RD)/sim-options.txt $(BIN)/gen-target
+	@mkdir -p $(@D)
+	$(BIN)/gen-target -q -N $(NEURONS) --steps $(STEPS) --amp0 $(AMP0) \
+	  --romega1 $(ROMEGA1) --romega2 $(ROMEGA2) --seed $* \
+	  --params $(RD)/inputs/target_seed$*.csv -o $@
+
+# A run is done when its folder exists: simulate-train builds it under a
+# hidden temporary name and renames it when complete.  Leftovers of a killed
+# run are removed first.
+define run_rule
+$(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy \
+  $(RD)/inputs/target_seed$(call run_seed,$(1)).npy $(RD)/sim-options.txt $(BIN)/simulate-train
+	@mkdir -p $(RD)/runs
+	@rm -rf $(RD)/runs/.$(1).tmp.*
+	$$(LAUNCH) $(BIN)/simulate-train -q --force -o $(RD)/runs/$(1) \
+	  -w $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy \
+	  -t $(RD)/inputs/target_seed$(call run_seed,$(1)).npy \
+	  --seed $(call run_seed,$(1)) --pqif $(call run_pqif,$(1)) \
+	  $(if $(filter nan,$(call run_vrest,$(1))),,--vt $(VT) --vrest $(call run_vrest,$(1))) \
+	  --loops $(LOOPS) --train-loops $(TRAIN_LOOPS) --dt $(DT) --tau-s $(TAU_S) \
+	  --alpha $(ALPHA) --sigma $(SIGMA) --stim-steps $(STIM_STEPS) --stim-amp $(STIM_AMP) \
+	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32)
+endef
+comma := ,
+$(foreach r,$(RUNS),$(eval $(call run_rule,$(r))))
+endif
+
+# ------------------------------------------------------------------ analysis
+ANA := $(RD)/analysis-options.txt
+SUMMARIES := $(RUNS:%=$(RD)/runs/%/summary.csv)
+MOTIF_PARTS := $(RUNS:%=$(AD)/motifs/%.csv)
+DPR_PARTS := $(RUNS:%=$(AD)/dpr/%.csv)
+FIGURES := $(addprefix $(FD)/,motifs.png dpr.png training.png target-vs-input.png \
+  raster.png weights-hist.png dw-log.png)
+TABLES := $(RD)/motifs.csv $(RD)/dpr.csv $(RD)/summary.csv
+
+# Header row once, then the rows of every part in run order.
+CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
+
+sweep-results: $(TABLES) $(FIGURES)
+
+# Tools run from $(RD) so that the file column holds runs/NAME/...: the
+# same whatever the results folder is called.
+define analysis_rule
+$(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/motifs
+	@mkdir -p $$(@D)
+	cd $(RD) && $(BIN)/motifs $(call run_tags,$(1)) runs/$(1)/weights.npy > $$@.tmp
+	@mv $$@.tmp $$@
+$(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/dpr
+	@mkdir -p $$(@D)
+	cd $(RD) && $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) --loops $(DPR_LOOPS) \
+	  $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) runs/$(1)/outputs.npy > $$@.tmp
+	@mv $$@.tmp $$@
+endef
+$(foreach r,$(RUNS),$(eval $(call analysis_rule,$(r))))
+
+$(RD)/motifs.csv: $(MOTIF_PARTS)
+	$(CAT_CSV) $^ > $@.tmp && mv $@.tmp $@
+$(RD)/dpr.csv: $(DPR_PARTS)
+	$(CAT_CSV) $^ > $@.tmp && mv $@.tmp $@
+$(RD)/summary.csv: $(SUMMARIES) $(ANA)
+	awk -f $(PIPE)/tag-runs.awk $(SUMMARIES) > $@.tmp && mv $@.tmp $@
+
+# ------------------------------------------------------------------- figures
+PD := $(AD)/plot
+FIG_DIR := $(RD)/runs/$(FIG_RUN)
+FIG_SEED_OF_RUN := $(call run_seed,$(FIG_RUN))
+# gnuplot writes a temporary, renamed when complete.
+plot = $(GNUPLOT) -e "out='$@.tmp'; $(2)" $(PIPE)/plots/$(1).gp && mv $@.tmp $@
+group = awk -F, -f $(PIPE)/group-stats.awk
+
+$(PD)/motifs.dat: $(RD)/motifs.csv
+	@mkdir -p $(@D)
+	$(group) -v keys=pqif,index -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp && mv $@.tmp $@
+$(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp
+	@mkdir -p $(@D)
+	$(call plot,motifs,data='$<'; train_loops=$(TRAIN_LOOPS))
+
+$(PD)/dpr.dat: $(RD)/dpr.csv
+	@mkdir -p $(@D)
+	$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp && mv $@.tmp $@
+$(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp
+	@mkdir -p $(@D)
+	$(call plot,dpr,data='$<')
+
+$(PD)/training.dat: $(RD)/summary.csv
+	@mkdir -p $(@D)
+	$(group) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp && mv $@.tmp $@
+$(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp
+	@mkdir -p $(@D)
+	$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS))
+
+$(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-cat
+	@mkdir -p $(@D)
+	@test -f $(FIG_DIR)/inputs.npy || { echo "sweep: $(FIG_DIR): no inputs.npy; name FIG_RUN in INPUT_RUNS" >&2; exit 1; }
+	{ $(BIN)/npy-cat $(RD)/inputs/target_seed$(FIG_SEED_OF_RUN).npy | sed 's/^/T,/'; \
+	  $(BIN)/npy-cat $(FIG_DIR)/kick.npy | sed 's/^/K,/'; \
+	  $(BIN)/npy-cat $(FIG_DIR)/inputs.npy | sed 's/^/I,/'; } | \
+	  awk -F, -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' \
+	  -v loops='0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)' -v stim=$(STIM_STEPS) > $@.tmp && mv $@.tmp $@
+$(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp
+	@mkdir -p $(@D)
+	$(call plot,target-vs-input,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; neurons='$(FIG_NEURONS)'; \
+	  nqif=$(shell awk -F, -f $(PIPE)/csv-field.awk -v field=nqif $(FIG_DIR)/params.csv); \
+	  loops='0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)')
+
+$(FD)/raster.png: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(PIPE)/plots/raster.gp
+	@mkdir -p $(@D)
+	$(call plot,raster,data='$(FIG_DIR)/spikes.csv'; run='$(subst _,\_,$(FIG_RUN))'; \
+	  nqif=$(shell awk -F, -f $(PIPE)/csv-field.awk -v field=nqif $(FIG_DIR)/params.csv); \
+	  n=$(shell awk -F, -f $(PIPE)/csv-field.awk -v field=N $(FIG_DIR)/params.csv); \
+	  loops='0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)')
+
+$(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-cat
+	@mkdir -p $(@D)
+	$(BIN)/npy-cat $(FIG_DIR)/weights.npy | awk -F, -f $(PIPE)/weight-hist.awk \
+	  -v nqif=$$(awk -F, -f $(PIPE)/csv-field.awk -v field=nqif $(FIG_DIR)/params.csv) \
+	  -v before=0 -v after=$(shell expr $(LOOPS) - 1) > $@.tmp && mv $@.tmp $@
+$(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp
+	@mkdir -p $(@D)
+	$(call plot,weights-hist,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; after=$(shell expr $(LOOPS) - 1))
+
+DW_RUNS := $(foreach r,$(RUNS),$(if $(and $(filter $(FIG_SEED),$(call run_seed,$(r))),$(filter $(FIG_VREST) nan,$(call run_vrest,$(r)))),$(r)))
+$(PD)/dw-log.dat: $(DW_RUNS:%=$(RD)/runs/%/summary.csv) $(ANA)
+	@mkdir -p $(@D)
+	awk -F, -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp && mv $@.tmp $@
+$(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp
+	@mkdir -p $(@D)
+	$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)')
+
+# --------------------------------------------------------------------- clean
+sweep-clean-analysis:
+	rm -rf $(AD) $(FD) $(TABLES) $(RD)/analysis-options.txt
+sweep-clean-results:
+	rm -rf $(RD)
+
+endif
