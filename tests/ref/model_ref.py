@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""model_ref: a plain NumPy transcription of MODEL.md (simulate-train's model).
+
+Dense and straightforward, written from MODEL.md alone, as the independent
+computation the C tool is checked against.  No noise (sigma = 0): the run is
+then deterministic given the weights, target, kick and initial state.
+
+usage: model_ref.py WEIGHTS.npy TARGET.npy KICK.npy STATE0.npy OUTDIR
+           [--pqif P] [--vt V] [--vrest V] [--dt DT] [--tau-s TS]
+           [--alpha A] [--stim-steps K] [--loops L] [--train-loops T]
+writes OUTDIR/outputs.npy, inputs.npy (loops, steps, N), weights.npy
+(loops, N, N) and spikes.npy (loops, steps, N) of 0/1.
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for name in ("weights", "target", "kick", "state", "outdir"):
+        ap.add_argument(name)
+    ap.add_argument("--pqif", type=float, default=0.0)
+    ap.add_argument("--vt", type=float, default=0.0)
+    ap.add_argument("--vrest", type=float, default=-8.5)
+    ap.add_argument("--dt", type=float, default=0.1)
+    ap.add_argument("--tau-s", type=float, default=5.0)
+    ap.add_argument("--alpha", type=float, default=0.25)
+    ap.add_argument("--stim-steps", type=int, default=200)
+    ap.add_argument("--loops", type=int, default=16)
+    ap.add_argument("--train-loops", type=int, default=10)
+    a = ap.parse_args()
+
+    w = np.load(a.weights).astype(float)
+    target = np.load(a.target).astype(float)      # (steps, N)
+    amp = np.load(a.kick).astype(float)           # A_i
+    x = np.load(a.state).astype(float)            # initial x
+    N = w.shape[0]
+    itmax = target.shape[0]
+    nqif = int(np.floor(N * a.pqif))
+    b = 1.0 / a.tau_s
+    dt = a.dt
+    stim = a.stim_steps
+
+    r = np.zeros(N)
+    idx = [np.nonzero(w[i, :])[0] for i in range(N)]
+    P = [np.identity(len(idx[i])) / a.alpha for i in range(N)]
+
+    def f(xv, Iv):
+        dx = np.empty(N)
+        dx[nqif:] = -xv[nqif:] + Iv[nqif:]
+        c = np.cos(xv[:nqif])
+        dx[:nqif] = 1 - c + Iv[:nqif] * (1 + c)
+        return dx
+
+    outputs = np.zeros((a.loops, itmax, N))
+    inputs = np.zeros((a.loops, itmax, N))
+    weights = np.zeros((a.loops, N, N))
+    spikes = np.zeros((a.loops, itmax, N))
+    t0 = time.perf_counter()
+    train_steps = 0
+    t_train = 0.0
+    for loop in range(a.loops):
+        for it in range(itmax):
+            Iext = amp if it < stim else np.zeros(N)
+            v = w @ r
+            I = Iext + v
+            xh = x + dt * f(x, I) / 2
+            rh = r + dt * (-b * r) / 2
+            xn = x + dt * f(xh, I)
+            rn = r + dt * (-b * rh)
+            # LIF: x' > vt, reset to vrest
+            lif = np.zeros(N, dtype=bool)
+            lif[nqif:] = xn[nqif:] > a.vt
+            # QIF: crossing of pi, d = mod(pi - mod(x, 2pi), 2pi)
+            d = np.mod(np.pi - np.mod(x, 2 * np.pi), 2 * np.pi)
+            qif = np.zeros(N, dtype=bool)
+            qif[:nqif] = (xn[:nqif] - x[:nqif]) > d[:nqif]
+            sp = lif | qif
+            rn[sp] += b
+            xn[lif] = a.vrest
+            x, r = xn, rn
+            outputs[loop, it] = r
+            inputs[loop, it] = I
+            spikes[loop, it] = sp
+            if 1 <= loop <= a.train_loops and it > stim:
+                ts = time.perf_counter()
+                e = target[it] - w @ r
+                for i in range(N):
+                    q = r[idx[i]]
+                    k = P[i] @ q
+                    den = 1 + q @ k
+                    P[i] = P[i] - np.outer(k, k) / den
+                    w[i, idx[i]] += e[i] * (P[i] @ q)
+                t_train += time.perf_counter() - ts
+                train_steps += 1
+        weights[loop] = w
+    elapsed = time.perf_counter() - t0
+    os.makedirs(a.outdir, exist_ok=True)
+    np.save(os.path.join(a.outdir, "outputs.npy"), outputs)
+    np.save(os.path.join(a.outdir, "inputs.npy"), inputs)
+    np.save(os.path.join(a.outdir, "weights.npy"), weights)
+    np.save(os.path.join(a.outdir, "spikes.npy"), spikes)
+    with open(os.path.join(a.outdir, "timing.txt"), "w") as fp:
+        fp.write("seconds %.6f\ntrain_steps %d\ntrain_seconds %.6f\n"
+                 % (elapsed, train_steps, t_train))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,328 @@
+#!/usr/bin/env bats
+# simulate-train: the model against a NumPy transcription of MODEL.md,
+# training, determinism, replay, the run directory, and every error path.
+
+load helpers
+
+REF="$ROOT/tests/ref/model_ref.py"
+
+# small network and target: N=40, 400 steps
+small() {
+	init-weights -N 40 -p 0.3 --seed 3 -o w.npy
+	gen-target -N 40 --steps 400 --seed 3 -o t.npy
+}
+
+# run_small DIR [options]: a short run on the small network
+run_small() {
+	local dir=$1
+	shift
+	simulate-train -q -w w.npy -t t.npy -o "$dir" --loops 3 --train-loops 1 \
+		--stim-steps 100 "$@"
+}
+
+# compare_ref PQIF: C and NumPy on the same weights, target, kick and state
+# with no noise, over an untrained, a trained and a free loop.  Tolerance:
+# the two differ only in the order of floating-point sums (sparse rows vs
+# dense products, the packed fused RLS pass vs explicit outer products,
+# k/den vs P q), about 1e-16 relative per operation; over a few hundred RLS
+# steps we observe at most ~1e-13.  We allow 1e-9 * (1 + |ref|): a modelling
+# error (a wrong rule, order or constant) gives differences of 1e-3 or more,
+# and a single missed or extra spike changes r by b = 0.2.  Spikes must agree
+# exactly.
+compare_ref() {
+	local pq=$1
+	small
+	run_small c --sigma 0 --pqif "$pq" --seed 3 --vrest -12.3
+	"$PY" "$REF" w.npy t.npy c/kick.npy c/state0.npy ref --pqif "$pq" --vrest -12.3 \
+		--loops 3 --train-loops 1 --stim-steps 100
+	pyrun '
+c, r = sys.argv[1], sys.argv[2]
+for f in ("outputs", "inputs", "weights"):
+    a = np.load(c + "/" + f + ".npy"); b = np.load(r + "/" + f + ".npy")
+    assert a.shape == b.shape, (f, a.shape, b.shape)
+    err = np.max(np.abs(a - b) / (1 + np.abs(b)))
+    print(f, err)
+    assert err < 1e-9, (f, err)
+# spikes: events from the C run against the reference 0/1 array
+sp = np.load(r + "/spikes.npy")
+ev = np.loadtxt(c + "/spikes.csv", delimiter=",", skiprows=1, ndmin=2).astype(int)
+mine = np.zeros_like(sp)
+mine[ev[:, 0], ev[:, 1], ev[:, 2]] = 1
+assert (mine == sp).all(), "spikes differ"
+assert sp.sum() > 100, "too few spikes to test anything"
+# training changed W, and only on the presynaptic sets
+w0 = np.load(sys.argv[3]); w = np.load(c + "/weights.npy")
+assert np.abs(w[1] - w0).max() > 1e-3
+assert ((w[1] != 0) == (w0 != 0)).all()
+assert (w[2] == w[1]).all() and (w[0] == w0).all()
+' c ref w.npy
+}
+
+@test "simulate-train --help and --version" {
+	run simulate-train --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: simulate-train"* ]]
+	[[ "$output" == *"--train-loops"* ]]
+	run simulate-train --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "simulate-train (forcenet) "* ]]
+}
+
+@test "LIF-only network matches the NumPy transcription of MODEL.md" {
+	compare_ref 0
+}
+
+@test "mixed network matches the NumPy transcription of MODEL.md" {
+	compare_ref 0.5
+}
+
+@test "QIF-only network matches the NumPy transcription of MODEL.md" {
+	compare_ref 1
+}
+
+@test "training brings the test-loop error 10x below the pre-training error" {
+	# smaller than the notebook's network (N=200, 16 loops): N=160, 6 training
+	# loops, one test loop; the full configuration is in bench/simulate-train.sh
+	init-weights -N 160 -p 0.3 --seed 2 -o w.npy
+	gen-target -N 160 --steps 1000 --seed 2 -o t.npy
+	for pq in 0 0.5 1; do
+		simulate-train -q -w w.npy -t t.npy -o "run$pq" --pqif "$pq" --loops 8 \
+			--train-loops 6 --seed 2 --record none
+		pyrun '
+s = np.genfromtxt(sys.argv[1], delimiter=",", names=True, dtype=None, encoding=None)
+pre = s["mse_all"][s["phase"] == "pre"][0]
+test = s["mse_all"][s["phase"] == "test"]
+print(sys.argv[1], pre, test)
+assert len(test) == 1 and (test <= pre / 10).all()
+' "run$pq/summary.csv"
+	done
+}
+
+@test "summary.csv agrees with inputs.npy, the target and spikes.csv" {
+	small
+	run_small run --pqif 0.5 --seed 2
+	pyrun '
+import csv
+d = sys.argv[1]
+t = np.load(sys.argv[2]); I = np.load(d + "/inputs.npy"); kick = np.load(d + "/kick.npy")
+steps, N = t.shape; stim = 100; nqif = 20; secs = steps * 0.1 * 0.01
+rows = list(csv.DictReader(open(d + "/summary.csv")))
+assert [r["phase"] for r in rows] == ["pre", "train", "test"]
+ev = np.loadtxt(d + "/spikes.csv", delimiter=",", skiprows=1, ndmin=2).astype(int)
+for L, row in enumerate(rows):
+    v = I[L, stim + 1:]            # Iext is 0 after the kick: inputs = W r
+    tt = t[stim + 1:]
+    mse = ((tt - v) ** 2).mean(axis=0)
+    corr = np.array([np.corrcoef(tt[:, i], v[:, i])[0, 1] for i in range(N)])
+    e = ev[ev[:, 0] == L]
+    for name, sel in (("qif", slice(0, nqif)), ("lif", slice(nqif, N)), ("all", slice(0, N))):
+        n = len(range(N)[sel])
+        rate = ((e[:, 2] >= (sel.start or 0)) & (e[:, 2] < sel.stop)).sum() / (n * secs)
+        for key, want in (("rate", rate), ("mse", mse[sel].mean()), ("corr", corr[sel].mean())):
+            got = float(row[key + "_" + name])
+            assert abs(got - want) <= 1e-9 * (1 + abs(want)), (L, key, name, got, want)
+' run t.npy
+}
+
+@test "run directory: files, shapes, dtypes, params.csv and checksums" {
+	small
+	run_small run --pqif 1 --seed 5 --float32 --trace 0,7 --sigma 0
+	[ -f run/params.csv ] && [ -f run/summary.csv ] && [ -f run/dw.csv ]
+	[ -f run/kick.npy ] && [ -f run/state0.npy ] && [ -f run/currents.csv ]
+	ws=$(sha256sum w.npy | cut -c1-64)
+	ts=$(sha256sum t.npy | cut -c1-64)
+	pyrun '
+import csv
+d, ws, ts = sys.argv[1:4]
+p = next(csv.DictReader(open(d + "/params.csv")))
+assert p["tool"] == "simulate-train" and p["N"] == "40" and p["steps"] == "400"
+assert p["nqif"] == "40" and p["vt"] == "nan" and p["vrest"] == "nan", p
+assert p["seed"] == "5" and p["loops"] == "3" and p["train_loops"] == "1"
+assert p["weights"] == "w.npy" and p["weights_sha256"] == ws
+assert p["target"] == "t.npy" and p["target_sha256"] == ts
+assert p["record"] == "weights,outputs,inputs,spikes,dw,currents", p["record"]
+assert np.load(d + "/weights.npy").dtype == np.float64
+o = np.load(d + "/outputs.npy"); I = np.load(d + "/inputs.npy")
+assert o.dtype == np.float32 and I.dtype == np.float32 and o.shape == (3, 400, 40)
+assert np.load(d + "/weights.npy").shape == (3, 40, 40)
+k = np.load(d + "/kick.npy"); x0 = np.load(d + "/state0.npy")
+assert k.shape == (40,) and (np.abs(k) <= 20).all() and (x0 >= 0).all() and (x0 < 2 * np.pi).all()
+# currents: kick + recurrent is the input, noise is 0 without noise
+c = np.genfromtxt(d + "/currents.csv", delimiter=",", names=True)
+assert len(c) == 3 * 400 * 2 and set(c["neuron"]) == {0, 7}
+tot = I[c["loop"].astype(int), c["step"].astype(int), c["neuron"].astype(int)]
+assert np.allclose(c["kick"] + c["recurrent"], tot, rtol=1e-6, atol=1e-5)
+assert (c["noise"] == 0).all()
+# dw.csv: every 10 training steps after the kick, t as in the notebook
+dw = np.genfromtxt(d + "/dw.csv", delimiter=",", names=True)
+steps = np.arange(101, 400); steps = steps[steps % 10 == 0]
+assert (dw["loop"] == 1).all() and (dw["step"] == steps).all()
+assert (dw["t"] == steps - 100).all() and np.isfinite(dw["log_dw_norm"]).all()
+' run "$ws" "$ts"
+}
+
+@test "--record chooses the files; none still writes params, summary, kick, state" {
+	small
+	run_small run --record none
+	run ls run
+	[ "$output" = "$(printf 'kick.npy\nparams.csv\nstate0.npy\nsummary.csv')" ]
+	run_small run2 --record outputs,spikes
+	run ls run2
+	[ "$output" = "$(printf 'kick.npy\noutputs.npy\nparams.csv\nspikes.csv\nstate0.npy\nsummary.csv')" ]
+}
+
+@test "same inputs and seed give the same bytes, with 1 or 2 threads" {
+	small
+	run_small a --pqif 0.5 --seed 9
+	run_small b --pqif 0.5 --seed 9 --threads 2
+	for f in a/*; do cmp "$f" "b/${f#a/}"; done
+	run_small c --pqif 0.5 --seed 10
+	! cmp -s a/outputs.npy c/outputs.npy
+}
+
+@test "kick and state are paired across pqif and vrest for one seed" {
+	small
+	run_small a --pqif 0 --seed 4 --record none
+	run_small b --pqif 0.75 --vrest -17 --seed 4 --record none
+	cmp a/kick.npy b/kick.npy
+	cmp a/state0.npy b/state0.npy
+}
+
+@test "replay: --kick and --state of a run reproduce it byte for byte" {
+	small
+	run_small a --pqif 0.5 --seed 6
+	run_small b --pqif 0.5 --seed 6 --kick a/kick.npy --state a/state0.npy
+	for f in a/*; do
+		[ "$f" = a/params.csv ] || cmp "$f" "b/${f#a/}"
+	done
+	grep -q kick_sha256 b/params.csv
+	# without noise the seed no longer matters once kick and state are given
+	run_small c --sigma 0 --seed 6 --kick a/kick.npy --state a/state0.npy --pqif 0.5
+	run_small d --sigma 0 --seed 7 --kick a/kick.npy --state a/state0.npy --pqif 0.5
+	for f in outputs.npy inputs.npy weights.npy spikes.csv summary.csv dw.csv; do
+		cmp "c/$f" "d/$f"
+	done
+}
+
+@test "--noise em changes the noise, dt is the default" {
+	small
+	run_small a --seed 1
+	run_small b --seed 1 --noise dt
+	run_small c --seed 1 --noise em
+	cmp a/outputs.npy b/outputs.npy
+	! cmp -s a/outputs.npy c/outputs.npy
+	grep -q ',em,' c/params.csv
+}
+
+@test "progress on stderr, one line per loop; -q silences it" {
+	small
+	run simulate-train -w w.npy -t t.npy -o run --loops 3 --train-loops 1 --stim-steps 100
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "simulate-train: loop 0/2 pre: rate "*" Hz, mse "* ]]
+	[[ "${lines[1]}" == "simulate-train: loop 1/2 train: "* ]]
+	[[ "${lines[2]}" == "simulate-train: loop 2/2 test: "* ]]
+	run_small q 2>err.txt
+	[ ! -s err.txt ]
+}
+
+@test "an existing run directory is refused unless --force" {
+	small
+	run_small run --record none
+	echo old > run/marker
+	assert_fails 1 "run: exists (use --force to replace it)" run_small run
+	[ -f run/marker ]
+	run_small run --force --record none
+	[ ! -e run/marker ] && [ -f run/summary.csv ]
+	assert_only run w.npy t.npy
+}
+
+@test "bad inputs: shapes, non-finite values" {
+	small
+	pyrun 'np.save("rect.npy", np.zeros((40, 39)))
+np.save("w3.npy", np.zeros((2, 40, 40)))
+w = np.load("w.npy"); w[3, 5] = np.nan; np.save("wnan.npy", w)
+t = np.load("t.npy"); t[7, 2] = np.inf; np.save("tinf.npy", t)
+np.save("t39.npy", np.zeros((400, 39)))
+np.save("k39.npy", np.zeros(39))'
+	assert_fails 1 "rect.npy: weights must be a square (N, N) matrix, not (40, 39)" \
+		simulate-train -w rect.npy -t t.npy -o run
+	assert_fails 1 "w3.npy: weights must be a square (N, N) matrix, not (2, 40, 40)" \
+		simulate-train -w w3.npy -t t.npy -o run
+	assert_fails 1 "t39.npy: target has 39 neurons (columns), the weights have 40" \
+		simulate-train -w w.npy -t t39.npy -o run
+	assert_fails 1 "wnan.npy: value 125 is not finite (nan)" \
+		simulate-train -w wnan.npy -t t.npy -o run
+	assert_fails 1 "tinf.npy: value 282 is not finite (inf)" \
+		simulate-train -w w.npy -t tinf.npy -o run
+	assert_fails 1 "k39.npy: shape (39,), expected (40,) for N = 40" \
+		simulate-train -w w.npy -t t.npy -o run --kick k39.npy
+	assert_fails 1 "nope.npy: cannot open" simulate-train -w nope.npy -t t.npy -o run
+	rm rect.npy w3.npy wnan.npy tinf.npy t39.npy k39.npy
+	assert_only w.npy t.npy
+}
+
+@test "bad options: pqif, vrest, loops, stim-steps, record, trace, missing files" {
+	small
+	assert_fails 2 "--pqif: 1.5 is out of range [0, 1]" \
+		simulate-train -w w.npy -t t.npy -o run --pqif 1.5
+	assert_fails 2 "--vrest 0 must be below --vt 0" \
+		simulate-train -w w.npy -t t.npy -o run --vrest 0
+	assert_fails 2 "--vrest 3 must be below --vt 1" \
+		simulate-train -w w.npy -t t.npy -o run --vrest 3 --vt 1 --pqif 0.5
+	assert_fails 2 "--loops 10 must be at least --train-loops + 1 = 11" \
+		simulate-train -w w.npy -t t.npy -o run --loops 10
+	assert_fails 2 "--stim-steps 399 leaves no step after the kick" \
+		simulate-train -w w.npy -t t.npy -o run --stim-steps 399
+	assert_fails 2 "--record: unknown item 'spike'" \
+		simulate-train -w w.npy -t t.npy -o run --record spike
+	assert_fails 2 "--record currents needs --trace LIST" \
+		simulate-train -w w.npy -t t.npy -o run --record currents
+	assert_fails 2 "--trace: neuron 40 does not exist (N = 40)" \
+		simulate-train -w w.npy -t t.npy -o run --trace 3,40
+	assert_fails 2 "--dt: must be positive" \
+		simulate-train -w w.npy -t t.npy -o run --dt 0
+	assert_fails 2 "--noise: 'ito' is not dt or em" \
+		simulate-train -w w.npy -t t.npy -o run --noise ito
+	assert_fails 2 "no weights given (-w FILE)" simulate-train -t t.npy -o run
+	assert_fails 2 "no run directory given (-o DIR)" simulate-train -w w.npy -t t.npy
+	assert_fails 2 "--alpha: 'x' is not a number" \
+		simulate-train -w w.npy -t t.npy -o run --alpha x
+	assert_only w.npy t.npy
+	# with pqif = 1 there is no LIF neuron: vt and vrest do not apply
+	run_small run --pqif 1 --vrest 5 --record none
+}
+
+@test "numerical blow-up is reported with loop and step, nothing left behind" {
+	small
+	assert_fails 1 "simulate-train: loop 0, step 83: numerical blow-up (the state is not finite)" \
+		run_small run --dt 100 --sigma 0
+	assert_only w.npy t.npy
+}
+
+@test "an interrupted run leaves no run directory that looks complete" {
+	init-weights -N 200 -o w.npy
+	gen-target -N 200 -o t.npy
+	simulate-train -q -w w.npy -t t.npy -o run &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[ ! -e run ]
+	assert_only w.npy t.npy
+}
+
+@test "man pages simulate-train(1) and forcenet-run(5) are clean" {
+	for m in "$ROOT/man/man1/simulate-train.1" "$ROOT/man/man5/forcenet-run.5"; do
+		[ -f "$m" ]
+		run mandoc -Tlint -W warning "$m"
+		[ -z "$output" ]
+		run groff -ww -z -man "$m"
+		[ "$status" -eq 0 ] && [ -z "$output" ]
+	done
+}
+
+@test "C unit tests: model and RLS kernels" {
+	"$UNIT/test_model"
+	"$UNIT/test_rls"
+	"$UNIT/test_sha256"
+}
