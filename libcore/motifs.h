@@ -16,7 +16,10 @@
  *   sum(w w^T) = sum_j c_j^2          (sum_ik sum_j w_ij w_kj)
  *   sum(w^T w) = sum_i r_i^2          (sum_jk sum_i w_ij w_ik)
  *   sum(w w)   = sum_j c_j r_j        (sum_ik sum_j w_ij w_jk)
- * R is NaN when 1 - tau_div - tau_con <= 0 (possible for low-rank W).
+ * 1 - tau_div - tau_con > 0 whenever sigma2 > 0: split w into row
+ * effects (A = mean square of r_i/N), column effects (B, of c_j/N) and the
+ * rest (I); then S2 = N(A+B) + I, sum r^2 = N^2 A, sum c^2 = N^2 B and
+ * 1 - tau_div - tau_con = (N(A+B) + (N+1) I) / (S2 (N-1)).  R is finite.
  */
 #ifndef FORCENET_MOTIFS_H
 #define FORCENET_MOTIFS_H

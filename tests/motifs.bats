@@ -1,0 +1,216 @@
+#!/usr/bin/env bats
+# motifs: the O(N^2) motifs against MODEL.md's three-product definition
+# (NumPy, tests/ref/motifs_ref.py), the input formats, Unix use, errors.
+
+load helpers
+
+REF="$ROOT/tests/ref/motifs_ref.py"
+
+@test "motifs: --help and --version" {
+	run motifs --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: motifs"* ]]
+	run motifs --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "motifs (forcenet) "* ]]
+}
+
+@test "motifs: equals the three-product definition to 1e-12, N = 2..500, special matrices" {
+	mkdir g
+	for kind in random symmetric antisymmetric rankone rowcentred; do
+		for n in 2 3 4 7 16 33 100 257 500; do
+			"$PY" "$REF" gen g "$kind" "$n"
+		done
+	done
+	for n in 5 50 200; do "$PY" "$REF" gen g sparse "$n"; done
+	motifs g/*.npy > t.csv
+	[ "$(wc -l < t.csv)" -eq 49 ]
+	run "$PY" "$REF" check t.csv
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "motifs: symmetric gives tau_rec = 1, antisymmetric -1, row-centred tau_con = -1/(N-1)" {
+	mkdir g
+	for n in 2 9 120; do
+		for kind in symmetric antisymmetric rowcentred; do
+			"$PY" "$REF" gen g "$kind" "$n"
+		done
+	done
+	motifs g/*.npy > t.csv
+	pyrun '
+import csv
+rows = list(csv.DictReader(open("t.csv")))
+assert len(rows) == 9
+for r in rows:
+    n = int(r["N"])
+    if "antisymmetric" in r["file"]:
+        assert abs(float(r["tau_rec"]) + 1) < 1e-12, r
+    elif "symmetric" in r["file"]:
+        assert abs(float(r["tau_rec"]) - 1) < 1e-12, r
+    else:
+        assert abs(float(r["tau_con"]) + 1 / (n - 1)) < 1e-12 / (n - 1), r
+'
+}
+
+@test "motifs: the notebook's CSV matrix (save_matrix_csv) gives the .npy's values" {
+	pyrun '
+import csv
+rng = np.random.default_rng(4)
+w = rng.standard_normal((40, 40)) * (rng.random((40, 40)) < 0.3)
+np.save("w.npy", w)
+# the notebook writes str() of every element with the csv module
+with open("w_matrix", "w", newline="") as f:
+    wr = csv.writer(f)
+    for row in w:
+        wr.writerow([str(e) for e in row.flat])
+'
+	motifs w_matrix > csv.csv
+	motifs w.npy > npy.csv
+	run "$PY" "$REF" check csv.csv
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# same numbers from both formats: str() round-trips a double
+	[ "$(cut -d, -f2- csv.csv)" = "$(cut -d, -f2- npy.csv)" ]
+}
+
+@test "motifs: a (L, N, N) stack gives one row per matrix, '<f4' too" {
+	pyrun '
+rng = np.random.default_rng(5)
+s = rng.standard_normal((4, 30, 30))
+np.save("s8.npy", s)
+np.save("s4.npy", s.astype(np.float32))
+for k in range(4):
+    np.save("m%d.npy" % k, s[k])
+'
+	motifs s8.npy s4.npy > t.csv
+	run "$PY" "$REF" check t.csv
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(cut -d, -f1-3 t.csv | tr '\n' ' ')" = "file,index,N s8.npy,0,30 s8.npy,1,30 s8.npy,2,30 s8.npy,3,30 s4.npy,0,30 s4.npy,1,30 s4.npy,2,30 s4.npy,3,30 " ]
+	# each matrix of the stack alone gives the same values
+	motifs --no-header m0.npy m1.npy m2.npy m3.npy | cut -d, -f4- > alone
+	sed -n '2,5p' t.csv | cut -d, -f4- > stacked
+	cmp alone stacked
+}
+
+@test "motifs: stdin, --tag, column -t, and tables that concatenate" {
+	pyrun 'np.savetxt("a.csv", np.random.default_rng(1).standard_normal((6, 6)), delimiter=",")'
+	run sh -c 'cat a.csv | motifs --tag seed=0 -'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "seed,file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R" ]
+	[[ "${lines[1]}" == "0,-,0,6,"* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	# no file at all reads stdin too
+	[ "$(motifs < a.csv | tail -1 | cut -d, -f2-)" = "$(motifs a.csv | tail -1 | cut -d, -f2-)" ]
+	pyrun 'np.save("w.npy", np.random.default_rng(2).standard_normal((3, 8, 8)))'
+	run sh -c 'motifs w.npy | column -t -s,'
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[[ "${lines[0]}" == "file "*" R" ]]
+	{
+		motifs --tag seed=0 --tag pqif=0.5 w.npy
+		motifs --tag seed=1 --tag pqif=0.5 --no-header w.npy
+		motifs --tag seed=2 --tag pqif=0.5 --no-header a.csv
+	} > all.csv
+	pyrun '
+import csv
+rows = list(csv.reader(open("all.csv")))
+assert rows[0] == ["seed", "pqif", "file", "index", "N", "sigma2", "tau_rec",
+                   "tau_div", "tau_con", "tau_chn", "R"], rows[0]
+assert all(len(r) == 11 for r in rows)
+assert [r[0] for r in rows[1:]] == list("0001112"), rows
+assert np.isfinite(np.array([r[5:] for r in rows[1:]], dtype=float)).all()
+'
+}
+
+@test "motifs: -o writes the table atomically; same input, same bytes" {
+	pyrun 'np.save("w.npy", np.random.default_rng(3).standard_normal((2, 50, 50)))'
+	motifs -o out.csv w.npy
+	motifs w.npy > again.csv
+	cmp out.csv again.csv
+	assert_only w.npy out.csv again.csv
+}
+
+@test "motifs: R is the formula of MODEL.md on the row's own taus" {
+	pyrun '
+rng = np.random.default_rng(8)
+np.save("g.npy", rng.standard_normal((50, 50)))
+u = np.ones(20); u[0] = 5
+np.save("r1.npy", np.outer(u, u))
+a, b = rng.standard_normal(30), rng.standard_normal(30)
+np.save("add.npy", a[:, None] + b[None, :] + 1e-3 * rng.standard_normal((30, 30)))
+'
+	motifs g.npy r1.npy add.npy > t.csv
+	pyrun '
+import csv
+for r in csv.DictReader(open("t.csv")):
+    g = {k: float(v) for k, v in r.items() if k != "file"}
+    a = 1 - g["tau_div"] - g["tau_con"]
+    assert a > 0, g
+    want = np.sqrt(g["sigma2"]) * (a + g["tau_rec"] - 2 * g["tau_chn"]) / np.sqrt(a)
+    assert abs(g["R"] - want) <= 1e-13 * abs(want), (g["R"], want)
+'
+}
+
+@test "motifs: bad input is one line, status 1, no table" {
+	pyrun '
+np.save("rect.npy", np.zeros((3, 4)))
+np.save("one.npy", np.ones((1, 1)))
+np.save("vec.npy", np.zeros(4))
+np.save("rect3.npy", np.zeros((2, 3, 4)))
+np.save("empty3.npy", np.zeros((0, 3, 3)))
+a = np.random.default_rng(0).standard_normal((2, 5, 5)); a[1, 2, 3] = np.nan
+np.save("nan.npy", a)
+b = np.random.default_rng(0).standard_normal((5, 5)); b[4, 0] = np.inf
+np.save("inf.npy", b)
+np.save("const.npy", np.full((2, 4, 4), 0.5))
+np.save("i8.npy", np.zeros((3, 3), dtype=np.int64))
+'
+	printf '1,2\n3,4\n5,6\n' > rect.csv
+	printf '1,2,3\n4,5\n6,7,8\n' > ragged.csv
+	printf '1,2\n3,x\n' > text.csv
+	printf '1,2\n3,inf\n' > inf.csv
+	printf '1,nan\n3,4\n' > nan.csv
+	: > empty.csv
+	assert_fails 1 "motifs: rect.npy: not a square matrix: shape (3, 4)" motifs rect.npy
+	assert_fails 1 "motifs: rect.csv: not a square matrix: shape (3, 2)" motifs rect.csv
+	assert_fails 1 "motifs: rect3.npy: not a square matrix: shape (2, 3, 4)" motifs rect3.npy
+	assert_fails 1 "motifs: one.npy: N = 1: motifs need N >= 2" motifs one.npy
+	assert_fails 1 "motifs: vec.npy: expected a 2-D or 3-D array, got shape (4,)" motifs vec.npy
+	assert_fails 1 "motifs: empty3.npy: no matrix in the stack (shape (0, 3, 3))" motifs empty3.npy
+	assert_fails 1 "motifs: nan.npy: value at [1, 2, 3] is not finite (nan)" motifs nan.npy
+	assert_fails 1 "motifs: inf.npy: value at [4, 0] is not finite (inf)" motifs inf.npy
+	assert_fails 1 "motifs: inf.csv: row 2, column 2: 'inf' is not finite" motifs inf.csv
+	assert_fails 1 "motifs: nan.csv: row 1, column 2: 'nan' is not finite" motifs nan.csv
+	assert_fails 1 "motifs: ragged.csv: ragged: row 2 has 2 fields, expected 3" motifs ragged.csv
+	assert_fails 1 "motifs: text.csv: row 2, column 2: 'x' is not a number" motifs text.csv
+	assert_fails 1 "motifs: empty.csv: empty file" motifs empty.csv
+	assert_fails 1 "motifs: const.npy: matrix 0: every entry is equal (zero variance" motifs const.npy
+	assert_fails 1 "motifs: i8.npy: unsupported dtype '<i8'" motifs i8.npy
+	assert_fails 1 "motifs: missing.npy: cannot open: No such file or directory" motifs missing.npy
+	assert_fails 1 "motifs: -: empty file" motifs - < /dev/null
+	# a bad file after a good one: nothing is written, not even the header
+	pyrun 'np.save("good.npy", np.eye(3))'
+	run sh -c 'motifs good.npy rect.npy 2>/dev/null'
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	assert_fails 1 "rect.npy: not a square" motifs -o out.csv good.npy rect.npy
+	[ ! -e out.csv ]
+	[ -z "$(ls -A | grep tmp || true)" ]
+}
+
+@test "motifs: usage errors exit 2" {
+	assert_fails 2 "motifs: unrecognized option '--bogus'" motifs --bogus
+	assert_fails 2 "motifs: --tag: 'x' is not KEY=VALUE" motifs --tag x
+	assert_fails 2 "motifs: stdin ('-') can be read only once" motifs - -
+}
+
+@test "motifs: man page passes mandoc -Tlint and groff -ww" {
+	run mandoc -Tlint -W warning "$ROOT/man/man1/motifs.1"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run groff -ww -z -man "$ROOT/man/man1/motifs.1"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
