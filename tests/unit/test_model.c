@@ -1,0 +1,181 @@
+/*
+ * test_model: the spike rules and the RK2 step of libcore/model against
+ * hand-worked cases and closed forms.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "model.h"
+
+static int failures;
+
+#define CHECK(cond, ...) do { \
+	if (!(cond)) { \
+		failures++; \
+		fprintf(stderr, "test_model: %s:%d: ", __FILE__, __LINE__); \
+		fprintf(stderr, __VA_ARGS__); \
+		fputc('\n', stderr); \
+	} \
+} while (0)
+
+static void test_mod(void)
+{
+	CHECK(model_mod(7, 2 * M_PI) == 7 - 2 * M_PI, "mod 7");
+	CHECK(fabs(model_mod(-1, 2 * M_PI) - (2 * M_PI - 1)) < 1e-15, "mod -1");
+	CHECK(model_mod(0, 2 * M_PI) == 0, "mod 0");
+	CHECK(model_mod(-4 * M_PI, 2 * M_PI) == 0, "mod -4pi");
+}
+
+static void test_qif_rule(void)
+{
+	const double tp = 2 * M_PI;
+
+	CHECK(model_qif_spike(3.0, 3.2), "crossing pi from below");
+	CHECK(!model_qif_spike(3.0, 3.1), "short of pi");
+	CHECK(!model_qif_spike(3.2, 3.3), "already past pi");
+	CHECK(!model_qif_spike(3.2, 3.2 + tp - 0.06), "short of the next pi");
+	CHECK(model_qif_spike(3.2, 3.2 + tp - 0.05), "reaching the next pi");
+	/* phases past 2 pi: the rule only looks at the phase modulo 2 pi */
+	CHECK(model_qif_spike(3 * tp + 3.0, 3 * tp + 3.2), "crossing pi, third turn");
+	CHECK(!model_qif_spike(3 * tp + 3.0, 3 * tp + 3.1), "short of pi, third turn");
+	CHECK(model_qif_spike(5 * tp + 0.1, 5 * tp + 3.2), "from 10 pi + 0.1 over 11 pi");
+	CHECK(!model_qif_spike(5 * tp + 0.1, 5 * tp + 3.1), "from 10 pi + 0.1 short of 11 pi");
+	/* negative phases: -pi is pi modulo 2 pi */
+	CHECK(model_qif_spike(-3.3, -3.1), "crossing -pi");
+	CHECK(!model_qif_spike(-3.1, -3.0), "past -pi");
+	/* going backwards never spikes */
+	CHECK(!model_qif_spike(3.2, 3.0), "backwards over pi");
+}
+
+static void test_lif_rule(void)
+{
+	struct model_params mp = { .n = 3, .nqif = 0, .vt = 0, .vrest = -8.5, .dt = 0.1,
+				   .b = 0.2, .sigma = 0 };
+	double x[3] = { -1, 0.5, -5 }, r[3] = { 0.3, 0.3, 0.3 }, in[3] = { 100, 0, 0 };
+	unsigned char spk[3];
+	size_t n = model_step(&mp, x, r, in, NULL, NULL, spk);
+	double rnospike = 0.3 + 0.1 * (-0.2 * (0.3 + 0.1 * (-0.2 * 0.3) / 2));
+
+	CHECK(n == 2 && spk[0] && spk[1] && !spk[2], "LIF spikes: %zu %d %d %d", n,
+	      spk[0], spk[1], spk[2]);
+	/* x' > vt resets to vrest, even for a neuron that started above vt */
+	CHECK(x[0] == -8.5 && x[1] == -8.5, "LIF reset %g %g", x[0], x[1]);
+	CHECK(r[0] == rnospike + 0.2 && r[1] == rnospike + 0.2, "r += b: %.17g", r[0]);
+	CHECK(r[2] == rnospike && x[2] < 0 && x[2] > -5, "no spike: x %g r %g", x[2], r[2]);
+	/* x' == vt exactly is not a spike (strict >) */
+	mp.n = 1;
+	x[0] = 0;
+	in[0] = 0;
+	r[0] = 0;
+	n = model_step(&mp, x, r, in, NULL, NULL, spk);
+	CHECK(n == 0 && x[0] == 0, "x' = vt is no spike");
+}
+
+/* QIF neurons are not reset: the phase runs on past 2 pi. */
+static void test_qif_step(void)
+{
+	struct model_params mp = { .n = 1, .nqif = 1, .vt = 0, .vrest = -8.5, .dt = 0.1,
+				   .b = 0.2, .sigma = 0 };
+	double x = 0, r = 0, in = 4;
+	unsigned char spk;
+	size_t spikes = 0;
+
+	for (int i = 0; i < 100; i++)
+		spikes += model_step(&mp, &x, &r, &in, NULL, NULL, &spk);
+	/* theta with I = 4 has period pi/2: t = 10 covers 6.37 periods */
+	CHECK(spikes == 6 && x > 12 * M_PI && x < 14 * M_PI, "QIF: %zu spikes, x %g", spikes, x);
+}
+
+/* Exact solutions: LIF x(t) = I + (x0 - I) e^-t; theta neuron with I = 4 from
+ * 0: x(t) = 2 atan(2 tan(2t)) for t < pi/4; r(t) = r0 e^-bt.  The midpoint
+ * rule must converge with order 2: halving dt divides the error by ~4. */
+static void rk2_errors(double dt, double *elif, double *eqif, double *er)
+{
+	struct model_params mp = { .n = 2, .nqif = 1, .vt = 1e9, .vrest = -1e9, .dt = dt,
+				   .b = 0.2, .sigma = 0 };
+	double x[2] = { 0, 0.5 }, r[2] = { 1, 1 }, in[2] = { 4, 2 }, T = 0.6;
+	unsigned char spk[2];
+	long steps = lround(T / dt);
+
+	for (long i = 0; i < steps; i++)
+		model_step(&mp, x, r, in, NULL, NULL, spk);
+	*eqif = fabs(x[0] - 2 * atan(2 * tan(2 * T)));
+	*elif = fabs(x[1] - (2 + (0.5 - 2) * exp(-T)));
+	*er = fabs(r[0] - exp(-0.2 * T));
+}
+
+static void test_rk2(void)
+{
+	double l1, q1, r1, l2, q2, r2;
+
+	rk2_errors(0.01, &l1, &q1, &r1);
+	rk2_errors(0.005, &l2, &q2, &r2);
+	CHECK(l1 < 1e-5 && q1 < 1e-3 && r1 < 1e-7, "RK2 errors %g %g %g", l1, q1, r1);
+	CHECK(l1 / l2 > 3.8 && l1 / l2 < 4.2, "LIF order: ratio %g", l1 / l2);
+	CHECK(q1 / q2 > 3.8 && q1 / q2 < 4.2, "QIF order: ratio %g", q1 / q2);
+	CHECK(r1 / r2 > 3.8 && r1 / r2 < 4.2, "r order: ratio %g", r1 / r2);
+}
+
+/* Linear RK2 identity: n LIF steps from x0 with constant I give
+ * I + (x0 - I) (1 - dt + dt^2/2)^n. */
+static void test_rk2_linear(void)
+{
+	struct model_params mp = { .n = 1, .nqif = 0, .vt = 1e9, .vrest = -1e9, .dt = 0.1,
+				   .b = 0.2, .sigma = 0 };
+	double x = 3, r = 0, in = -1.5, g = 1 - 0.1 + 0.005;
+	unsigned char spk;
+
+	for (int i = 0; i < 50; i++)
+		model_step(&mp, &x, &r, &in, NULL, NULL, &spk);
+	CHECK(fabs(x - (in + (3 - in) * pow(g, 50))) < 1e-13, "linear RK2: %.17g", x);
+}
+
+/* Noise enters each stage as s * xi: constant draws equal a shifted input
+ * for LIF; with --noise em, s = sigma / sqrt(dt). */
+static void test_noise(void)
+{
+	struct model_params mp = { .n = 1, .nqif = 0, .vt = 1e9, .vrest = -1e9, .dt = 0.1,
+				   .b = 0.2, .sigma = 0.7 };
+	double x1 = 1, r1 = 0, in = 2, xi = 1.3, x2 = 1, r2 = 0, in2 = 2 + 0.7 * 1.3;
+	unsigned char spk;
+
+	model_step(&mp, &x1, &r1, &in, &xi, &xi, &spk);
+	mp.sigma = 0;
+	model_step(&mp, &x2, &r2, &in2, NULL, NULL, &spk);
+	CHECK(fabs(x1 - x2) < 1e-15, "noise as input: %.17g %.17g", x1, x2);
+	mp.sigma = 0.7;
+	mp.noise = MODEL_NOISE_EM;
+	CHECK(fabs(model_noise_scale(&mp) - 0.7 / sqrt(0.1)) < 1e-15, "EM scale");
+}
+
+static void test_recurrent_and_finite(void)
+{
+	size_t rowptr[3] = { 0, 2, 3 };
+	int32_t col[3] = { 0, 1, 0 };
+	double val[3] = { 2, -1, 0.5 }, r[2] = { 3, 4 }, v[2];
+	double bad[3] = { 1, INFINITY, 2 };
+
+	model_recurrent(2, rowptr, col, val, r, v);
+	CHECK(v[0] == 2 && v[1] == 1.5, "W r: %g %g", v[0], v[1]);
+	CHECK(model_finite(r, 2) && !model_finite(bad, 3), "finite");
+	bad[1] = NAN;
+	CHECK(!model_finite(bad, 3), "nan");
+	CHECK(model_nqif(200, 0.25) == 50 && model_nqif(7, 0.5) == 3 && model_nqif(5, 1) == 5,
+	      "nqif");
+}
+
+int main(void)
+{
+	test_mod();
+	test_qif_rule();
+	test_lif_rule();
+	test_qif_step();
+	test_rk2();
+	test_rk2_linear();
+	test_noise();
+	test_recurrent_and_finite();
+	if (failures)
+		fprintf(stderr, "test_model: %d failure(s)\n", failures);
+	return failures ? 1 : 0;
+}
