@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# dpr: PR against closed forms, PR_bc against a NumPy transcription of
+# MODEL.md (tests/ref/dpr_ref.py), the bias correction on synthetic data,
+# input formats, options and errors.
+
+load helpers
+
+REF="$ROOT/tests/ref/dpr_ref.py"
+
+# close A B REL: |A - B| <= REL * |B|
+close() {
+	pyrun 'a, b, rel = map(float, sys.argv[1:4])
+assert abs(a - b) <= rel * abs(b), "%r vs %r (rel %g)" % (a, b, abs(a - b) / abs(b))' "$@"
+}
+
+@test "dpr: --help and --version" {
+	run dpr --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: dpr"* ]]
+	run dpr --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "dpr (forcenet) "* ]]
+}
+
+@test "dpr: PR of known covariances: isotropic = N, k equal components = k, a spectrum = its closed form (1e-12)" {
+	pyrun '
+rng = np.random.default_rng(1)
+n = 60
+np.save("iso.npy", 2.5 * np.eye(n))
+d = np.zeros(n); d[:7] = 3.0
+q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+np.save("k7.npy", (q * d) @ q.T)
+lam = np.exp(-np.arange(n) / 10.0)
+c = (q * lam) @ q.T
+np.save("spec.npy", (c + c.T) / 2)
+print("%.17g" % (lam.sum() ** 2 / (lam ** 2).sum()))
+' > want
+	dpr --covariance --samples 1000 iso.npy k7.npy spec.npy > t.csv
+	close "$(sed -n 2p t.csv | cut -d, -f6)" 60 1e-12
+	close "$(sed -n 3p t.csv | cut -d, -f6)" 7 1e-12
+	close "$(sed -n 4p t.csv | cut -d, -f6)" "$(cat want)" 1e-12
+	[ "$(sed -n 2p t.csv | cut -d, -f1-5)" = "iso.npy,0,60,nan,1000" ]
+}
+
+@test "dpr: PR of activity with an exactly known sample covariance (1e-10)" {
+	pyrun '
+rng = np.random.default_rng(2)
+m, n = 400, 40
+# columns orthonormal and orthogonal to the constant vector: centred,
+# uncorrelated, so the sample covariance is exactly V diag(lam) V^T
+u, _ = np.linalg.qr(np.column_stack([np.ones(m), rng.standard_normal((m, n))]))
+u = u[:, 1:]
+v, _ = np.linalg.qr(rng.standard_normal((n, n)))
+lam = 1.0 / (1 + np.arange(n))
+x = np.sqrt(m - 1) * (u * np.sqrt(lam)) @ v.T + 5.0
+np.save("x.npy", x)
+# k = 5 equal components on neurons 0..4, the others constant
+y = np.zeros((m, n)) + 1.5
+y[:, :5] = np.sqrt(m - 1) * u[:, :5] * 2.0
+np.save("y.npy", y)
+print("%.17g" % (lam.sum() ** 2 / (lam ** 2).sum()))
+' > want
+	dpr x.npy y.npy > t.csv
+	close "$(sed -n 2p t.csv | cut -d, -f6)" "$(cat want)" 1e-10
+	close "$(sed -n 3p t.csv | cut -d, -f6)" 5 1e-10
+	# default M = samples / 50
+	[ "$(sed -n 2p t.csv | cut -d, -f1-5)" = "x.npy,0,40,400,8" ]
+}
+
+@test "dpr: PR and PR_bc equal the NumPy transcription of MODEL.md to 1e-12" {
+	pyrun '
+rng = np.random.default_rng(3)
+a = rng.standard_normal((50, 50))
+np.save("cov.npy", a @ a.T / 50 + 0.1 * np.ones((50, 50)))
+np.save("act.npy", rng.standard_normal((3, 700, 30)) @ rng.standard_normal((30, 30)) + 1.0)
+'
+	dpr --covariance --samples 37.5 cov.npy | tail -n +2 | cut -d, -f2,6,7 > got
+	"$PY" "$REF" cov cov.npy 37.5 > want
+	dpr --skip 100 --samples 12 act.npy | tail -n +2 | cut -d, -f2,6,7 >> got
+	"$PY" "$REF" act act.npy 100 12 >> want
+	pyrun '
+g = np.loadtxt("got", delimiter=","); w = np.loadtxt("want", delimiter=",")
+assert g.shape == w.shape == (4, 3), (g.shape, w.shape)
+assert (g[:, 0] == w[:, 0]).all()
+rel = np.abs(g[:, 1:] - w[:, 1:]) / np.abs(w[:, 1:])
+print("worst relative difference", rel.max())
+assert (rel <= 1e-12).all(), rel
+'
+}
+
+@test "dpr: on Gaussian data of known covariance, PR_bc is closer to the truth than PR (fixed seed)" {
+	# N = 100 neurons, 200 independent samples (M = 200), eigenvalues
+	# exp(-k/20) in a random basis: true PR 39.47.  Margin: the error of
+	# PR_bc must be under half the error of PR, in each of 5 draws.
+	pyrun '
+rng = np.random.default_rng(20261125)
+n, m = 100, 200
+q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+lam = np.exp(-np.arange(n) / 20.0)
+l = np.linalg.cholesky((q * lam) @ q.T)
+np.save("x.npy", np.stack([rng.standard_normal((m, n)) @ l.T for _ in range(5)]))
+print("%.17g" % (lam.sum() ** 2 / (lam ** 2).sum()))
+' > truth
+	dpr --samples 200 x.npy > t.csv
+	pyrun '
+import csv
+truth = float(open("truth").read())
+for r in csv.DictReader(open("t.csv")):
+    pr, bc = float(r["PR"]), float(r["PR_bc"])
+    print("loop %s: truth %.3f PR %.3f PR_bc %.3f" % (r["loop"], truth, pr, bc))
+    assert abs(bc - truth) < 0.5 * abs(pr - truth), r
+'
+}
+
+@test "dpr: --skip, --loops, --samples, --corr-steps" {
+	pyrun '
+rng = np.random.default_rng(4)
+np.save("x.npy", rng.standard_normal((16, 300, 20)))
+'
+	run dpr --skip 100 --loops 0,11-13 x.npy
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "file,loop,N,samples,M,PR,PR_bc" ]
+	[ "$(printf '%s\n' "${lines[@]}" | cut -d, -f2-5 | tr '\n' ' ')" = "loop,N,samples,M 0,20,200,4 11,20,200,4 12,20,200,4 13,20,200,4 " ]
+	# the same loops through the reference, by hand
+	"$PY" "$REF" act x.npy 100 4 | sed -n '1p;12,14p' | cut -d, -f2 > want
+	printf '%s\n' "${lines[@]}" | tail -n +2 | cut -d, -f6 > got
+	pyrun 'g, w = np.loadtxt("got"), np.loadtxt("want")
+assert np.allclose(g, w, rtol=1e-12, atol=0), (g, w)'
+	run dpr --skip 100 --corr-steps 25 --loops 2 x.npy
+	[ "$(echo "${lines[1]}" | cut -d, -f2-5)" = "2,20,200,8" ]
+	run dpr --skip 10 --samples 2.5 --loops 15 x.npy
+	[ "$(echo "${lines[1]}" | cut -d, -f2-5)" = "15,20,290,2.5" ]
+	# loops given out of order or twice come out once, in file order
+	run dpr --loops 5,1-2,2 x.npy
+	[ "$(printf '%s\n' "${lines[@]}" | tail -n +2 | cut -d, -f2 | tr '\n' ' ')" = "1 2 5 " ]
+}
+
+@test "dpr: the notebook's outputs CSV (np.savetxt) and '<f4' stacks" {
+	pyrun '
+rng = np.random.default_rng(5)
+x = rng.standard_normal((600, 25)).cumsum(axis=0)
+np.save("x.npy", x)
+with open("outputs.csv", "w") as f:
+    for row in x:
+        np.savetxt(f, row.reshape(1, -1), delimiter=",")
+s = rng.standard_normal((3, 400, 10))
+np.save("s4.npy", s.astype(np.float32))
+np.save("s8.npy", s.astype(np.float32).astype(np.float64))
+'
+	[ "$(dpr --skip 100 outputs.csv | cut -d, -f2-)" = "$(dpr --skip 100 x.npy | cut -d, -f2-)" ]
+	[ "$(dpr s4.npy | cut -d, -f2-)" = "$(dpr s8.npy | cut -d, -f2-)" ]
+}
+
+@test "dpr: --spectrum writes the covariance eigenvalues in decreasing order" {
+	pyrun 'np.save("x.npy", np.random.default_rng(6).standard_normal((2, 500, 12)) * np.arange(1, 13))'
+	dpr --tag seed=3 --skip 50 --spectrum ev.csv x.npy > t.csv
+	[ "$(head -1 ev.csv)" = "seed,file,loop,rank,eigenvalue" ]
+	[ "$(wc -l < ev.csv)" -eq 25 ]
+	pyrun '
+import csv
+x = np.load("x.npy")
+rows = list(csv.DictReader(open("ev.csv")))
+for k in range(2):
+    want = np.sort(np.linalg.eigvalsh(np.cov(x[k, 50:].T)))[::-1]
+    got = np.array([float(r["eigenvalue"]) for r in rows if r["loop"] == str(k)])
+    assert [r["rank"] for r in rows if r["loop"] == str(k)] == [str(i) for i in range(1, 13)]
+    assert np.allclose(got, want, rtol=0, atol=1e-12 * want[0]), (got, want)
+    assert all(r["seed"] == "3" and r["file"] == "x.npy" for r in rows)
+'
+}
+
+@test "dpr: stdin, --tag, --no-header; tables concatenate; same bytes with more BLAS threads" {
+	pyrun 'np.save("x.npy", np.random.default_rng(7).standard_normal((4, 300, 50)))'
+	cat x.npy | dpr --tag pqif=0.5 --tag seed=0 - > a.csv
+	dpr --tag pqif=0.5 --tag seed=1 --no-header < x.npy >> a.csv
+	[ "$(head -1 a.csv)" = "pqif,seed,file,loop,N,samples,M,PR,PR_bc" ]
+	[ "$(wc -l < a.csv)" -eq 9 ]
+	[ "$(cut -d, -f2 a.csv | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')" = "4 4 1 " ]
+	dpr x.npy > one.csv
+	OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 dpr x.npy > two.csv
+	cmp one.csv two.csv
+	dpr -o out.csv x.npy
+	cmp one.csv out.csv
+}
+
+@test "dpr: bad input is one line, status 1, no table" {
+	pyrun '
+rng = np.random.default_rng(8)
+np.save("one.npy", rng.standard_normal((100, 1)))
+a = rng.standard_normal((2, 100, 5)); a[1, 7, 3] = np.inf
+np.save("inf.npy", a)
+b = rng.standard_normal((100, 5)); b[0, 0] = np.nan
+np.save("nan.npy", b)
+c = rng.standard_normal((3, 100, 5)); c[2] = 1.25
+np.save("flat.npy", c)
+np.save("short.npy", rng.standard_normal((60, 5)))
+np.save("rect.npy", np.ones((3, 4)))
+np.save("asym.npy", np.array([[2.0, 1.0], [0.0, 2.0]]))
+np.save("negvar.npy", np.array([[-1.0, 0.0], [0.0, 2.0]]))
+np.save("zero.npy", np.zeros((3, 3)))
+np.save("x.npy", rng.standard_normal((4, 200, 5)))
+'
+	printf '1,2,3\n4,5\n' > ragged.csv
+	printf '1,2\n3,abc\n' > text.csv
+	assert_fails 1 "dpr: one.npy: N = 1: the participation ratio needs N >= 2" dpr one.npy
+	assert_fails 1 "dpr: inf.npy: value at [1, 7, 3] is not finite (inf)" dpr inf.npy
+	assert_fails 1 "dpr: nan.npy: value at [0, 0] is not finite (nan)" dpr nan.npy
+	assert_fails 1 "dpr: ragged.csv: ragged: row 2 has 2 fields, expected 3" dpr ragged.csv
+	assert_fails 1 "dpr: text.csv: row 2, column 2: 'abc' is not a number" dpr text.csv
+	assert_fails 1 "dpr: flat.npy: loop 2: zero variance: every neuron is constant" dpr flat.npy
+	assert_fails 1 "dpr: short.npy: too few samples: M = 60 samples / --corr-steps 120 = 0.5, the bias correction needs M > 1" dpr --corr-steps 120 short.npy
+	assert_fails 1 "dpr: short.npy: too few samples: M = 50 samples / --corr-steps 50 = 1, the bias correction needs M > 1" dpr --skip 10 short.npy
+	assert_fails 1 "dpr: short.npy: too few samples: 60 steps per loop, 1 left after --skip 59 (need at least 2)" dpr --skip 59 --samples 2 short.npy
+	assert_fails 1 "dpr: short.npy: --samples 100 is more than the 60 samples used" dpr --samples 100 short.npy
+	assert_fails 1 "dpr: x.npy: --loops: loop 4 is out of range (4 loops: 0-3)" dpr --loops 1,3-4 x.npy
+	assert_fails 1 "dpr: rect.npy: a covariance must be square: shape (3, 4)" dpr --covariance --samples 10 rect.npy
+	assert_fails 1 "dpr: asym.npy: not a covariance: not symmetric at [0, 1]" dpr --covariance --samples 10 asym.npy
+	assert_fails 1 "dpr: negvar.npy: not a covariance: negative variance at [0, 0]" dpr --covariance --samples 10 negvar.npy
+	assert_fails 1 "dpr: zero.npy: loop 0: every variance is zero" dpr --covariance --samples 10 zero.npy
+	assert_fails 1 "dpr: missing.npy: cannot open: No such file or directory" dpr missing.npy
+	# a bad file after a good one: nothing written, no spectrum either
+	run sh -c 'dpr --spectrum ev.csv x.npy flat.npy 2>/dev/null'
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ ! -e ev.csv ]
+	[ -z "$(ls -A | grep tmp || true)" ]
+}
+
+@test "dpr: usage errors exit 2" {
+	assert_fails 2 "dpr: --samples: M = 1: the bias correction needs M > 1" dpr --samples 1 x.npy
+	assert_fails 2 "dpr: --samples: M = 0.5: the bias correction needs M > 1" dpr --samples 0.5 x.npy
+	assert_fails 2 "dpr: --samples: 'many' is not a number" dpr --samples many x.npy
+	assert_fails 2 "dpr: --corr-steps: 0 is not positive" dpr --corr-steps 0 x.npy
+	assert_fails 2 "dpr: --skip: -1 is out of range" dpr --skip -1 x.npy
+	assert_fails 2 "dpr: --loops: '1,,2' is not a list like 0,11-15" dpr --loops 1,,2 x.npy
+	assert_fails 2 "dpr: --loops: 5-2 is an empty range" dpr --loops 5-2 x.npy
+	assert_fails 2 "dpr: --covariance needs --samples M" dpr --covariance c.npy
+	assert_fails 2 "dpr: --skip does not apply to --covariance" dpr --covariance --samples 5 --skip 3 c.npy
+	assert_fails 2 "dpr: --spectrum: '-' is also the table's output" dpr --spectrum - x.npy
+	assert_fails 2 "dpr: unrecognized option '--bogus'" dpr --bogus
+}
+
+@test "dpr: man page passes mandoc -Tlint and groff -ww" {
+	run mandoc -Tlint -W warning "$ROOT/man/man1/dpr.1"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run groff -ww -z -man "$ROOT/man/man1/dpr.1"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
