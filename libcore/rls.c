@@ -16,50 +16,75 @@ static size_t msize(const size_t *rowptr, size_t i)
 	return rowptr[i + 1] - rowptr[i];
 }
 
+static size_t pad4(size_t m)
+{
+	return (m + 3) & ~(size_t)3;
+}
+
+size_t rls_packed_size(size_t m)
+{
+	size_t mp = pad4(m), s = 0;
+
+	for (size_t j = 0; j < mp; j += 4)
+		s += 4 * (mp - j);
+	return s;
+}
+
+/* Address of P[row, col] (col >= the first column of row's block). */
+static double *elem(double *P, size_t mp, size_t row, size_t col)
+{
+	size_t j = row & ~(size_t)3, base = 0;
+
+	for (size_t b = 0; b < j; b += 4)
+		base += 4 * (mp - b);
+	return P + base + (row - j) * (mp - j) + (col - j);
+}
+
 size_t rls_bytes(size_t n, const size_t *rowptr)
 {
-	size_t p = 0;
+	size_t p = 0, v = 0;
 
-	for (size_t i = 0; i < n; i++)
-		p += msize(rowptr, i) * (msize(rowptr, i) + 1) / 2;
-	return sizeof(double) * (p + 4 * rowptr[n] + 2 * n) + sizeof(size_t) * (n + 1);
+	for (size_t i = 0; i < n; i++) {
+		p += rls_packed_size(msize(rowptr, i));
+		v += pad4(msize(rowptr, i));
+	}
+	return sizeof(double) * (p + 3 * v + 2 * n) + 2 * sizeof(size_t) * (n + 1);
 }
 
 void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha)
 {
-	size_t nnz = rowptr[n];
-
 	memset(s, 0, sizeof *s);
 	s->n = n;
 	s->rowptr = rowptr;
 	s->poff = err_malloc((n + 1) * sizeof *s->poff);
-	s->poff[0] = 0;
-	for (size_t i = 0; i < n; i++)
-		s->poff[i + 1] = s->poff[i] + msize(rowptr, i) * (msize(rowptr, i) + 1) / 2;
+	s->voff = err_malloc((n + 1) * sizeof *s->voff);
+	s->poff[0] = s->voff[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		s->poff[i + 1] = s->poff[i] + rls_packed_size(msize(rowptr, i));
+		s->voff[i + 1] = s->voff[i] + pad4(msize(rowptr, i));
+	}
 	s->P = err_malloc((s->poff[n] ? s->poff[n] : 1) * sizeof *s->P);
-	s->u[0] = err_calloc(nnz + 1, sizeof(double));
-	s->u[1] = err_calloc(nnz + 1, sizeof(double));
-	s->q = err_calloc(nnz + 1, sizeof(double));
+	s->u[0] = err_calloc(s->voff[n] + 1, sizeof(double));
+	s->u[1] = err_calloc(s->voff[n] + 1, sizeof(double));
+	s->q = err_calloc(s->voff[n] + 1, sizeof(double));
 	s->c = err_calloc(n, sizeof(double));
 	s->dw2 = err_calloc(n, sizeof(double));
 	/* First touch by the threads that will use the pages. */
 	#pragma omp parallel for schedule(static)
 	for (size_t i = 0; i < n; i++) {
-		size_t m = msize(rowptr, i);
+		size_t m = msize(rowptr, i), mp = pad4(m);
 		double *P = s->P + s->poff[i];
 
-		for (size_t j = 0; j < m; j++) {
-			P[0] = 1 / alpha;
-			for (size_t t = 1; t < m - j; t++)
-				P[t] = 0;
-			P += m - j;
-		}
+		memset(P, 0, rls_packed_size(m) * sizeof *P);
+		for (size_t j = 0; j < m; j++)
+			*elem(P, mp, j, j) = 1 / alpha;
 	}
 }
 
 void rls_free(struct rls *s)
 {
 	free(s->poff);
+	free(s->voff);
 	free(s->P);
 	free(s->u[0]);
 	free(s->u[1]);
@@ -69,63 +94,97 @@ void rls_free(struct rls *s)
 	memset(s, 0, sizeof *s);
 }
 
+/*
+ * One pass over P, block of rows by block of rows.  In the block of rows
+ * j .. j+3 (stored columns j .. mp-1, each row L = mp - j long):
+ *   - every element gets the pending update p = P - (c u_row) u_col;
+ *   - row r's dot product with q gives k[j+r] its columns >= j: the 4 x 4
+ *     diagonal block is stored in full, so this covers the whole block;
+ *   - by symmetry, the columns t >= j+4 also give k[t] += p q[j+r] (the
+ *     lower triangle, which is not stored).
+ */
 double rls_kernel(size_t m, double *P, const double *u, double c,
 		  const double *q, double *k)
 {
+	const size_t mp = pad4(m);
 	double den = 1;
 
-	for (size_t j = 0; j < m; j++)
-		k[j] = 0;
-	for (size_t j = 0; j < m; j++) {
-		const double a = c * u[j], qj = q[j];
-		const size_t len = m - j;
-		const double *uj = u + j, *qr = q + j;
-		double *kr = k + j;
-		double p, dot;
-		size_t t = 1;
-
-		p = P[0] - a * uj[0];
-		P[0] = p;
-		dot = p * qj;
+	for (size_t t = 0; t < mp; t++)
+		k[t] = 0;
+	for (size_t j = 0; j < mp; j += 4) {
+		const size_t L = mp - j;
+		double *R0 = P, *R1 = P + L, *R2 = P + 2 * L, *R3 = P + 3 * L;
 #ifdef RLS_AVX2
-		{
-			const __m256d va = _mm256_set1_pd(a), vqj = _mm256_set1_pd(qj);
-			__m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
-			double lanes[4];
+		const __m256d a0 = _mm256_set1_pd(c * u[j]), a1 = _mm256_set1_pd(c * u[j + 1]);
+		const __m256d a2 = _mm256_set1_pd(c * u[j + 2]), a3 = _mm256_set1_pd(c * u[j + 3]);
+		const __m256d q0 = _mm256_set1_pd(q[j]), q1 = _mm256_set1_pd(q[j + 1]);
+		const __m256d q2 = _mm256_set1_pd(q[j + 2]), q3 = _mm256_set1_pd(q[j + 3]);
+		__m256d s0, s1, s2, s3, p, h01, h23;
+		__m256d ut = _mm256_loadu_pd(u + j), qt = _mm256_loadu_pd(q + j);
 
-			for (; t + 8 <= len; t += 8) {
-				__m256d p0 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(uj + t), _mm256_loadu_pd(P + t));
-				__m256d p1 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(uj + t + 4), _mm256_loadu_pd(P + t + 4));
+		p = _mm256_fnmadd_pd(a0, ut, _mm256_loadu_pd(R0));
+		_mm256_storeu_pd(R0, p);
+		s0 = _mm256_mul_pd(p, qt);
+		p = _mm256_fnmadd_pd(a1, ut, _mm256_loadu_pd(R1));
+		_mm256_storeu_pd(R1, p);
+		s1 = _mm256_mul_pd(p, qt);
+		p = _mm256_fnmadd_pd(a2, ut, _mm256_loadu_pd(R2));
+		_mm256_storeu_pd(R2, p);
+		s2 = _mm256_mul_pd(p, qt);
+		p = _mm256_fnmadd_pd(a3, ut, _mm256_loadu_pd(R3));
+		_mm256_storeu_pd(R3, p);
+		s3 = _mm256_mul_pd(p, qt);
+		for (size_t t = 4; t < L; t += 4) {
+			__m256d kv = _mm256_loadu_pd(k + j + t);
 
-				_mm256_storeu_pd(P + t, p0);
-				_mm256_storeu_pd(P + t + 4, p1);
-				acc0 = _mm256_fmadd_pd(p0, _mm256_loadu_pd(qr + t), acc0);
-				acc1 = _mm256_fmadd_pd(p1, _mm256_loadu_pd(qr + t + 4), acc1);
-				_mm256_storeu_pd(kr + t, _mm256_fmadd_pd(p0, vqj, _mm256_loadu_pd(kr + t)));
-				_mm256_storeu_pd(kr + t + 4, _mm256_fmadd_pd(p1, vqj, _mm256_loadu_pd(kr + t + 4)));
+			ut = _mm256_loadu_pd(u + j + t);
+			qt = _mm256_loadu_pd(q + j + t);
+			p = _mm256_fnmadd_pd(a0, ut, _mm256_loadu_pd(R0 + t));
+			_mm256_storeu_pd(R0 + t, p);
+			s0 = _mm256_fmadd_pd(p, qt, s0);
+			kv = _mm256_fmadd_pd(p, q0, kv);
+			p = _mm256_fnmadd_pd(a1, ut, _mm256_loadu_pd(R1 + t));
+			_mm256_storeu_pd(R1 + t, p);
+			s1 = _mm256_fmadd_pd(p, qt, s1);
+			kv = _mm256_fmadd_pd(p, q1, kv);
+			p = _mm256_fnmadd_pd(a2, ut, _mm256_loadu_pd(R2 + t));
+			_mm256_storeu_pd(R2 + t, p);
+			s2 = _mm256_fmadd_pd(p, qt, s2);
+			kv = _mm256_fmadd_pd(p, q2, kv);
+			p = _mm256_fnmadd_pd(a3, ut, _mm256_loadu_pd(R3 + t));
+			_mm256_storeu_pd(R3 + t, p);
+			s3 = _mm256_fmadd_pd(p, qt, s3);
+			kv = _mm256_fmadd_pd(p, q3, kv);
+			_mm256_storeu_pd(k + j + t, kv);
+		}
+		/* the four dot products, lane-summed into one vector */
+		h01 = _mm256_hadd_pd(s0, s1);
+		h23 = _mm256_hadd_pd(s2, s3);
+		_mm256_storeu_pd(k + j, _mm256_add_pd(_mm256_loadu_pd(k + j),
+			_mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
+				      _mm256_permute2f128_pd(h01, h23, 0x31))));
+#else
+		double *R[4] = { R0, R1, R2, R3 };
+
+		for (size_t r = 0; r < 4; r++) {
+			const double a = c * u[j + r], qr = q[j + r];
+			double dot = 0;
+
+			for (size_t t = 0; t < L; t++) {
+				double p = R[r][t] - a * u[j + t];
+
+				R[r][t] = p;
+				dot += p * q[j + t];
+				if (t >= 4)
+					k[j + t] += p * qr;
 			}
-			for (; t + 4 <= len; t += 4) {
-				__m256d p0 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(uj + t), _mm256_loadu_pd(P + t));
-
-				_mm256_storeu_pd(P + t, p0);
-				acc0 = _mm256_fmadd_pd(p0, _mm256_loadu_pd(qr + t), acc0);
-				_mm256_storeu_pd(kr + t, _mm256_fmadd_pd(p0, vqj, _mm256_loadu_pd(kr + t)));
-			}
-			_mm256_storeu_pd(lanes, _mm256_add_pd(acc0, acc1));
-			dot += (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+			k[j + r] += dot;
 		}
 #endif
-		for (; t < len; t++) {
-			p = P[t] - a * uj[t];
-			P[t] = p;
-			dot += p * qr[t];
-			kr[t] += p * qj;
-		}
-		kr[0] += dot;
-		P += len;
+		P += 4 * L;
 	}
-	for (size_t j = 0; j < m; j++)
-		den += q[j] * k[j];
+	for (size_t t = 0; t < mp; t++)
+		den += q[t] * k[t];
 	return den;
 }
 
@@ -138,13 +197,13 @@ void rls_step(struct rls *s, const int32_t *col, double *val,
 
 	#pragma omp parallel for schedule(static) reduction(|:blowup)
 	for (size_t i = 0; i < s->n; i++) {
-		size_t off = rowptr[i], m = msize(rowptr, i);
-		double *q = s->q + off, *k = knew + off, *w = val + off;
+		size_t off = rowptr[i], m = msize(rowptr, i), vo = s->voff[i];
+		double *q = s->q + vo, *k = knew + vo, *w = val + off;
 		double den, ci, a, dw2 = 0;
 
 		for (size_t j = 0; j < m; j++)
 			q[j] = r[col[off + j]];
-		den = rls_kernel(m, s->P + s->poff[i], uold + off, s->c[i], q, k);
+		den = rls_kernel(m, s->P + s->poff[i], uold + vo, s->c[i], q, k);
 		ci = 1 / den;
 		a = e[i] * ci;
 		for (size_t j = 0; j < m; j++) {
@@ -155,7 +214,7 @@ void rls_step(struct rls *s, const int32_t *col, double *val,
 		}
 		s->c[i] = ci;
 		s->dw2[i] = dw2;
-		blowup |= !isfinite(den);
+		blowup |= !isfinite(den) || !isfinite(dw2);
 	}
 	s->cur = !s->cur;
 	if (blowup)
@@ -167,27 +226,22 @@ void rls_flush(struct rls *s)
 	const double *u = s->u[s->cur];
 
 	for (size_t i = 0; i < s->n; i++) {
-		size_t off = s->rowptr[i], m = msize(s->rowptr, i);
+		size_t m = msize(s->rowptr, i), mp = pad4(m), vo = s->voff[i];
 		double *P = s->P + s->poff[i];
-		double c = s->c[i];
 
-		for (size_t j = 0; j < m; j++) {
-			for (size_t t = j; t < m; t++)
-				P[t - j] -= c * u[off + j] * u[off + t];
-			P += m - j;
-		}
+		for (size_t j = 0; j < mp; j++)
+			for (size_t t = j & ~(size_t)3; t < mp; t++)
+				*elem(P, mp, j, t) -= s->c[i] * u[vo + j] * u[vo + t];
 		s->c[i] = 0;
 	}
 }
 
 void rls_unpack(const struct rls *s, size_t i, double *out)
 {
-	size_t m = msize(s->rowptr, i);
-	const double *P = s->P + s->poff[i];
+	size_t m = msize(s->rowptr, i), mp = pad4(m);
+	double *P = s->P + s->poff[i];
 
-	for (size_t j = 0; j < m; j++) {
+	for (size_t j = 0; j < m; j++)
 		for (size_t t = j; t < m; t++)
-			out[j * m + t] = out[t * m + j] = P[t - j];
-		P += m - j;
-	}
+			out[j * m + t] = out[t * m + j] = *elem(P, mp, j, t);
 }

@@ -8,12 +8,16 @@
  *     k = P_i q,  den = 1 + q'k,  P_i <- P_i - k k'/den,  W[i, idx_i] += e_i k/den
  * (P_i q after the update equals k/den, so no second product is needed).
  *
- * Storage and speed: P_i is symmetric and kept as its packed upper triangle
- * (row j holds P[j, j..m-1]), m(m+1)/2 doubles.  The rank-1 update of a step
- * is not applied at once: it is kept pending (k and 1/den) and applied
- * during the next step's pass over P_i, which computes the new k = P_i q in
- * the same pass.  So one training step reads and writes every P_i exactly
- * once.  rls_flush() applies the pending updates (only needed to look at P).
+ * Storage and speed: P_i is symmetric and kept as block-packed rows: with
+ * m rounded up to mp, a multiple of 4 (the padding rows and columns hold
+ * zeros), rows 4b .. 4b+3 store columns 4b .. mp-1, so the upper triangle
+ * plus the full 4 x 4 diagonal blocks, about mp^2/2 doubles.  Every vector
+ * loop then runs on whole groups of 4 with no scalar tail.  The rank-1
+ * update of a step is not applied at once: it is kept pending (k and 1/den)
+ * and applied during the next step's pass over P_i, which computes the new
+ * k = P_i q in the same pass.  So one training step reads and writes every
+ * P_i exactly once.  rls_flush() applies the pending updates (only needed to
+ * look at P).
  *
  * Neurons are independent: the step is shared among OpenMP threads by
  * neuron and its results do not depend on the number of threads.
@@ -28,11 +32,12 @@ struct rls {
 	size_t n;              /* neurons */
 	const size_t *rowptr;  /* CSR row starts (n+1), not owned */
 	size_t *poff;          /* offset of P_i in P (n+1) */
-	double *P;             /* packed upper triangles, poff[n] doubles */
-	double *u[2];          /* pending k of the last step / k being built (CSR-indexed) */
+	size_t *voff;          /* offset of neuron i's padded vectors (n+1) */
+	double *P;             /* block-packed matrices, poff[n] doubles */
+	double *u[2];          /* pending k of the last step / k being built */
 	int cur;               /* u[cur] holds the pending k */
 	double *c;             /* pending 1/den per neuron (0: nothing pending) */
-	double *q;             /* gathered r[idx_i], CSR-indexed scratch */
+	double *q;             /* gathered r[idx_i], zero-padded scratch */
 	double *dw2;           /* per neuron: squared norm of the last W row update */
 	int blowup;            /* set when a den was not finite */
 };
@@ -45,7 +50,7 @@ struct rls {
 void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha);
 void rls_free(struct rls *s);
 
-/* Bytes held by s (P and the per-entry vectors). */
+/* Bytes that rls_init() allocates for this structure. */
 size_t rls_bytes(size_t n, const size_t *rowptr);
 
 /*
@@ -63,10 +68,14 @@ void rls_flush(struct rls *s);
 /* Copy P_i (after rls_flush) into out as a full m x m row-major matrix. */
 void rls_unpack(const struct rls *s, size_t i, double *out);
 
+/* Doubles in the block-packed storage of an m x m matrix. */
+size_t rls_packed_size(size_t m);
+
 /*
- * The kernel on one packed matrix P (m x m): applies P -= c u u' (the
- * pending update; c = 0 for none), computes k = P q with the updated P, and
- * returns den = 1 + q'k.  u and k must not overlap.
+ * The kernel on one block-packed matrix P (m x m, padded to mp): applies
+ * P -= c u u' (the pending update; c = 0 for none), computes k = P q with
+ * the updated P, and returns den = 1 + q'k.  u, q and k have mp entries,
+ * those past m zero in u and q; u and k must not overlap.
  */
 double rls_kernel(size_t m, double *P, const double *u, double c,
 		  const double *q, double *k);

@@ -524,7 +524,8 @@ int main(int argc, char **argv)
 	int ndim;
 	size_t wshape[NPY_MAXDIM], tshape[NPY_MAXDIM], n, steps, stim, nqif, nnz;
 	double *W, *target, *kick, *x, *r, *v, *in, *xi1 = NULL, *xi2 = NULL, *vbuf, *e;
-	double *val, w0norm = 0;
+	double *val, *vr, w0norm = 0;
+	int v_ready = 0;
 	size_t *rowptr;
 	int32_t *col;
 	unsigned char *spk;
@@ -536,7 +537,8 @@ int main(int argc, char **argv)
 	FILE *fsum, *fspk = NULL, *fdw = NULL, *fcur = NULL;
 	rng_t *noise_rng = NULL;
 	struct progress pg;
-	double t0;
+	double t0, t_train = 0, t_free = 0;
+	size_t n_train = 0, n_free = 0;
 
 	err_init(argv);
 	parse_command_line(argc, argv, &o);
@@ -620,6 +622,7 @@ int main(int argc, char **argv)
 	v = err_malloc(n * sizeof *v);
 	in = err_malloc(n * sizeof *in);
 	e = err_malloc(n * sizeof *e);
+	vr = err_malloc(n * sizeof *vr);
 	spk = err_malloc(n);
 	vbuf = err_malloc(steps * n * sizeof *vbuf);
 	mp = (struct model_params){ .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest,
@@ -684,7 +687,11 @@ int main(int argc, char **argv)
 		double stats[3], tl = progress_now();
 
 		for (size_t it = 0; it < steps; it++) {
-			model_recurrent(n, rowptr, col, val, r, v);
+			double ts = progress_now();
+
+			if (!v_ready)
+				model_recurrent(n, rowptr, col, val, r, v);
+			v_ready = 0;
 			for (size_t i = 0; i < n; i++)
 				in[i] = (it < stim ? kick[i] : 0) + v[i];
 			if (noise_rng) {
@@ -731,11 +738,16 @@ int main(int argc, char **argv)
 			}
 			if (train && it > stim) {
 				/* e with W before this step's update, r the new output. */
-				model_recurrent(n, rowptr, col, val, r, e);
+				model_recurrent(n, rowptr, col, val, r, vr);
 				for (size_t i = 0; i < n; i++)
-					e[i] = target[it * n + i] - e[i];
+					e[i] = target[it * n + i] - vr[i];
 				rls_step(&rls, col, val, r, e);
-				if (rls.blowup || !model_finite(val, nnz))
+				/* The next step's W r needs no product: row i changed by
+				 * e_i k/den, and k'q/den = 1 - 1/den. */
+				for (size_t i = 0; i < n; i++)
+					v[i] = vr[i] + e[i] * (1 - rls.c[i]);
+				v_ready = 1;
+				if (rls.blowup)
 					err_die(EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
 						"(the weights are not finite)", loop, it);
 				if (fdw && it % 10 == 0) {
@@ -748,6 +760,13 @@ int main(int argc, char **argv)
 					put_num(fdw, log(sqrt(d2) / w0norm));
 					fputc('\n', fdw);
 				}
+			}
+			if (train && it > stim) {
+				t_train += progress_now() - ts;
+				n_train++;
+			} else {
+				t_free += progress_now() - ts;
+				n_free++;
 			}
 			progress_tick(&pg, 1);
 		}
@@ -781,14 +800,17 @@ int main(int argc, char **argv)
 		npy_writer_close(&wi);
 	atomic_dir_commit(&ad);
 	if (!o.c.quiet)
-		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s",
-			 o.c.output, o.loops, steps, n, nqif, progress_now() - t0);
+		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
+			 "%.1f us per training step, %.1f us per free step",
+			 o.c.output, o.loops, steps, n, nqif, progress_now() - t0,
+			 n_train ? 1e6 * t_train / (double)n_train : 0,
+			 n_free ? 1e6 * t_free / (double)n_free : 0);
 
 	if (o.train_loops > 0)
 		rls_free(&rls);
 	if (noise_rng)
 		rng_free(noise_rng);
-	free(W); free(target); free(kick); free(x); free(r); free(v); free(in); free(e);
+	free(W); free(target); free(kick); free(x); free(r); free(v); free(in); free(e); free(vr);
 	free(spk); free(vbuf); free(xi1); free(xi2); free(rowptr); free(col); free(val);
 	free(o.trace);
 	opts_free(&o.c);
