@@ -101,7 +101,7 @@ SIM_OPTS := NEURONS=$(NEURONS) DENSITY=$(DENSITY) GSYN=$(GSYN) STEPS=$(STEPS) \
   TAU_S=$(TAU_S) ALPHA=$(ALPHA) SIGMA=$(SIGMA) STIM_STEPS=$(STIM_STEPS) \
   STIM_AMP=$(STIM_AMP) LOOPS=$(LOOPS) TRAIN_LOOPS=$(TRAIN_LOOPS) \
   RECORD=$(RECORD) FLOAT32=$(FLOAT32) INPUT_RUNS=$(INPUT_RUNS)
-ANA_OPTS := DPR_SKIP=$(DPR_SKIP) DPR_LOOPS=$(DPR_LOOPS) DPR_SAMPLES=$(DPR_SAMPLES) \
+ANA_OPTS := DPR_SKIP=$(DPR_SKIP) DPR_LOOPS=$(DPR_LOOPS) DPR_CORR_STEPS=$(DPR_CORR_STEPS) DPR_SAMPLES=$(DPR_SAMPLES) \
   FIG_RUN=$(FIG_RUN) FIG_NEURONS=$(FIG_NEURONS) FIG_VREST=$(FIG_VREST) \
   FIG_SEED=$(FIG_SEED) LOOPS=$(LOOPS) TRAIN_LOOPS=$(TRAIN_LOOPS) STIM_STEPS=$(STIM_STEPS)
 SIM_OPTS := $(strip $(SIM_OPTS))
@@ -137,15 +137,16 @@ $(RD)/inputs/target_seed%.npy: $(RD)/sim-options.txt $(BIN)/gen-target
 
 # A run is done when its folder exists: simulate-train builds it under a
 # hidden temporary name and renames it when complete.  Leftovers of a killed
-# run are removed first.
+# run are removed first.  Paths are relative to $(RD), so that params.csv
+# does not depend on where the results folder is.
 define run_rule
 $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy \
   $(RD)/inputs/target_seed$(call run_seed,$(1)).npy $(RD)/sim-options.txt $(BIN)/simulate-train
 	@mkdir -p $(RD)/runs
 	@rm -rf $(RD)/runs/.$(1).tmp.*
-	$$(LAUNCH) $(BIN)/simulate-train -q --force -o $(RD)/runs/$(1) \
-	  -w $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy \
-	  -t $(RD)/inputs/target_seed$(call run_seed,$(1)).npy \
+	cd $(RD) && $$(LAUNCH) $(BIN)/simulate-train -q --force -o runs/$(1) \
+	  -w inputs/weights_seed$(call run_seed,$(1)).npy \
+	  -t inputs/target_seed$(call run_seed,$(1)).npy \
 	  --seed $(call run_seed,$(1)) --pqif $(call run_pqif,$(1)) \
 	  $(if $(filter nan,$(call run_vrest,$(1))),,--vt $(VT) --vrest $(call run_vrest,$(1))) \
 	  --loops $(LOOPS) --train-loops $(TRAIN_LOOPS) --dt $(DT) --tau-s $(TAU_S) \
@@ -180,7 +181,7 @@ $(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/motifs
 $(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/dpr
 	@mkdir -p $$(@D)
 	cd $(RD) && $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) --loops $(DPR_LOOPS) \
-	  $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) runs/$(1)/outputs.npy > $$@.tmp
+	  --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) runs/$(1)/outputs.npy > $$@.tmp
 	@mv $$@.tmp $$@
 endef
 $(foreach r,$(RUNS),$(eval $(call analysis_rule,$(r))))
@@ -189,7 +190,7 @@ $(RD)/motifs.csv: $(MOTIF_PARTS)
 	$(CAT_CSV) $^ > $@.tmp && mv $@.tmp $@
 $(RD)/dpr.csv: $(DPR_PARTS)
 	$(CAT_CSV) $^ > $@.tmp && mv $@.tmp $@
-$(RD)/summary.csv: $(SUMMARIES) $(ANA)
+$(RD)/summary.csv: $(SUMMARIES) $(ANA) $(PIPE)/tag-runs.awk
 	awk -f $(PIPE)/tag-runs.awk $(SUMMARIES) > $@.tmp && mv $@.tmp $@
 
 # ------------------------------------------------------------------- figures
@@ -200,59 +201,68 @@ FIG_SEED_OF_RUN := $(call run_seed,$(FIG_RUN))
 plot = $(GNUPLOT) -e "out='$@.tmp'; $(2)" $(PIPE)/plots/$(1).gp && mv $@.tmp $@
 group = awk -F, -f $(PIPE)/group-stats.awk
 
-$(PD)/motifs.dat: $(RD)/motifs.csv
+$(PD)/motifs.dat: $(RD)/motifs.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(group) -v keys=pqif,index -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp && mv $@.tmp $@
 $(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp
 	@mkdir -p $(@D)
 	$(call plot,motifs,data='$<'; train_loops=$(TRAIN_LOOPS))
 
-$(PD)/dpr.dat: $(RD)/dpr.csv
+$(PD)/dpr.dat: $(RD)/dpr.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp && mv $@.tmp $@
 $(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp
 	@mkdir -p $(@D)
 	$(call plot,dpr,data='$<')
 
-$(PD)/training.dat: $(RD)/summary.csv
+$(PD)/training.dat: $(RD)/summary.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(group) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp && mv $@.tmp $@
 $(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp
 	@mkdir -p $(@D)
 	$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS))
 
-$(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-cat
+FIG_LOOPS := 0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)
+FIG_FIELD = $(shell awk -F, -f $(PIPE)/csv-field.awk -v field=$(1) $(FIG_DIR)/params.csv)
+ROWS := $(PIPE)/npy-rows.sh
+
+$(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
+  $(PIPE)/target-input.awk
 	@mkdir -p $(@D)
 	@test -f $(FIG_DIR)/inputs.npy || { echo "sweep: $(FIG_DIR): no inputs.npy; name FIG_RUN in INPUT_RUNS" >&2; exit 1; }
-	{ $(BIN)/npy-cat $(RD)/inputs/target_seed$(FIG_SEED_OF_RUN).npy | sed 's/^/T,/'; \
-	  $(BIN)/npy-cat $(FIG_DIR)/kick.npy | sed 's/^/K,/'; \
-	  $(BIN)/npy-cat $(FIG_DIR)/inputs.npy | sed 's/^/I,/'; } | \
-	  awk -F, -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' \
-	  -v loops='0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)' -v stim=$(STIM_STEPS) > $@.tmp && mv $@.tmp $@
+	{ $(ROWS) $(RD)/inputs/target_seed$(FIG_SEED_OF_RUN).npy 0 $(STEPS) | sed 's/^/T /' && \
+	  $(ROWS) $(FIG_DIR)/kick.npy 0 1 | sed 's/^/K /' && \
+	  for l in $(FIG_LOOPS); do \
+	    $(ROWS) $(FIG_DIR)/inputs.npy $$((l * $(STEPS))) $(STEPS) | sed "s/^/I $$l /" || exit 1; \
+	  done; } | awk -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' \
+	  -v loops='$(FIG_LOOPS)' -v stim=$(STIM_STEPS) > $@.tmp && mv $@.tmp $@
 $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp
 	@mkdir -p $(@D)
 	$(call plot,target-vs-input,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; neurons='$(FIG_NEURONS)'; \
-	  nqif=$(shell awk -F, -f $(PIPE)/csv-field.awk -v field=nqif $(FIG_DIR)/params.csv); \
-	  loops='0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)')
+	  nqif=$(call FIG_FIELD,nqif); loops='$(FIG_LOOPS)')
 
-$(FD)/raster.png: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(PIPE)/plots/raster.gp
+$(PD)/raster.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(PIPE)/raster-blocks.awk
 	@mkdir -p $(@D)
-	$(call plot,raster,data='$(FIG_DIR)/spikes.csv'; run='$(subst _,\_,$(FIG_RUN))'; \
-	  nqif=$(shell awk -F, -f $(PIPE)/csv-field.awk -v field=nqif $(FIG_DIR)/params.csv); \
-	  n=$(shell awk -F, -f $(PIPE)/csv-field.awk -v field=N $(FIG_DIR)/params.csv); \
-	  loops='0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)')
+	awk -F, -f $(PIPE)/raster-blocks.awk -v loops='$(FIG_LOOPS)' -v nqif=$(call FIG_FIELD,nqif) \
+	  $(FIG_DIR)/spikes.csv > $@.tmp && mv $@.tmp $@
+$(FD)/raster.png: $(PD)/raster.dat $(PIPE)/plots/raster.gp
+	@mkdir -p $(@D)
+	$(call plot,raster,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; \
+	  nqif=$(call FIG_FIELD,nqif); n=$(call FIG_FIELD,N); loops='$(FIG_LOOPS)')
 
-$(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-cat
+$(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
+  $(PIPE)/weight-hist.awk
 	@mkdir -p $(@D)
-	$(BIN)/npy-cat $(FIG_DIR)/weights.npy | awk -F, -f $(PIPE)/weight-hist.awk \
-	  -v nqif=$$(awk -F, -f $(PIPE)/csv-field.awk -v field=nqif $(FIG_DIR)/params.csv) \
-	  -v before=0 -v after=$(shell expr $(LOOPS) - 1) > $@.tmp && mv $@.tmp $@
+	{ for l in 0 $(lastword $(FIG_LOOPS)); do \
+	    $(ROWS) $(FIG_DIR)/weights.npy $$((l * $(call FIG_FIELD,N))) $(call FIG_FIELD,N) | sed "s/^/$$l /" || exit 1; \
+	  done; } | awk -f $(PIPE)/weight-hist.awk -v nqif=$(call FIG_FIELD,nqif) \
+	  -v before=0 -v after=$(lastword $(FIG_LOOPS)) > $@.tmp && mv $@.tmp $@
 $(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp
 	@mkdir -p $(@D)
-	$(call plot,weights-hist,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; after=$(shell expr $(LOOPS) - 1))
+	$(call plot,weights-hist,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; after=$(lastword $(FIG_LOOPS)))
 
 DW_RUNS := $(foreach r,$(RUNS),$(if $(and $(filter $(FIG_SEED),$(call run_seed,$(r))),$(filter $(FIG_VREST) nan,$(call run_vrest,$(r)))),$(r)))
-$(PD)/dw-log.dat: $(DW_RUNS:%=$(RD)/runs/%/summary.csv) $(ANA)
+$(PD)/dw-log.dat: $(DW_RUNS:%=$(RD)/runs/%/summary.csv) $(ANA) $(PIPE)/dw-blocks.awk
 	@mkdir -p $(@D)
 	awk -F, -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp && mv $@.tmp $@
 $(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp

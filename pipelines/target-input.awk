@@ -1,8 +1,8 @@
 # target-input.awk -v neurons='I J ...' -v loops='A B C' -v stim=S
 #
-# Reads tagged CSV rows on stdin: "T,..." the target (one row per step),
-# "K,..." the kick amplitudes (in order, any layout), "I,loop,..." the
-# inputs Iext + W r of a run (one row per step, loop first).  Prints, for
+# Reads tagged rows of space-separated values on stdin: "T ..." the target
+# (one row per step), "K ..." the kick amplitudes (in order, any layout),
+# "I loop ..." the inputs Iext + W r of a run (one row per step).  Prints, for
 # each chosen neuron, a gnuplot data block opened by the title row
 # "neuron=I" and closed by two blank lines, with rows
 # "step target rec_A rec_B rec_C": rec is the recurrent input (W r)_i, that

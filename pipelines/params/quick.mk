@@ -29,6 +29,7 @@ INPUT_RUNS  := pqif0.5_vrest-8.5_seed0
 
 DPR_SKIP    := 50
 DPR_LOOPS   := 0,4-5
+DPR_CORR_STEPS := 50
 DPR_SAMPLES :=
 FIG_RUN     := pqif0.5_vrest-8.5_seed0
 FIG_NEURONS := 0 1 20 21

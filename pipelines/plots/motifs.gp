@@ -4,16 +4,18 @@
 set terminal pngcairo size 1500,900 font 'sans,11'
 set output out
 set datafile missing 'nan'
-set key top left box opaque
+set key at screen 0.5, screen 0.955 center top horizontal maxrows 1 box
 set grid
 set xlabel 'loop'
 set object 1 rect from 0.5, graph 0 to train_loops + 0.5, graph 1 behind fc rgb '#e8e8e8' fs solid noborder
-set multiplot layout 2,3 title "Connectivity motifs across loops, per pqif (mean ± s.d. over vrest and seeds; grey: training loops)" font 'sans,14'
+set multiplot layout 2,3 title "Connectivity motifs across loops, per pqif (mean ± s.d. over vrest and seeds; grey: training loops)" font 'sans,14' \
+    margins 0.06, 0.98, 0.07, 0.84 spacing 0.07, 0.12
 array name[6] = ['σ² (weight variance)', 'τ_{rec} (reciprocal)', 'τ_{div} (divergent)', 'τ_{con} (convergent)', 'τ_{chn} (chain)', 'R (bulk semi-axis)']
 array ylab[6] = ['σ²', 'τ_{rec}', 'τ_{div}', 'τ_{con}', 'τ_{chn}', 'R']
 do for [m = 1:6] {
 	set title name[m]
 	set ylabel ylab[m]
+	if (m == 1) { set key on } else { set key off }
 	plot for [i = 0:*] data index i using 1:(column(2*m+1)):(column(2*m+2)) with yerrorlines lw 2 pt 7 ps 0.6 title columnheader(1)
 }
 unset multiplot

@@ -2,14 +2,16 @@
 # (presynaptic -> postsynaptic) before and after training.
 # Variables: data (four blocks: centre count_before count_after), out, run,
 # after (the loop shown as after training).
-set terminal pngcairo size 1300,900 font 'sans,11'
+set terminal pngcairo size 1300,950 font 'sans,11'
 set output out
 set key top right box opaque
 set grid
 set style fill transparent solid 0.45 noborder
 set xlabel 'weight'
 set ylabel 'number of connections'
-set multiplot layout 2,2 title sprintf("Weight histograms by block (presynaptic → postsynaptic), run %s", run) font 'sans,14'
+set logscale y
+set yrange [0.8:*]
+set multiplot layout 2,2 title sprintf("Weight histograms by block (presynaptic → postsynaptic), run %s\n(non-zero weights; log scale; range mean ± 4 s.d., outliers counted in the end bins)", run) font 'sans,14'
 array block[4] = ['QIF → QIF', 'QIF → LIF', 'LIF → QIF', 'LIF → LIF']
 do for [b = 0:3] {
 	set title block[b+1]
