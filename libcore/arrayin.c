@@ -1,12 +1,15 @@
 /* arrayin: see arrayin.h. */
 #define _GNU_SOURCE             /* fopencookie: replay the sniffed bytes of a pipe */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -55,9 +58,13 @@ static ssize_t replay_read(void *cookie, char *buf, size_t size)
 static FILE *replay_open(struct arrayin *a)
 {
 	cookie_io_functions_t io = { .read = replay_read };
+	FILE *fp;
 
 	a->prefix_pos = 0;
-	return fopencookie(a, "rb", io);
+	fp = fopencookie(a, "rb", io);
+	if (fp)
+		setvbuf(fp, NULL, _IOFBF, (size_t)1 << 20);
+	return fp;
 }
 
 void arrayin_shape_str(const struct arrayin *a, char *buf, size_t n)
@@ -125,9 +132,19 @@ int arrayin_open(struct arrayin *a, const char *path)
 		a->raw = src;
 	} else {
 		src = stdin;
+		/* Large reads from a pipe: fewer system calls and wake-ups. */
+		setvbuf(stdin, NULL, _IOFBF, (size_t)1 << 20);
 	}
-	if (fstat(fileno(src), &st) == 0 && S_ISDIR(st.st_mode))
+	if (fstat(fileno(src), &st) != 0)
+		memset(&st, 0, sizeof st);
+	if (S_ISDIR(st.st_mode))
 		return fail(a, "is a directory");
+#ifdef F_SETPIPE_SZ
+	/* A larger pipe: the writer and this reader wake each other less
+	 * often (best effort; the limit is /proc/sys/fs/pipe-max-size). */
+	if (S_ISFIFO(st.st_mode))
+		fcntl(fileno(src), F_SETPIPE_SZ, 1 << 20);
+#endif
 	start = ftell(src);
 	a->nprefix = fread(a->prefix, 1, MAGIC_LEN, src);
 	if (a->nprefix == 0) {
@@ -143,8 +160,18 @@ int arrayin_open(struct arrayin *a, const char *path)
 		if (!a->fp)
 			return fail(a, "cannot read: %s", strerror(errno));
 	}
-	if (a->nprefix == MAGIC_LEN && memcmp(a->prefix, MAGIC, MAGIC_LEN) == 0)
-		return open_npy(a);
+	if (a->nprefix == MAGIC_LEN && memcmp(a->prefix, MAGIC, MAGIC_LEN) == 0) {
+		if (open_npy(a) != 0)
+			return -1;
+		a->base = start;
+		/* Mapped only when the whole shape is in the file (no SIGBUS)
+		 * and the doubles are aligned. */
+		a->mappable = a->seekable && a->npy.dtype == NPY_F8 && start >= 0 &&
+			(start + (long long)a->npy.data_offset) % 8 == 0 &&
+			(unsigned long long)(start + (long long)a->npy.data_offset) +
+			a->npy.count * 8ULL <= (unsigned long long)st.st_size;
+		return 0;
+	}
 	return open_csv(a);
 }
 
@@ -189,6 +216,14 @@ int arrayin_next(struct arrayin *a, double *dst)
 
 	if (a->next >= a->count)
 		return 0;
+	if (a->mappable && n) {
+		const double *m;
+		int rc = arrayin_view(a, &m);
+
+		if (rc == 1)
+			memcpy(dst, m, n * sizeof *dst);
+		return rc;
+	}
 	if (a->kind == ARRAYIN_CSV) {
 		memcpy(dst, a->csv, n * sizeof *dst);
 	} else {
@@ -201,13 +236,82 @@ int arrayin_next(struct arrayin *a, double *dst)
 	return 1;
 }
 
+static void unmap(struct arrayin *a)
+{
+	if (a->map)
+		munmap(a->map, a->maplen);
+	a->map = NULL;
+}
+
+/* Fresh memory for a large matrix: huge pages where the kernel allows,
+ * so that first touching it costs a fault per 2 MiB, not per 4 KiB. */
+static double *alloc_matrix(size_t n)
+{
+	size_t bytes = (n ? n : 1) * sizeof(double);
+	size_t huge = (size_t)2 << 20;
+	double *p;
+
+	if (bytes < 2 * huge)
+		return malloc(bytes);
+	bytes = (bytes + huge - 1) / huge * huge;
+	p = aligned_alloc(huge, bytes);
+#ifdef MADV_HUGEPAGE
+	if (p)
+		madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+int arrayin_view(struct arrayin *a, const double **m)
+{
+	size_t n = a->rows * a->cols;
+
+	if (a->next >= a->count)
+		return 0;
+	unmap(a);
+	if (a->mappable && n) {
+		long long off = a->base + (long long)a->npy.data_offset +
+			(long long)(a->next * n * 8);
+		long long pg = sysconf(_SC_PAGESIZE);
+		long long al = off - off % pg;
+		size_t len = n * 8 + (size_t)(off - al);
+		void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+			       fileno(a->fp), (off_t)al);
+
+		if (p != MAP_FAILED) {
+			a->map = p;
+			a->maplen = len;
+			*m = (const double *)(const void *)((const char *)p + (off - al));
+			if (check_finite(a, *m) != 0)
+				return -1;
+			a->next++;
+			a->npy.done += n;
+			return 1;
+		}
+		/* No mapping (e.g. a file system without mmap): read instead. */
+		a->mappable = 0;
+		if (fseeko(a->fp, (off_t)off, SEEK_SET) != 0)
+			return fail(a, "cannot seek: %s", strerror(errno));
+	}
+	if (!a->buf) {
+		a->buf = alloc_matrix(n);
+		if (!a->buf)
+			return fail(a, "out of memory (%zu x %zu matrix)", a->rows, a->cols);
+	}
+	*m = a->buf;
+	return arrayin_next(a, a->buf);
+}
+
 int arrayin_skip(struct arrayin *a, double *scratch)
 {
 	size_t n = a->rows * a->cols;
 
 	if (a->next >= a->count)
 		return 0;
-	if (a->kind == ARRAYIN_NPY && a->seekable) {
+	if (a->kind == ARRAYIN_NPY && a->mappable) {
+		/* Mapped matrices are found by index, not by the stream. */
+		a->npy.done += n;
+	} else if (a->kind == ARRAYIN_NPY && a->seekable) {
 		/* open_npy checked that a regular file holds the whole shape. */
 		if (fseeko(a->fp, (off_t)(n * a->npy.dtype), SEEK_CUR) != 0)
 			return fail(a, "cannot seek: %s", strerror(errno));
@@ -222,6 +326,9 @@ int arrayin_skip(struct arrayin *a, double *scratch)
 
 void arrayin_close(struct arrayin *a)
 {
+	unmap(a);
+	free(a->buf);
+	a->buf = NULL;
 	if (a->fp && a->fp != a->raw && a->fp != stdin)
 		fclose(a->fp);
 	if (a->raw)

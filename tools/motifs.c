@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 	FILE *tab, *fp;
 	char *text = NULL;
 	size_t textlen = 0, cap = 0, n;
-	double *w = NULL, *work = NULL;
+	double *work = NULL;
 
 	err_init(argv);
 	parse_command_line(argc, argv, &o);
@@ -113,6 +113,7 @@ int main(int argc, char **argv)
 		const char *name = o.files[f];
 		struct arrayin in;
 		char shape[96];
+		const double *w;
 		int rc;
 
 		if (arrayin_open(&in, name) != 0)
@@ -126,14 +127,12 @@ int main(int argc, char **argv)
 				name, n, shape);
 		if (in.count == 0)
 			err_die(EXIT_DATA, "%s: no matrix in the stack (shape %s)", name, shape);
-		if (n * n > cap) {
-			free(w);
+		if (n > cap) {
 			free(work);
-			cap = n * n;
-			w = err_malloc(cap * sizeof *w);
+			cap = n;
 			work = err_malloc(2 * n * sizeof *work);
 		}
-		while ((rc = arrayin_next(&in, w)) == 1) {
+		while ((rc = arrayin_view(&in, &w)) == 1) {
 			struct motifs m;
 			size_t index = in.next - 1;
 
@@ -158,7 +157,6 @@ int main(int argc, char **argv)
 		err_die(EXIT_DATA, "%s: write error", o.c.output);
 	atomic_commit(&out);
 	free(text);
-	free(w);
 	free(work);
 	opts_free(&o.c);
 	return EXIT_OK;
