@@ -33,7 +33,8 @@ struct rls {
 	const size_t *rowptr;  /* CSR row starts (n+1), not owned */
 	size_t *poff;          /* offset of P_i in P (n+1) */
 	size_t *voff;          /* offset of neuron i's padded vectors (n+1) */
-	double *P;             /* block-packed matrices, poff[n] doubles */
+	double *P;             /* block-packed matrices, poff[n] doubles (mapped) */
+	size_t pbytes;         /* size of the mapping */
 	double *u[2];          /* pending k of the last step / k being built */
 	int cur;               /* u[cur] holds the pending k */
 	double *c;             /* pending 1/den per neuron (0: nothing pending) */
