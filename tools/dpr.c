@@ -306,7 +306,7 @@ int main(int argc, char **argv)
 	FILE *tab, *spec = NULL;
 	char *text = NULL, *spectext = NULL;
 	size_t textlen = 0, speclen = 0, cap = 0, ccap = 0;
-	double *x = NULL, *xc = NULL, *C = NULL, *work = NULL, *ev = NULL;
+	double *scratch = NULL, *xc = NULL, *C = NULL, *work = NULL, *ev = NULL;
 
 	err_init(argv);
 	parse_command_line(argc, argv, &o);
@@ -340,10 +340,10 @@ int main(int argc, char **argv)
 		used = o.covariance ? 0 : steps - (size_t)o.skip;
 		M = o.samples > 0 ? o.samples : (double)used / o.corr_steps;
 		if (steps * n > cap) {
-			free(x);
+			free(scratch);
 			free(xc);
 			cap = steps * n;
-			x = err_malloc(cap * sizeof *x);
+			scratch = err_malloc(cap * sizeof *scratch);
 			xc = o.covariance ? NULL : err_malloc(cap * sizeof *xc);
 		}
 		if (n * n > ccap) {
@@ -358,14 +358,14 @@ int main(int argc, char **argv)
 		for (;;) {
 			size_t loop = in.next;
 			struct dpr d;
-			const double *cov;
+			const double *cov, *x;
 
 			if (!selected(&o, loop)) {
-				if ((rc = arrayin_skip(&in, x)) != 1)
+				if ((rc = arrayin_skip(&in, scratch)) != 1)
 					break;
 				continue;
 			}
-			if ((rc = arrayin_next(&in, x)) != 1)
+			if ((rc = arrayin_view(&in, &x)) != 1)
 				break;
 			if (o.covariance) {
 				check_covariance(name, loop, in.ndim == 3, x, n);
@@ -403,7 +403,7 @@ int main(int argc, char **argv)
 	if (spec)
 		commit_text(o.spectrum, spec, &spectext, &speclen);
 	commit_text(o.c.output, tab, &text, &textlen);
-	free(x);
+	free(scratch);
 	free(xc);
 	free(C);
 	free(work);
