@@ -1,0 +1,288 @@
+#!/usr/bin/env bats
+# The sweep pipeline (pipelines/sweep.mk) on the quick grid
+# (pipelines/params/quick.mk: pqif 0 0.5 1 x vrest -8.5 -17 x seeds 0 1, so
+# 10 runs of 6 loops of 400 steps, N = 40, 3 training loops).
+#
+# One uninterrupted `make demo` into $BATS_FILE_TMPDIR/ref is the reference;
+# tests that change things work on copies (cp -a keeps the times make uses).
+
+load helpers
+
+RUNS="pqif0_vrest-8.5_seed0 pqif0_vrest-8.5_seed1 pqif0_vrest-17_seed0 pqif0_vrest-17_seed1
+pqif0.5_vrest-8.5_seed0 pqif0.5_vrest-8.5_seed1 pqif0.5_vrest-17_seed0 pqif0.5_vrest-17_seed1
+pqif1_seed0 pqif1_seed1"
+FIGURES="motifs dpr training target-vs-input raster weights-hist dw-log"
+
+# sweep ARGS...: the top-level make, free of any make that runs the tests.
+sweep() {
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" --no-print-directory "$@"
+}
+
+setup_file() {
+	REF=$BATS_FILE_TMPDIR/ref
+	export REF
+	sweep demo R="$REF" > "$BATS_FILE_TMPDIR/ref.log" 2>&1 || {
+		cat "$BATS_FILE_TMPDIR/ref.log" >&2
+		return 1
+	}
+}
+
+# same_results A B: the tables, run folders and figures of two results
+# folders are byte for byte the same (the option files too).
+same_results() {
+	local a=$1 b=$2 f
+	for f in motifs.csv dpr.csv summary.csv sim-options.txt analysis-options.txt; do
+		cmp "$a/$f" "$b/$f" || return 1
+	done
+	diff -r "$a/runs" "$b/runs" || return 1
+	diff -r "$a/inputs" "$b/inputs" || return 1
+	diff -r "$a/figures" "$b/figures" || return 1
+}
+
+# no_tool_ran LOG: the make output shows no tool or plot being run.
+no_tool_ran() {
+	if grep -E 'simulate-train|init-weights|gen-target|/motifs |/dpr |gnuplot|awk' "$1"; then
+		echo "something was run: see above" >&2
+		return 1
+	fi
+}
+
+@test "demo: one run folder per grid point, named by its keys, and nothing half-written" {
+	[ "$(ls "$REF/runs" | sort)" = "$(printf '%s\n' $RUNS | sort)" ]
+	for r in $RUNS; do
+		for f in params.csv summary.csv weights.npy outputs.npy spikes.csv dw.csv kick.npy state0.npy; do
+			[ -s "$REF/runs/$r/$f" ] || { echo "missing $r/$f" >&2; return 1; }
+		done
+	done
+	# Inputs only where the figure needs them (the disk budget).
+	[ -f "$REF/runs/pqif0.5_vrest-8.5_seed0/inputs.npy" ]
+	[ ! -e "$REF/runs/pqif0_vrest-8.5_seed0/inputs.npy" ]
+	[ -z "$(find "$REF" -name '*.tmp' -o -name '.*.tmp.*')" ]
+}
+
+@test "demo: every table has its columns and one row per run and loop" {
+	pyrun '
+import csv
+ref = sys.argv[1]
+runs = sys.argv[2].split()
+keys = set()
+for r in runs:
+    kv = dict((t.rstrip("0123456789.-"), t[len(t.rstrip("0123456789.-")):]) for t in r.split("_"))
+    keys.add((float(kv["pqif"]), float(kv.get("vrest", "nan")), int(kv["seed"])))
+def rows(name):
+    with open(ref + "/" + name) as f:
+        return list(csv.reader(f))
+def check(name, header, loops):
+    t = rows(name)
+    assert t[0] == header, (name, t[0])
+    got = [(repr(float(r[0])), repr(float(r[1])), repr(int(r[2])), int(r[header.index(loopcol[name])])) for r in t[1:]]
+    want = set((repr(p), repr(v), repr(s), l) for (p, v, s) in keys for l in loops)
+    assert len(got) == len(set(got)) == len(want), (name, len(got), len(want))
+    assert set(got) == want, (name, set(got) ^ want)
+    for r in t[1:]:
+        assert len(r) == len(header), (name, r)
+loopcol = {"motifs.csv": "index", "dpr.csv": "loop", "summary.csv": "loop"}
+check("motifs.csv", "pqif,vrest,seed,file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R".split(","), range(6))
+check("dpr.csv", "pqif,vrest,seed,file,loop,N,samples,M,PR,PR_bc".split(","), [0, 4, 5])
+check("summary.csv", "pqif,vrest,seed,loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,corr_qif,corr_lif,corr_all".split(","), range(6))
+# vrest does not apply at pqif = 1
+for r in rows("motifs.csv")[1:]:
+    assert (r[0] == "1") == (r[1] == "nan"), r
+' "$REF" "$RUNS"
+}
+
+@test "demo: runs of one seed share initial weights, target, kick and initial state" {
+	for s in 0 1; do
+		local first=""
+		for r in $RUNS; do
+			case $r in *_seed$s) ;; *) continue ;; esac
+			if [ -z "$first" ]; then first=$r; continue; fi
+			cmp "$REF/runs/$first/kick.npy" "$REF/runs/$r/kick.npy"
+			cmp "$REF/runs/$first/state0.npy" "$REF/runs/$r/state0.npy"
+		done
+	done
+	# W after loop 0 (no training yet) is the seed's initial matrix in every
+	# run; the two seeds differ.
+	pyrun '
+ref = sys.argv[1]
+for r in sys.argv[2].split():
+    s = r.rsplit("seed", 1)[1]
+    w0 = np.load(ref + "/inputs/weights_seed" + s + ".npy")
+    w = np.load(ref + "/runs/" + r + "/weights.npy")
+    assert w.shape == (6, 40, 40), w.shape
+    assert np.array_equal(w[0], w0), r
+assert not np.array_equal(np.load(ref + "/inputs/weights_seed0.npy"), np.load(ref + "/inputs/weights_seed1.npy"))
+' "$REF" "$RUNS"
+}
+
+@test "demo: motifs.csv agrees with the motifs computed by NumPy from each run's weights (rtol 1e-9)" {
+	pyrun '
+import csv
+ref = sys.argv[1]
+with open(ref + "/motifs.csv") as f:
+    t = list(csv.DictReader(f))
+for row in t:
+    w = np.load(ref + "/" + row["file"])[int(row["index"])]
+    N = w.shape[0]
+    w = w - w.mean()
+    ww, wwt, wtw = w @ w, w @ w.T, w.T @ w
+    s2 = np.trace(wwt) / N
+    want = dict(sigma2=s2, tau_rec=np.trace(ww) / (s2 * N),
+                tau_div=(wwt.sum() - np.trace(wwt)) / (s2 * N * (N - 1)),
+                tau_con=(wtw.sum() - np.trace(wtw)) / (s2 * N * (N - 1)),
+                tau_chn=2 * (ww.sum() - np.trace(ww)) / (s2 * N * (N - 1)))
+    for k, v in want.items():
+        assert abs(float(row[k]) - v) <= 1e-9 * abs(v) + 1e-12, (row["file"], k, row[k], v)
+    assert row["file"].startswith("runs/pqif"), row["file"]
+' "$REF"
+}
+
+@test "demo: dpr.csv PR agrees with NumPy on each run's outputs after the kick (rtol 1e-9)" {
+	pyrun '
+import csv
+ref = sys.argv[1]
+with open(ref + "/dpr.csv") as f:
+    t = list(csv.DictReader(f))
+assert len(t) == 30
+for row in t:
+    x = np.load(ref + "/" + row["file"])[int(row["loop"])][50:].astype(np.float64)
+    c = np.cov(x, rowvar=False)
+    pr = np.trace(c) ** 2 / np.trace(c @ c)
+    assert int(row["samples"]) == 350, row
+    assert abs(float(row["PR"]) - pr) <= 1e-9 * pr, (row["file"], row["loop"], row["PR"], pr)
+' "$REF"
+}
+
+@test "demo: summary.csv holds every run's summary.csv with its keys" {
+	for r in $RUNS; do
+		local p v s
+		p=${r#pqif}; p=${p%%_*}
+		s=${r##*seed}
+		case $r in *vrest*) v=${r#*vrest}; v=${v%%_*} ;; *) v=nan ;; esac
+		diff <(tail -n +2 "$REF/runs/$r/summary.csv" | sed "s/^/$p,$v,$s,/") \
+		     <(grep "^$p,$v,$s," "$REF/summary.csv")
+	done
+	[ "$(wc -l < "$REF/summary.csv")" -eq 61 ]
+}
+
+@test "demo: every figure is a PNG with a size" {
+	for f in $FIGURES; do
+		pyrun '
+import struct
+b = open(sys.argv[1], "rb").read()
+assert b[:8] == b"\x89PNG\r\n\x1a\n", sys.argv[1]
+assert b[12:16] == b"IHDR"
+w, h = struct.unpack(">II", b[16:24])
+assert w >= 800 and h >= 400, (w, h)
+assert len(b) > 5000
+' "$REF/figures/$f.png"
+	done
+	[ "$(ls "$REF/figures" | wc -l)" -eq 7 ]
+}
+
+@test "a second make does nothing" {
+	touch marker
+	sleep 0.01
+	sweep demo R="$REF" > log 2>&1
+	cat log
+	no_tool_ran log
+	[ -z "$(find "$REF" -newer marker)" ]
+	grep -q "Nothing to be done for 'sweep-results'" log
+}
+
+@test "changing an analysis option reruns only the analysis" {
+	cp -a "$REF" c
+	touch marker
+	sleep 0.01
+	sweep demo R="$PWD/c" DPR_SKIP=60 > log 2>&1
+	! grep -E 'simulate-train|init-weights|gen-target' log
+	grep -q -- '--skip 60' log
+	[ -z "$(find c/runs c/inputs c/sim-options.txt -newer marker)" ]
+	[ "$(cut -d, -f7 c/dpr.csv | sort -u)" = "$(printf '%s\n' 340 samples)" ]
+	# The figures are redone; the other tables stay the same.
+	[ -n "$(find c/figures/dpr.png -newer marker)" ]
+	cmp "$REF/motifs.csv" c/motifs.csv
+	cmp "$REF/summary.csv" c/summary.csv
+	# And with that option, a second make does nothing.
+	sweep demo R="$PWD/c" DPR_SKIP=60 > log2 2>&1
+	no_tool_ran log2
+}
+
+@test "changing a model parameter reruns the simulations" {
+	cp -a "$REF" c
+	sweep demo R="$PWD/c" ALPHA=0.5 > log 2>&1
+	[ "$(grep -c 'simulate-train' log)" -eq 10 ]
+	! cmp -s "$REF/runs/pqif0_vrest-8.5_seed0/weights.npy" c/runs/pqif0_vrest-8.5_seed0/weights.npy
+	grep -q 'ALPHA=0.5' c/sim-options.txt
+}
+
+@test "make analysis rebuilds tables and figures from run folders alone, without simulating" {
+	mkdir a
+	cp -a "$REF/runs" "$REF/inputs" a/
+	sweep analysis PARAMS=quick R="$PWD/a" > log 2>&1
+	! grep -E 'simulate-train|init-weights|gen-target' log
+	for f in motifs.csv dpr.csv summary.csv analysis-options.txt; do cmp "$REF/$f" "a/$f"; done
+	diff -r "$REF/figures" a/figures
+	sweep clean-analysis PARAMS=quick R="$PWD/a" > log 2>&1
+	[ "$(ls a)" = "$(printf '%s\n' inputs runs)" ]
+	diff -r "$REF/runs" a/runs
+}
+
+@test "make analysis with no run folders says so" {
+	mkdir empty
+	assert_fails 2 "analysis: no run folders in $PWD/empty/runs" sweep analysis PARAMS=quick R="$PWD/empty"
+	[ ! -e empty/runs ]
+}
+
+@test "an unknown parameter set is refused" {
+	assert_fails 2 "sweep: PARAMS=nope: no file pipelines/params/nope.mk" sweep sweep PARAMS=nope R="$PWD/x"
+	[ ! -e x ]
+}
+
+@test "a figure run without recorded inputs is refused with the fix" {
+	cp -a "$REF" c
+	rm c/figures/target-vs-input.png
+	assert_fails 2 "runs/pqif0_vrest-8.5_seed0: no inputs.npy; name FIG_RUN in INPUT_RUNS" \
+		sweep analysis PARAMS=quick R="$PWD/c" FIG_RUN=pqif0_vrest-8.5_seed0
+	[ ! -e c/figures/target-vs-input.png ]
+}
+
+@test "LAUNCH prefixes every simulation, with the same results" {
+	cat > launch <<-EOF
+	#!/bin/sh
+	echo "\$*" >> "$PWD/launched"
+	exec "\$@"
+	EOF
+	chmod +x launch
+	sweep demo R="$PWD/l" LAUNCH="$PWD/launch" > log 2>&1
+	[ "$(wc -l < launched)" -eq 10 ]
+	[ "$(grep -c '/simulate-train ' launched)" -eq 10 ]
+	same_results "$REF" l
+}
+
+@test "SIGKILL part-way, then make again: the same results as an uninterrupted sweep" {
+	# One job at a time, so that the kill lands between runs or inside one.
+	setsid env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+		make -C "$ROOT" --no-print-directory demo R="$PWD/k" SWEEP_JOBS=1 > log1 2>&1 &
+	local pid=$! n=0
+	# Wait for a first run folder (up to 60 s), then kill the whole group.
+	while [ $n -lt 1200 ]; do
+		[ -n "$(ls -A k/runs 2>/dev/null)" ] && break
+		sleep 0.05
+		n=$((n + 1))
+	done
+	kill -KILL -- -"$pid"
+	wait "$pid" || true
+	local done_runs
+	done_runs=$(ls k/runs | wc -l)
+	echo "runs complete when killed: $done_runs" >&3
+	[ "$done_runs" -lt 10 ]
+	# Whatever looks done is complete.
+	for r in $(ls k/runs); do
+		[ -s "k/runs/$r/summary.csv" ] && [ -s "k/runs/$r/weights.npy" ]
+	done
+	[ ! -e k/motifs.csv ]
+	sweep demo R="$PWD/k" > log2 2>&1
+	same_results "$REF" k
+	[ -z "$(find k -name '*.tmp' -o -name '.*.tmp.*')" ]
+}
