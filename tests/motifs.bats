@@ -30,6 +30,27 @@ REF="$ROOT/tests/ref/motifs_ref.py"
 	[ "$status" -eq 0 ]
 }
 
+@test "motifs: the libcore kernel equals three cblas_dgemm products to 1e-12 (unit test)" {
+	run "$UNIT/test_motifs"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "99 matrices, worst relative difference "*": ok" ]]
+}
+
+@test "motifs: a mapped file, a pipe and a '<f4' copy read the same matrices" {
+	pyrun '
+rng = np.random.default_rng(9)
+s = rng.standard_normal((3, 150, 150)).astype(np.float32).astype(np.float64)
+np.save("s8.npy", s)
+np.save("s4.npy", s.astype(np.float32))
+'
+	motifs --no-header s8.npy | cut -d, -f2- > mapped
+	cat s8.npy | motifs --no-header | cut -d, -f2- > piped
+	motifs --no-header s4.npy | cut -d, -f2- > f4
+	cmp mapped piped
+	cmp mapped f4
+}
+
 @test "motifs: symmetric gives tau_rec = 1, antisymmetric -1, row-centred tau_con = -1/(N-1)" {
 	mkdir g
 	for n in 2 9 120; do
