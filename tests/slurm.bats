@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# The sweep on a real single-node Slurm cluster on localhost
+# (scripts/slurm-local): the quick grid through srun gives the same bytes as
+# the local run.  Needs root (it starts munged, slurmctld and slurmd) and
+# Debian's slurm-wlm and munge (installed by scripts/deps slurm); skipped
+# otherwise, with the reason.
+
+load helpers
+
+sweep() {
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" --no-print-directory "$@"
+}
+
+setup_file() {
+	if [ "$(id -u)" != 0 ]; then
+		skip "needs root to start munged, slurmctld and slurmd"
+	fi
+	if ! "$ROOT/scripts/deps" slurm > "$BATS_FILE_TMPDIR/deps.log" 2>&1; then
+		skip "slurm-wlm and munge cannot be installed: $(tail -1 "$BATS_FILE_TMPDIR/deps.log")"
+	fi
+	if [ -e /etc/slurm/slurm.conf ] && ! grep -q 'forcenet scripts/slurm-local' /etc/slurm/slurm.conf; then
+		skip "/etc/slurm/slurm.conf belongs to another cluster"
+	fi
+	"$ROOT/scripts/slurm-local" start
+}
+
+teardown_file() {
+	# Always, even after a failure; harmless when nothing runs.
+	if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/slurmctld ]; then
+		"$ROOT/scripts/slurm-local" stop || true
+	fi
+}
+
+@test "slurm-local status shows the idle node" {
+	run "$ROOT/scripts/slurm-local" status
+	[ "$status" -eq 0 ]
+	[[ $output == *debug* ]]
+	[[ $output == *idle* ]]
+}
+
+@test "the quick sweep through srun gives the same results as the local sweep" {
+	# Every simulation goes through srun: the wrapper records its job step.
+	cat > step <<-EOF
+	#!/bin/sh
+	echo "\$SLURM_JOB_ID.\$SLURM_STEP_ID \$*" >> "$PWD/steps"
+	exec "\$@"
+	EOF
+	chmod +x step
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS salloc -n2 \
+		make -C "$ROOT" --no-print-directory -j4 demo R="$PWD/s" \
+		LAUNCH="srun -N1 -n1 --exclusive $PWD/step" > log 2>&1 || { cat log; return 1; }
+	[ "$(grep -c '/simulate-train ' steps)" -eq 10 ]
+	! grep -v '^[0-9][0-9]*\.[0-9][0-9]* ' steps
+	sweep demo R="$PWD/l" > log2 2>&1
+	for f in motifs.csv dpr.csv summary.csv; do cmp s/$f l/$f; done
+	diff -r s/runs l/runs
+	diff -r s/figures l/figures
+}
+
+@test "a failing job step stops the sweep with the tool's message" {
+	assert_fails 2 "simulate-train: --alpha" env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+		salloc -n1 make -C "$ROOT" --no-print-directory demo R="$PWD/f" ALPHA=-1 \
+		LAUNCH='srun -N1 -n1 --exclusive'
+	[ -z "$(ls f/runs)" ]
+}
+
+@test "slurm-local refuses a user other than root and bad arguments" {
+	assert_fails 2 "usage: slurm-local start|stop|status" "$ROOT/scripts/slurm-local" bogus
+	assert_fails 1 "slurm-local: must run as root" runuser -u nobody -- "$ROOT/scripts/slurm-local" status
+}
