@@ -33,11 +33,16 @@ void model_recurrent(size_t n, const size_t *rowptr, const int32_t *col,
 {
 	#pragma omp parallel for schedule(static) if (n >= 512)
 	for (size_t i = 0; i < n; i++) {
-		double s = 0;
+		/* four independent sums, so that the adds do not wait on each other */
+		double s[4] = { 0, 0, 0, 0 };
+		size_t j = rowptr[i], end = rowptr[i + 1];
 
-		for (size_t j = rowptr[i]; j < rowptr[i + 1]; j++)
-			s += val[j] * r[col[j]];
-		v[i] = s;
+		for (; j + 4 <= end; j += 4)
+			for (int l = 0; l < 4; l++)
+				s[l] += val[j + (size_t)l] * r[col[j + (size_t)l]];
+		for (int l = 0; j < end; j++, l++)
+			s[l] += val[j] * r[col[j]];
+		v[i] = (s[0] + s[1]) + (s[2] + s[3]);
 	}
 }
 

@@ -193,13 +193,21 @@ double rls_kernel(size_t m, double *P, const double *u, double c,
 #endif
 		P += 4 * L;
 	}
-	for (size_t t = 0; t < mp; t++)
-		den += q[t] * k[t];
+	/* q'k in four independent sums: a single chain of adds would cost
+	 * its latency at every term. */
+	{
+		double d[4] = { 0, 0, 0, 0 };
+
+		for (size_t t = 0; t < mp; t += 4)
+			for (int l = 0; l < 4; l++)
+				d[l] += q[t + (size_t)l] * k[t + (size_t)l];
+		den += (d[0] + d[1]) + (d[2] + d[3]);
+	}
 	return den;
 }
 
 void rls_step(struct rls *s, const int32_t *col, double *val,
-	      const double *r, const double *e)
+	      const double *r, const double *e, int want_dw2)
 {
 	const size_t *rowptr = s->rowptr;
 	double *uold = s->u[s->cur], *knew = s->u[!s->cur];
@@ -209,22 +217,26 @@ void rls_step(struct rls *s, const int32_t *col, double *val,
 	for (size_t i = 0; i < s->n; i++) {
 		size_t off = rowptr[i], m = msize(rowptr, i), vo = s->voff[i];
 		double *q = s->q + vo, *k = knew + vo, *w = val + off;
-		double den, ci, a, dw2 = 0;
+		double den, ci, a;
 
 		for (size_t j = 0; j < m; j++)
 			q[j] = r[col[off + j]];
 		den = rls_kernel(m, s->P + s->poff[i], uold + vo, s->c[i], q, k);
 		ci = 1 / den;
 		a = e[i] * ci;
-		for (size_t j = 0; j < m; j++) {
-			double d = a * k[j];
+		for (size_t j = 0; j < m; j++)
+			w[j] += a * k[j];
+		if (want_dw2) {
+			double d[4] = { 0, 0, 0, 0 };
 
-			w[j] += d;
-			dw2 += d * d;
+			/* k is zero past m: whole groups of 4 */
+			for (size_t j = 0; j < pad4(m); j += 4)
+				for (int l = 0; l < 4; l++)
+					d[l] += k[j + (size_t)l] * k[j + (size_t)l];
+			s->dw2[i] = a * a * ((d[0] + d[1]) + (d[2] + d[3]));
 		}
 		s->c[i] = ci;
-		s->dw2[i] = dw2;
-		blowup |= !isfinite(den) || !isfinite(dw2);
+		blowup |= !isfinite(den) || !isfinite(a);
 	}
 	s->cur = !s->cur;
 	if (blowup)

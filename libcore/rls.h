@@ -56,12 +56,12 @@ size_t rls_bytes(size_t n, const size_t *rowptr);
 
 /*
  * One training step of every neuron: W's CSR values val are updated in
- * place from the synaptic outputs r and the errors e (n each).  Afterwards
- * s->dw2[i] holds the squared norm of row i's change, and s->blowup is set
- * if a denominator was not finite.
+ * place from the synaptic outputs r and the errors e (n each).  If
+ * want_dw2, s->dw2[i] then holds the squared norm of row i's change.
+ * s->blowup is set if a denominator or a step size was not finite.
  */
 void rls_step(struct rls *s, const int32_t *col, double *val,
-	      const double *r, const double *e);
+	      const double *r, const double *e, int want_dw2);
 
 /* Apply the pending rank-1 updates to every P_i. */
 void rls_flush(struct rls *s);

@@ -741,7 +741,7 @@ int main(int argc, char **argv)
 				model_recurrent(n, rowptr, col, val, r, vr);
 				for (size_t i = 0; i < n; i++)
 					e[i] = target[it * n + i] - vr[i];
-				rls_step(&rls, col, val, r, e);
+				rls_step(&rls, col, val, r, e, fdw && it % 10 == 0);
 				/* The next step's W r needs no product: row i changed by
 				 * e_i k/den, and k'q/den = 1 - 1/den. */
 				for (size_t i = 0; i < n; i++)

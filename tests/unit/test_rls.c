@@ -63,7 +63,7 @@ static void run(int threads, double *val_out, int compare)
 			r[j] = 2 * urand(&seed);
 		for (size_t i = 0; i < N; i++)
 			e[i] = urand(&seed) - 0.5;
-		rls_step(&s, col, val, r, e);
+		rls_step(&s, col, val, r, e, 1);
 		if (!compare)
 			continue;
 		for (size_t i = 0; i < N; i++) {
