@@ -248,3 +248,16 @@ np.save("x.npy", rng.standard_normal((4, 200, 5)))
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
+
+@test "dpr: reads a run directory's '<f4' outputs.npy" {
+	command -v simulate-train > /dev/null || skip "simulate-train is not built"
+	init-weights -N 40 --seed 2 -o w.npy
+	gen-target -N 40 --steps 300 --seed 2 -o t.npy
+	simulate-train -w w.npy -t t.npy -o run --loops 3 --train-loops 1 --stim-steps 50 --float32 -q
+	dpr --skip 50 --corr-steps 25 run/outputs.npy > t.csv
+	[ "$(cut -d, -f2-5 t.csv | tr '\n' ' ')" = "loop,N,samples,M 0,40,250,10 1,40,250,10 2,40,250,10 " ]
+	tail -n +2 t.csv | cut -d, -f2,6,7 > got
+	"$PY" "$REF" act run/outputs.npy 50 10 > want
+	pyrun 'g, w = np.loadtxt("got", delimiter=","), np.loadtxt("want", delimiter=",")
+assert np.allclose(g, w, rtol=1e-12, atol=0), (g, w)'
+}

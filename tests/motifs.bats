@@ -235,3 +235,17 @@ np.save("i8.npy", np.zeros((3, 3), dtype=np.int64))
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 }
+
+@test "motifs: reads a run directory's weights.npy (row-centred start: tau_con = -1/(N-1))" {
+	command -v simulate-train > /dev/null || skip "simulate-train is not built"
+	init-weights -N 40 --seed 2 -o w.npy
+	gen-target -N 40 --steps 300 --seed 2 -o t.npy
+	simulate-train -w w.npy -t t.npy -o run --loops 3 --train-loops 1 --stim-steps 50 -q
+	motifs --tag seed=2 run/weights.npy w.npy > t.csv
+	[ "$(cut -d, -f1-4 t.csv | tr '\n' ' ')" = "seed,file,index,N 2,run/weights.npy,0,40 2,run/weights.npy,1,40 2,run/weights.npy,2,40 2,w.npy,0,40 " ]
+	run "$PY" "$REF" check t.csv
+	echo "$output"
+	[ "$status" -eq 0 ]
+	close_con=$(tail -1 t.csv | cut -d, -f8)
+	pyrun 'assert abs(float(sys.argv[1]) + 1 / 39) < 1e-14, sys.argv[1]' "$close_con"
+}
