@@ -286,3 +286,54 @@ assert len(b) > 5000
 	same_results "$REF" k
 	[ -z "$(find k -name '*.tmp' -o -name '.*.tmp.*')" ]
 }
+
+@test "examples/one-run.sh: one small run by hand as a pipeline" {
+	N=40 STEPS=300 LOOPS=5 TRAIN=2 STIM=50 sh "$ROOT/examples/one-run.sh" o > log 2>&1 || { cat log; return 1; }
+	[ "$(wc -l < o/motifs.csv)" -eq 6 ]
+	[ "$(wc -l < o/dpr.csv)" -eq 4 ]
+	[ "$(wc -l < o/r0-last-loop.txt)" -eq 300 ]
+	pyrun 'assert np.load(sys.argv[1]).shape == (5, 300, 40)' o/run/outputs.npy
+}
+
+@test "examples/read-results.py reads the tables and a run folder with NumPy" {
+	run "$PY" "$ROOT/examples/read-results.py" "$REF"
+	[ "$status" -eq 0 ]
+	[[ $output == *"pqif  0.5"* ]]
+	[[ $output == *"weights (6, 40, 40), outputs (6, 400, 40) float32"* ]]
+}
+
+@test "examples/notebook-csv.sh: the notebook's CSV files give the motifs and PR of the same matrices" {
+	# Two notebook folders (vrest -8.5 and -17) made from the quick runs.
+	local k v l d
+	for k in 1 2; do
+		if [ $k = 1 ]; then v=-8.5; else v=-17; fi
+		d=nb/simulation_$k
+		mkdir -p "$d/simulation_${k}_connectivity_matrix" "$d/simulation_${k}_outputs"
+		printf 'N,p,gsyn,vt,b,vrest\n40,0.3,0.5,0,0.2,%s\n' $v > "$d/simulation_${k}_parametros.csv"
+		for l in 0 5; do
+			npy-cat "$REF/runs/pqif0_vrest${v}_seed1/weights.npy" | awk -F, -v l=$l '$1 == l' | cut -d, -f2- \
+				> "$d/simulation_${k}_connectivity_matrix/simulation_${k}_pesos_pqif_0_matriz_iloop_${l}_semilla_1"
+			npy-cat "$REF/runs/pqif0_vrest${v}_seed1/outputs.npy" | awk -F, -v l=$l '$1 == l' | cut -d, -f2- \
+				> "$d/simulation_${k}_outputs/simulation_${k}_outputs_pqif_0_iloop_${l}_seed_1.csv"
+		done
+	done
+	SKIP=50 sh "$ROOT/examples/notebook-csv.sh" nb out
+	pyrun '
+import csv
+def rows(f):
+    with open(f) as fh:
+        return list(csv.DictReader(fh))
+ref_m = {(r["vrest"], r["index"]): r for r in rows(sys.argv[1] + "/motifs.csv") if r["pqif"] == "0" and r["seed"] == "1"}
+ref_d = {(r["vrest"], r["loop"]): r for r in rows(sys.argv[1] + "/dpr.csv") if r["pqif"] == "0" and r["seed"] == "1"}
+m, d = rows("out/notebook-motifs.csv"), rows("out/notebook-dpr.csv")
+assert len(m) == 4 and len(d) == 4, (len(m), len(d))
+for r in m:
+    ref = ref_m[(r["vrest"], r["loop"])]
+    for k in ("sigma2", "tau_rec", "tau_div", "tau_con", "tau_chn", "R"):
+        assert abs(float(r[k]) - float(ref[k])) <= 1e-12 * abs(float(ref[k])) + 1e-15, (k, r[k], ref[k])
+for r in d:
+    ref = ref_d[(r["vrest"], r["loop"])]
+    assert r["samples"] == ref["samples"]
+    assert abs(float(r["PR"]) - float(ref["PR"])) <= 1e-7 * float(ref["PR"]), (r["PR"], ref["PR"])
+' "$REF"
+}
