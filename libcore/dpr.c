@@ -95,7 +95,8 @@ int dpr_compute(const double *C, size_t n, double M, struct dpr *s)
 	am2 = ma * ma;
 	astd2 = va * N / (N - 1);
 	cm2 = mc * mc;
-	cstd2 = vc * N * (N - 1) / (N * (N - 1) - 2);
+	/* N = 2: no spread of c can be measured (N(N-1)-2 = 0). */
+	cstd2 = n > 2 ? vc * N * (N - 1) / (N * (N - 1) - 2) : NAN;
 	astd_b = astd2 * (M - 1) / (M + 1) - 2 * (am2 - cm2) / (M - 1) + 2 * cstd2 / (M + 1);
 	cstd_b = (M - 1) * cstd2 / M - (am2 - cm2) / M -
 		4 * (cm2 - sqrt(am2 * cm2)) / (M * (N + 1));

@@ -261,3 +261,11 @@ np.save("x.npy", rng.standard_normal((4, 200, 5)))
 	pyrun 'g, w = np.loadtxt("got", delimiter=","), np.loadtxt("want", delimiter=",")
 assert np.allclose(g, w, rtol=1e-12, atol=0), (g, w)'
 }
+
+@test "dpr: N = 2 gives PR, and PR_bc as nan (documented: N(N-1)-2 = 0)" {
+	pyrun 'np.save("c.npy", np.array([[2.0, 0.5], [0.5, 1.0]]))'
+	run dpr --covariance --samples 10 c.npy
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == "c.npy,0,2,nan,10,"*",nan" ]]
+	close "$(echo "${lines[1]}" | cut -d, -f6)" "$(pyrun 'print(9 / 5.5)')" 1e-15
+}
