@@ -15,6 +15,9 @@
  * is one matrix).  Every value delivered is finite: a NaN or an infinity is
  * an error naming the matrix, row and column.
  *
+ * A struct arrayin must stay where arrayin_open() filled it until
+ * arrayin_close() (a pipe's stream refers back to it): do not copy it.
+ *
  * Errors fill a->err with a message that does not name the file: callers
  * print "tool: PATH: a->err".  All functions return 0 on success and -1 on
  * error, except arrayin_next() which returns 1 for a matrix, 0 at the end.

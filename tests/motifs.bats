@@ -210,6 +210,8 @@ np.save("i8.npy", np.zeros((3, 3), dtype=np.int64))
 	assert_fails 1 "motifs: const.npy: matrix 0: every entry is equal (zero variance" motifs const.npy
 	assert_fails 1 "motifs: i8.npy: unsupported dtype '<i8'" motifs i8.npy
 	assert_fails 1 "motifs: missing.npy: cannot open: No such file or directory" motifs missing.npy
+	mkdir adir
+	assert_fails 1 "motifs: adir: is a directory" motifs adir
 	assert_fails 1 "motifs: -: empty file" motifs - < /dev/null
 	# a bad file after a good one: nothing is written, not even the header
 	pyrun 'np.save("good.npy", np.eye(3))'
