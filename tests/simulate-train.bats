@@ -214,6 +214,29 @@ assert (dw["t"] == steps - 100).all() and np.isfinite(dw["log_dw_norm"]).all()
 	grep -q ',em,' c/params.csv
 }
 
+@test "a progress bar with ETA when stderr is a terminal" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	small
+	script -qc "simulate-train -w w.npy -t t.npy -o run --loops 3 --train-loops 1 --stim-steps 100" \
+		/dev/null >tty.txt
+	grep -q 'ETA' tty.txt
+	grep -q 'loop 2/2 test' tty.txt
+	[ -f run/summary.csv ]
+}
+
+@test "every LIF neuron starting above vt fires at step 0 (the notebook's rule)" {
+	small
+	run_small run --pqif 0.5 --sigma 0 --record spikes,outputs
+	pyrun '
+ev = np.loadtxt("run/spikes.csv", delimiter=",", skiprows=1, ndmin=2).astype(int)
+x0 = np.load("run/state0.npy")
+first = set(ev[(ev[:, 0] == 0) & (ev[:, 1] == 0), 2])
+lif_above = {i for i in range(20, 40) if x0[i] > 0}
+assert lif_above == {i for i in first if i >= 20}, (first, lif_above)
+assert len(lif_above) == 20
+'
+}
+
 @test "progress on stderr, one line per loop; -q silences it" {
 	small
 	run simulate-train -w w.npy -t t.npy -o run --loops 3 --train-loops 1 --stim-steps 100
@@ -302,7 +325,7 @@ np.save("k39.npy", np.zeros(39))'
 @test "an interrupted run leaves no run directory that looks complete" {
 	init-weights -N 200 -o w.npy
 	gen-target -N 200 -o t.npy
-	simulate-train -q -w w.npy -t t.npy -o run &
+	simulate-train -q -w w.npy -t t.npy -o run --loops 200 --train-loops 100 &
 	pid=$!
 	sleep 0.5
 	kill -TERM "$pid"
