@@ -118,7 +118,7 @@ endif
 sweep-force: ;
 $(RD)/sim-options.txt $(RD)/analysis-options.txt:
 	@mkdir -p $(@D)
-	@printf '%s\n' '$(OPTS_TEXT)' > $@.tmp && mv $@.tmp $@
+	@printf '%s\n' '$(OPTS_TEXT)' > $@.tmp $(commit)
 
 # ---------------------------------------------------------------- simulation
 ifeq ($(SWEEP_INNER),sweep)
@@ -162,62 +162,67 @@ ANA := $(RD)/analysis-options.txt
 SUMMARIES := $(RUNS:%=$(RD)/runs/%/summary.csv)
 MOTIF_PARTS := $(RUNS:%=$(AD)/motifs/%.csv)
 DPR_PARTS := $(RUNS:%=$(AD)/dpr/%.csv)
-FIGURES := $(addprefix $(FD)/,motifs.png dpr.png training.png target-vs-input.png \
-  raster.png weights-hist.png dw-log.png)
+FIGURES := $(addprefix $(FD)/,motifs.png dpr.png training.png)
+# The single-run figures need FIG_RUN; dw-log needs the runs of FIG_SEED at
+# FIG_VREST.  Run folders from elsewhere may lack them: those are left out.
+ifneq ($(filter $(FIG_RUN),$(RUNS)),)
+FIGURES += $(addprefix $(FD)/,target-vs-input.png raster.png weights-hist.png)
+else
+$(warning sweep: no run $(FIG_RUN) (FIG_RUN) in $(RD)/runs: no single-run figures)
+endif
 TABLES := $(RD)/motifs.csv $(RD)/dpr.csv $(RD)/summary.csv
+
+# Recipes write $@.tmp; this renames it when complete, or removes it.
+commit = && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 # Header row once, then the rows of every part in run order.
 CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
-
-sweep-results: $(TABLES) $(FIGURES)
 
 # Tools run from $(RD) so that the file column holds runs/NAME/...: the
 # same whatever the results folder is called.
 define analysis_rule
 $(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/motifs
 	@mkdir -p $$(@D)
-	cd $(RD) && $(BIN)/motifs $(call run_tags,$(1)) runs/$(1)/weights.npy > $$@.tmp
-	@mv $$@.tmp $$@
+	cd $(RD) && $(BIN)/motifs $(call run_tags,$(1)) runs/$(1)/weights.npy > $$@.tmp $$(commit)
 $(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/dpr
 	@mkdir -p $$(@D)
 	cd $(RD) && $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) --loops $(DPR_LOOPS) \
-	  --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) runs/$(1)/outputs.npy > $$@.tmp
-	@mv $$@.tmp $$@
+	  --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) runs/$(1)/outputs.npy > $$@.tmp $$(commit)
 endef
 $(foreach r,$(RUNS),$(eval $(call analysis_rule,$(r))))
 
 $(RD)/motifs.csv: $(MOTIF_PARTS)
-	$(CAT_CSV) $^ > $@.tmp && mv $@.tmp $@
+	$(CAT_CSV) $^ > $@.tmp $(commit)
 $(RD)/dpr.csv: $(DPR_PARTS)
-	$(CAT_CSV) $^ > $@.tmp && mv $@.tmp $@
+	$(CAT_CSV) $^ > $@.tmp $(commit)
 $(RD)/summary.csv: $(SUMMARIES) $(ANA) $(PIPE)/tag-runs.awk
-	awk -f $(PIPE)/tag-runs.awk $(SUMMARIES) > $@.tmp && mv $@.tmp $@
+	awk -f $(PIPE)/tag-runs.awk $(SUMMARIES) > $@.tmp $(commit)
 
 # ------------------------------------------------------------------- figures
 PD := $(AD)/plot
 FIG_DIR := $(RD)/runs/$(FIG_RUN)
 FIG_SEED_OF_RUN := $(call run_seed,$(FIG_RUN))
 # gnuplot writes a temporary, renamed when complete.
-plot = $(GNUPLOT) -e "out='$@.tmp'; $(2)" $(PIPE)/plots/$(1).gp && mv $@.tmp $@
+plot = $(GNUPLOT) -e "out='$@.tmp'; $(2)" $(PIPE)/plots/$(1).gp $(commit)
 group = awk -F, -f $(PIPE)/group-stats.awk
 
 $(PD)/motifs.dat: $(RD)/motifs.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
-	$(group) -v keys=pqif,index -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp && mv $@.tmp $@
+	$(group) -v keys=pqif,index -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
 $(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp
 	@mkdir -p $(@D)
 	$(call plot,motifs,data='$<'; train_loops=$(TRAIN_LOOPS))
 
 $(PD)/dpr.dat: $(RD)/dpr.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
-	$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp && mv $@.tmp $@
+	$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
 $(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp
 	@mkdir -p $(@D)
 	$(call plot,dpr,data='$<')
 
 $(PD)/training.dat: $(RD)/summary.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
-	$(group) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp && mv $@.tmp $@
+	$(group) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp $(commit)
 $(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp
 	@mkdir -p $(@D)
 	$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS))
@@ -235,7 +240,7 @@ $(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
 	  for l in $(FIG_LOOPS); do \
 	    $(ROWS) $(FIG_DIR)/inputs.npy $$((l * $(STEPS))) $(STEPS) | sed "s/^/I $$l /" || exit 1; \
 	  done; } | awk -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' \
-	  -v loops='$(FIG_LOOPS)' -v stim=$(STIM_STEPS) > $@.tmp && mv $@.tmp $@
+	  -v loops='$(FIG_LOOPS)' -v stim=$(STIM_STEPS) > $@.tmp $(commit)
 $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp
 	@mkdir -p $(@D)
 	$(call plot,target-vs-input,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; neurons='$(FIG_NEURONS)'; \
@@ -244,7 +249,7 @@ $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-inp
 $(PD)/raster.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(PIPE)/raster-blocks.awk
 	@mkdir -p $(@D)
 	awk -F, -f $(PIPE)/raster-blocks.awk -v loops='$(FIG_LOOPS)' -v nqif=$(call FIG_FIELD,nqif) \
-	  $(FIG_DIR)/spikes.csv > $@.tmp && mv $@.tmp $@
+	  $(FIG_DIR)/spikes.csv > $@.tmp $(commit)
 $(FD)/raster.png: $(PD)/raster.dat $(PIPE)/plots/raster.gp
 	@mkdir -p $(@D)
 	$(call plot,raster,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; \
@@ -256,18 +261,23 @@ $(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
 	{ for l in 0 $(lastword $(FIG_LOOPS)); do \
 	    $(ROWS) $(FIG_DIR)/weights.npy $$((l * $(call FIG_FIELD,N))) $(call FIG_FIELD,N) | sed "s/^/$$l /" || exit 1; \
 	  done; } | awk -f $(PIPE)/weight-hist.awk -v nqif=$(call FIG_FIELD,nqif) \
-	  -v before=0 -v after=$(lastword $(FIG_LOOPS)) > $@.tmp && mv $@.tmp $@
+	  -v before=0 -v after=$(lastword $(FIG_LOOPS)) > $@.tmp $(commit)
 $(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp
 	@mkdir -p $(@D)
 	$(call plot,weights-hist,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; after=$(lastword $(FIG_LOOPS)))
 
-DW_RUNS := $(foreach r,$(RUNS),$(if $(and $(filter $(FIG_SEED),$(call run_seed,$(r))),$(filter $(FIG_VREST) nan,$(call run_vrest,$(r)))),$(r)))
+DW_RUNS := $(strip $(foreach r,$(RUNS),$(if $(and $(filter $(FIG_SEED),$(call run_seed,$(r))),$(filter $(FIG_VREST) nan,$(call run_vrest,$(r)))),$(r))))
+ifneq ($(DW_RUNS),)
+FIGURES += $(FD)/dw-log.png
+endif
 $(PD)/dw-log.dat: $(DW_RUNS:%=$(RD)/runs/%/summary.csv) $(ANA) $(PIPE)/dw-blocks.awk
 	@mkdir -p $(@D)
-	awk -F, -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp && mv $@.tmp $@
+	awk -F, -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp $(commit)
 $(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp
 	@mkdir -p $(@D)
 	$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)')
+
+sweep-results: $(TABLES) $(FIGURES)
 
 # --------------------------------------------------------------------- clean
 sweep-clean-analysis:

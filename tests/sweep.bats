@@ -228,6 +228,17 @@ assert len(b) > 5000
 	diff -r "$REF/runs" a/runs
 }
 
+@test "make analysis on other run folders leaves out the figures of runs it does not have" {
+	mkdir -p a/runs
+	cp -a "$REF/runs/pqif0_vrest-17_seed1" "$REF/runs/pqif1_seed1" a/runs/
+	sweep analysis PARAMS=quick R="$PWD/a" > log 2>&1
+	grep -q "no run pqif0.5_vrest-8.5_seed0 (FIG_RUN) in $PWD/a/runs: no single-run figures" log
+	[ "$(ls a/figures)" = "$(printf '%s\n' dpr.png motifs.png training.png)" ]
+	[ "$(wc -l < a/motifs.csv)" -eq 13 ]
+	[ "$(cut -d, -f1-3 a/summary.csv | sort -u | tr '\n' ' ')" = "0,-17,1 1,nan,1 pqif,vrest,seed " ]
+	[ -z "$(find a -name '*.tmp')" ]
+}
+
 @test "make analysis with no run folders says so" {
 	mkdir empty
 	assert_fails 2 "analysis: no run folders in $PWD/empty/runs" sweep analysis PARAMS=quick R="$PWD/empty"
