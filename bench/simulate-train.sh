@@ -20,7 +20,7 @@ export PATH="$ROOT/build/bin:$PATH"
 now() { date +%s.%N; }
 
 # run_best NAME ARGS...: REPS runs of simulate-train into NAME; prints
-# "wall train_us free_us peak_kb" of the fastest run
+# "wall train_us free_us rls_us peak_kb" of the fastest run
 run_best() {
 	name=$1
 	shift
@@ -33,10 +33,10 @@ run_best() {
 			2>"$name.err" || { cat "$name.err"; return 1; }
 		t1=$(now)
 		line=$(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')
-		tr=$(sed -n 's/.*s; \([0-9.]*\) us per training step, \([0-9.]*\) us per free step.*/\1 \2/p' "$name.err")
+		tr=$(sed -n 's/.*s; \([0-9.]*\) us per training step (RLS update \([0-9.]*\)), \([0-9.]*\) us per free step.*/\1 \3 \2/p' "$name.err")
 		pk=$(sed -n 's/^peak \([0-9]*\)/\1/p' "$name.err")
 		cur="$line $tr $pk"
-		best=$(printf '%s\n%s\n' "$best" "$cur" | awk 'NF == 4' | sort -n | head -1)
+		best=$(printf '%s\n%s\n' "$best" "$cur" | awk 'NF == 5' | sort -n | head -1)
 		i=$((i + 1))
 	done
 	echo "$best"
@@ -62,18 +62,18 @@ w = np.load("w.npy"); m = (w != 0).sum(axis=1)
 print("network: N=200 p=0.3, inputs per neuron %.1f (min %d, max %d); 16 loops x 1000 steps, 10 trained, 7990 training steps"
       % (m.mean(), m.min(), m.max()))'
 echo "simulate-train, one thread, default recording (best of $REPS):"
-printf '  %-22s %8s %10s %10s %9s %8s\n' run "wall s" "us/train" "us/free" "peak MB" "disk MB"
+printf '  %-22s %8s %10s %10s %10s %9s %8s\n' run "wall s" "us/train" "(in RLS)" "us/free" "peak MB" "disk MB"
 for pq in 0 0.5 1; do
 	set -- $(run_best "run$pq" --pqif "$pq" --seed 1)
 	disk=$(du -sk "run$pq" | awk '{ printf "%.1f", $1 / 1024 }')
-	printf '  %-22s %8s %10s %10s %9.1f %8s\n' "pqif=$pq" "$1" "$2" "$3" "$(echo "$4" | awk '{ print $1 / 1024 }')" "$disk"
+	printf '  %-22s %8s %10s %10s %10s %9.1f %8s\n' "pqif=$pq" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$disk"
 done
 set -- $(run_best f32 --pqif 0.5 --seed 1 --float32)
-printf '  %-22s %8s %10s %10s %9.1f %8s\n' "pqif=0.5 --float32" "$1" "$2" "$3" "$(echo "$4" | awk '{ print $1 / 1024 }')" "$(du -sk f32 | awk '{ printf "%.1f", $1 / 1024 }')"
+printf '  %-22s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --float32" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk f32 | awk '{ printf "%.1f", $1 / 1024 }')"
 set -- $(run_best none --pqif 0.5 --seed 1 --record none)
-printf '  %-22s %8s %10s %10s %9.1f %8s\n' "pqif=0.5 --record none" "$1" "$2" "$3" "$(echo "$4" | awk '{ print $1 / 1024 }')" "$(du -sk none | awk '{ printf "%.1f", $1 / 1024 }')"
+printf '  %-22s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --record none" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk none | awk '{ printf "%.1f", $1 / 1024 }')"
 set -- $(run_best thr2 --pqif 0.5 --seed 1 --threads 2)
-printf '  %-22s %8s %10s %10s %9.1f %8s\n' "pqif=0.5 --threads 2" "$1" "$2" "$3" "$(echo "$4" | awk '{ print $1 / 1024 }')" "$(du -sk thr2 | awk '{ printf "%.1f", $1 / 1024 }')"
+printf '  %-22s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --threads 2" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk thr2 | awk '{ printf "%.1f", $1 / 1024 }')"
 if cmp -s run0.5/outputs.npy thr2/outputs.npy && cmp -s run0.5/weights.npy thr2/weights.npy; then
 	echo "  1 and 2 threads: identical bytes"
 else
@@ -119,9 +119,9 @@ if [ "${BENCH_SCALE:-1}" != 0 ]; then
 		REPS=1
 		set -- $(run_best big$th --pqif 0.5 --seed 1 --loops 2 --train-loops 1 \
 			--stim-steps 20 --threads "$th")
-		printf '  threads=%s: %s s wall, %.1f ms per training step, %.2f ms per free step, peak %.2f GB\n' \
-			"$th" "$1" "$(echo "$2" | awk '{ print $1 / 1000 }')" \
-			"$(echo "$3" | awk '{ print $1 / 1000 }')" "$(echo "$4" | awk '{ print $1 / 1048576 }')"
+		printf '  threads=%s: %s s wall, %.1f ms per training step (RLS update %.1f), %.2f ms per free step, peak %.2f GB\n' \
+			"$th" "$1" "$(echo "$2" | awk '{ print $1 / 1000 }')" "$(echo "$4" | awk '{ print $1 / 1000 }')" \
+			"$(echo "$3" | awk '{ print $1 / 1000 }')" "$(echo "$5" | awk '{ print $1 / 1048576 }')"
 		rm -rf "big$th"
 	done
 	"$PY" -c '

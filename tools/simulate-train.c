@@ -381,12 +381,13 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	if (!rec[0])
 		strcpy(rec, "none");
 	fputs("tool,version,N,steps,nqif,pqif,vt,vrest,dt,tau_s,alpha,sigma,noise,"
-	      "stim_steps,stim_amp,loops,train_loops,seed,record,float32,"
+	      "stim_steps,stim_amp,loops,train_loops,seed,record,"
 	      "weights,weights_sha256,target,target_sha256", fp);
 	if (o->kick)
 		fputs(",kick,kick_sha256", fp);
 	if (o->state)
 		fputs(",state,state_sha256", fp);
+	fputs(",float32", fp);
 	fprintf(fp, "\nsimulate-train,%s,%zu,%zu,%zu,", FORCENET_VERSION, n, steps, nqif);
 	put_num(fp, o->pqif);
 	fputc(',', fp);
@@ -406,7 +407,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	fprintf(fp, ",%lld,%lld,%llu,", o->loops, o->train_loops,
 		(unsigned long long)o->c.seed);
 	csvio_put_str(fp, rec);
-	fprintf(fp, ",%d,", o->f32);
+	fputc(',', fp);
 	csvio_put_str(fp, o->weights);
 	fprintf(fp, ",%s,", wsha);
 	csvio_put_str(fp, o->target);
@@ -421,7 +422,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		csvio_put_str(fp, o->state);
 		fprintf(fp, ",%s", ssha);
 	}
-	fputc('\n', fp);
+	fprintf(fp, ",%d\n", o->f32);
 	close_in(fp, dir, "params.csv");
 }
 
@@ -537,7 +538,7 @@ int main(int argc, char **argv)
 	FILE *fsum, *fspk = NULL, *fdw = NULL, *fcur = NULL;
 	rng_t *noise_rng = NULL;
 	struct progress pg;
-	double t0, t_train = 0, t_free = 0;
+	double t0, t_train = 0, t_free = 0, t_rls = 0;
 	size_t n_train = 0, n_free = 0;
 
 	err_init(argv);
@@ -687,7 +688,7 @@ int main(int argc, char **argv)
 		double stats[3], tl = progress_now();
 
 		for (size_t it = 0; it < steps; it++) {
-			double ts = progress_now();
+			double ts = progress_now(), tr;
 
 			if (!v_ready)
 				model_recurrent(n, rowptr, col, val, r, v);
@@ -741,7 +742,9 @@ int main(int argc, char **argv)
 				model_recurrent(n, rowptr, col, val, r, vr);
 				for (size_t i = 0; i < n; i++)
 					e[i] = target[it * n + i] - vr[i];
+				tr = progress_now();
 				rls_step(&rls, col, val, r, e, fdw && it % 10 == 0);
+				t_rls += progress_now() - tr;
 				/* The next step's W r needs no product: row i changed by
 				 * e_i k/den, and k'q/den = 1 - 1/den. */
 				for (size_t i = 0; i < n; i++)
@@ -801,9 +804,10 @@ int main(int argc, char **argv)
 	atomic_dir_commit(&ad);
 	if (!o.c.quiet)
 		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
-			 "%.1f us per training step, %.1f us per free step",
+			 "%.1f us per training step (RLS update %.1f), %.1f us per free step",
 			 o.c.output, o.loops, steps, n, nqif, progress_now() - t0,
 			 n_train ? 1e6 * t_train / (double)n_train : 0,
+			 n_train ? 1e6 * t_rls / (double)n_train : 0,
 			 n_free ? 1e6 * t_free / (double)n_free : 0);
 
 	if (o.train_loops > 0)
