@@ -41,14 +41,12 @@ sweep_j     = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(SWEEP_JOBS))
 deps-sweep:
 	@scripts/deps sweep
 
-sweep: all | deps-sweep
-	@$(MAKE) --no-print-directory $(sweep_j) SWEEP_INNER=sweep PARAMS=$(PARAMS) sweep-results
-
-demo: all | deps-sweep
-	@$(MAKE) --no-print-directory $(sweep_j) SWEEP_INNER=sweep PARAMS=quick sweep-results
-
-analysis: all | deps-sweep
-	@$(MAKE) --no-print-directory $(sweep_j) SWEEP_INNER=analysis PARAMS=$(PARAMS) sweep-results
+# The tools first (in parallel too), then the sweep's own graph.
+sweep demo analysis: | deps-sweep
+	@$(MAKE) --no-print-directory $(sweep_j) all
+	@$(MAKE) --no-print-directory $(sweep_j) \
+	  SWEEP_INNER=$(if $(filter analysis,$@),analysis,sweep) \
+	  PARAMS=$(if $(filter demo,$@),quick,$(PARAMS)) sweep-results
 
 clean-analysis clean-results:
 	@$(MAKE) --no-print-directory SWEEP_INNER=clean PARAMS=$(PARAMS) sweep-$@
