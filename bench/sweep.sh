@@ -62,6 +62,6 @@ if [ "${BENCH_NUMPY:-1}" != 0 ]; then
 	np_s=$(since "$t0")
 	echo "one run of the NumPy transcription: $np_s s"
 	echo "$np_s $sweep_s $one_s $runs" | awk '{
-	  printf "ratio: the whole sweep takes %.2f of ONE NumPy run (%.1fx faster than one run);\n", $2 / $1, $1 / $2
-	  printf "       %d NumPy runs would take about %.0f s: %.0fx the sweep; one C run is %.0fx faster\n", $4, $4 * $1, $4 * $1 / $2, $1 / $3 }'
+	  printf "ratio whole sweep / one NumPy run: %.2f\n", $2 / $1
+	  printf "ratio %d NumPy runs (about %.0f s) / whole sweep: %.0f; one NumPy run / one C run: %.0f\n", $4, $4 * $1, $4 * $1 / $2, $1 / $3 }'
 fi

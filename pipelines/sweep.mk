@@ -120,8 +120,6 @@ $(RD)/sim-options.txt $(RD)/analysis-options.txt:
 
 # ---------------------------------------------------------------- simulation
 ifeq ($(SWEEP_INNER),sweep)
-SEED_LIST := $(sort $(foreach r,$(RUNS),$(call run_seed,$(r))))
-
 $(RD)/inputs/weights_seed%.npy: $(RD)/sim-options.txt $(BIN)/init-weights
 	@mkdir -p $(@D)
 	$(BIN)/init-weights -q -N $(NEURONS) -p $(DENSITY) --gsyn $(GSYN) --seed $* -o $@
@@ -163,8 +161,18 @@ DPR_PARTS := $(RUNS:%=$(AD)/dpr/%.csv)
 FIGURES := $(addprefix $(FD)/,motifs.png dpr.png training.png)
 # The single-run figures need FIG_RUN; dw-log needs the runs of FIG_SEED at
 # FIG_VREST.  Run folders from elsewhere may lack them: those are left out.
+# The target figure also needs the run's inputs.npy and its seed's target;
+# a sweep makes them (INPUT_RUNS), other run folders may not have them.
 ifneq ($(filter $(FIG_RUN),$(RUNS)),)
-FIGURES += $(addprefix $(FD)/,target-vs-input.png raster.png weights-hist.png)
+FIGURES += $(addprefix $(FD)/,raster.png weights-hist.png)
+FIG_FILES := $(RD)/runs/$(FIG_RUN)/inputs.npy $(RD)/inputs/target_seed$(call run_seed,$(FIG_RUN)).npy
+ifeq ($(SWEEP_INNER),sweep)
+FIGURES += $(FD)/target-vs-input.png
+else ifeq ($(words $(wildcard $(FIG_FILES))),2)
+FIGURES += $(FD)/target-vs-input.png
+else
+$(warning sweep: no runs/$(FIG_RUN)/inputs.npy or inputs/target_seed$(call run_seed,$(FIG_RUN)).npy in $(RD): no target figure)
+endif
 else
 $(warning sweep: no run $(FIG_RUN) (FIG_RUN) in $(RD)/runs: no single-run figures)
 endif
@@ -179,7 +187,7 @@ CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
 # Tools run from $(RD) so that the file column holds runs/NAME/...: the
 # same whatever the results folder is called.
 define analysis_rule
-$(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/motifs
+$(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs
 	@mkdir -p $$(@D)
 	cd $(RD) && $(BIN)/motifs $(call run_tags,$(1)) runs/$(1)/weights.npy > $$@.tmp $$(commit)
 $(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/dpr
@@ -193,7 +201,7 @@ $(RD)/motifs.csv: $(MOTIF_PARTS)
 	$(CAT_CSV) $^ > $@.tmp $(commit)
 $(RD)/dpr.csv: $(DPR_PARTS)
 	$(CAT_CSV) $^ > $@.tmp $(commit)
-$(RD)/summary.csv: $(SUMMARIES) $(ANA) $(PIPE)/tag-runs.awk
+$(RD)/summary.csv: $(SUMMARIES) $(PIPE)/tag-runs.awk
 	awk -f $(PIPE)/tag-runs.awk $(SUMMARIES) > $@.tmp $(commit)
 
 # ------------------------------------------------------------------- figures
@@ -207,21 +215,21 @@ group = awk -F, -f $(PIPE)/group-stats.awk
 $(PD)/motifs.dat: $(RD)/motifs.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(group) -v keys=pqif,index -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
-$(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp
+$(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call plot,motifs,data='$<'; train_loops=$(TRAIN_LOOPS))
 
 $(PD)/dpr.dat: $(RD)/dpr.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
-$(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp
+$(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call plot,dpr,data='$<')
 
 $(PD)/training.dat: $(RD)/summary.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(group) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp $(commit)
-$(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp
+$(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS))
 
@@ -239,7 +247,7 @@ $(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
 	    $(ROWS) $(FIG_DIR)/inputs.npy $$((l * $(STEPS))) $(STEPS) | sed "s/^/I $$l /" || exit 1; \
 	  done; } | awk -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' \
 	  -v loops='$(FIG_LOOPS)' -v stim=$(STIM_STEPS) > $@.tmp $(commit)
-$(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp
+$(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call plot,target-vs-input,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; neurons='$(FIG_NEURONS)'; \
 	  nqif=$(call FIG_FIELD,nqif); loops='$(FIG_LOOPS)')
@@ -248,7 +256,7 @@ $(PD)/raster.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(PIPE)/raster-blocks
 	@mkdir -p $(@D)
 	awk -F, -f $(PIPE)/raster-blocks.awk -v loops='$(FIG_LOOPS)' -v nqif=$(call FIG_FIELD,nqif) \
 	  $(FIG_DIR)/spikes.csv > $@.tmp $(commit)
-$(FD)/raster.png: $(PD)/raster.dat $(PIPE)/plots/raster.gp
+$(FD)/raster.png: $(PD)/raster.dat $(PIPE)/plots/raster.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call plot,raster,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; \
 	  nqif=$(call FIG_FIELD,nqif); n=$(call FIG_FIELD,N); loops='$(FIG_LOOPS)')
@@ -260,7 +268,7 @@ $(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
 	    $(ROWS) $(FIG_DIR)/weights.npy $$((l * $(call FIG_FIELD,N))) $(call FIG_FIELD,N) | sed "s/^/$$l /" || exit 1; \
 	  done; } | awk -f $(PIPE)/weight-hist.awk -v nqif=$(call FIG_FIELD,nqif) \
 	  -v before=0 -v after=$(lastword $(FIG_LOOPS)) > $@.tmp $(commit)
-$(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp
+$(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call plot,weights-hist,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; after=$(lastword $(FIG_LOOPS)))
 
@@ -271,7 +279,7 @@ endif
 $(PD)/dw-log.dat: $(DW_RUNS:%=$(RD)/runs/%/summary.csv) $(ANA) $(PIPE)/dw-blocks.awk
 	@mkdir -p $(@D)
 	awk -F, -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp $(commit)
-$(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp
+$(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)')
 
