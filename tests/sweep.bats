@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The sweep pipeline (pipelines/sweep.mk) on the quick grid
 # (pipelines/params/quick.mk: pqif 0 0.5 1 x vrest -8.5 -17 x seeds 0 1, so
-# 10 runs of 6 loops of 400 steps, N = 40, 3 training loops).
+# 10 runs of 7 loops of 600 steps, N = 100, 4 training loops, kick 100 steps).
 #
 # One uninterrupted `make demo` into $BATS_FILE_TMPDIR/ref is the reference;
 # tests that change things work on copies (cp -a keeps the times make uses).
@@ -82,9 +82,9 @@ def check(name, header, loops):
     for r in t[1:]:
         assert len(r) == len(header), (name, r)
 loopcol = {"motifs.csv": "index", "dpr.csv": "loop", "summary.csv": "loop"}
-check("motifs.csv", "pqif,vrest,seed,file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R".split(","), range(6))
-check("dpr.csv", "pqif,vrest,seed,file,loop,N,samples,M,PR,PR_bc".split(","), [0, 4, 5])
-check("summary.csv", "pqif,vrest,seed,loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,corr_qif,corr_lif,corr_all".split(","), range(6))
+check("motifs.csv", "pqif,vrest,seed,file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R".split(","), range(7))
+check("dpr.csv", "pqif,vrest,seed,file,loop,N,samples,M,PR,PR_bc".split(","), [0, 5, 6])
+check("summary.csv", "pqif,vrest,seed,loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,corr_qif,corr_lif,corr_all".split(","), range(7))
 # vrest does not apply at pqif = 1
 for r in rows("motifs.csv")[1:]:
     assert (r[0] == "1") == (r[1] == "nan"), r
@@ -109,7 +109,7 @@ for r in sys.argv[2].split():
     s = r.rsplit("seed", 1)[1]
     w0 = np.load(ref + "/inputs/weights_seed" + s + ".npy")
     w = np.load(ref + "/runs/" + r + "/weights.npy")
-    assert w.shape == (6, 40, 40), w.shape
+    assert w.shape == (7, 100, 100), w.shape
     assert np.array_equal(w[0], w0), r
 assert not np.array_equal(np.load(ref + "/inputs/weights_seed0.npy"), np.load(ref + "/inputs/weights_seed1.npy"))
 ' "$REF" "$RUNS"
@@ -145,10 +145,10 @@ with open(ref + "/dpr.csv") as f:
     t = list(csv.DictReader(f))
 assert len(t) == 30
 for row in t:
-    x = np.load(ref + "/" + row["file"])[int(row["loop"])][50:].astype(np.float64)
+    x = np.load(ref + "/" + row["file"])[int(row["loop"])][100:].astype(np.float64)
     c = np.cov(x, rowvar=False)
     pr = np.trace(c) ** 2 / np.trace(c @ c)
-    assert int(row["samples"]) == 350, row
+    assert int(row["samples"]) == 500, row
     assert abs(float(row["PR"]) - pr) <= 1e-9 * pr, (row["file"], row["loop"], row["PR"], pr)
 ' "$REF"
 }
@@ -162,7 +162,7 @@ for row in t:
 		diff <(tail -n +2 "$REF/runs/$r/summary.csv" | sed "s/^/$p,$v,$s,/") \
 		     <(grep "^$p,$v,$s," "$REF/summary.csv")
 	done
-	[ "$(wc -l < "$REF/summary.csv")" -eq 61 ]
+	[ "$(wc -l < "$REF/summary.csv")" -eq 71 ]
 }
 
 @test "demo: every figure is a PNG with a size" {
@@ -194,16 +194,16 @@ assert len(b) > 5000
 	cp -a "$REF" c
 	touch marker
 	sleep 0.01
-	sweep demo R="$PWD/c" DPR_SKIP=60 > log 2>&1
+	sweep demo R="$PWD/c" DPR_SKIP=150 > log 2>&1
 	! grep -E 'simulate-train|init-weights|gen-target' log
-	grep -q -- '--skip 60' log
+	grep -q -- '--skip 150' log
 	[ -z "$(find c/runs c/inputs c/sim-options.txt -newer marker)" ]
-	[ "$(cut -d, -f7 c/dpr.csv | sort -u)" = "$(printf '%s\n' 340 samples)" ]
+	[ "$(cut -d, -f7 c/dpr.csv | sort -u)" = "$(printf '%s\n' 450 samples)" ]
 	# The figures are redone; what does not depend on the option is not.
 	[ -n "$(find c/figures/dpr.png -newer marker)" ]
 	[ -z "$(find c/motifs.csv c/summary.csv c/analysis/motifs -newer marker)" ]
 	# And with that option, a second make does nothing.
-	sweep demo R="$PWD/c" DPR_SKIP=60 > log2 2>&1
+	sweep demo R="$PWD/c" DPR_SKIP=150 > log2 2>&1
 	no_tool_ran log2
 }
 
@@ -233,7 +233,7 @@ assert len(b) > 5000
 	sweep analysis PARAMS=quick R="$PWD/a" > log 2>&1
 	grep -q "no run pqif0.5_vrest-8.5_seed0 (FIG_RUN) in $PWD/a/runs: no single-run figures" log
 	[ "$(ls a/figures)" = "$(printf '%s\n' dpr.png motifs.png training.png)" ]
-	[ "$(wc -l < a/motifs.csv)" -eq 13 ]
+	[ "$(wc -l < a/motifs.csv)" -eq 15 ]
 	[ "$(cut -d, -f1-3 a/summary.csv | sort -u | tr '\n' ' ')" = "0,-17,1 1,nan,1 pqif,vrest,seed " ]
 	[ -z "$(find a -name '*.tmp')" ]
 }
@@ -313,7 +313,7 @@ assert len(b) > 5000
 	run "$PY" "$ROOT/examples/read-results.py" "$REF"
 	[ "$status" -eq 0 ]
 	[[ $output == *"pqif  0.5"* ]]
-	[[ $output == *"weights (6, 40, 40), outputs (6, 400, 40) float32"* ]]
+	[[ $output == *"weights (7, 100, 100), outputs (7, 600, 100) float32"* ]]
 }
 
 @test "examples/notebook-csv.sh: the notebook's CSV files give the motifs and PR of the same matrices" {
@@ -323,7 +323,7 @@ assert len(b) > 5000
 		if [ $k = 1 ]; then v=-8.5; else v=-17; fi
 		d=nb/simulation_$k
 		mkdir -p "$d/simulation_${k}_connectivity_matrix" "$d/simulation_${k}_outputs"
-		printf 'N,p,gsyn,vt,b,vrest\n40,0.3,0.5,0,0.2,%s\n' $v > "$d/simulation_${k}_parametros.csv"
+		printf 'N,p,gsyn,vt,b,vrest\n100,0.3,0.5,0,0.2,%s\n' $v > "$d/simulation_${k}_parametros.csv"
 		for l in 0 5; do
 			npy-cat "$REF/runs/pqif0_vrest${v}_seed1/weights.npy" | awk -F, -v l=$l '$1 == l' | cut -d, -f2- \
 				> "$d/simulation_${k}_connectivity_matrix/simulation_${k}_pesos_pqif_0_matriz_iloop_${l}_semilla_1"
@@ -331,7 +331,7 @@ assert len(b) > 5000
 				> "$d/simulation_${k}_outputs/simulation_${k}_outputs_pqif_0_iloop_${l}_seed_1.csv"
 		done
 	done
-	SKIP=50 sh "$ROOT/examples/notebook-csv.sh" nb out
+	SKIP=100 sh "$ROOT/examples/notebook-csv.sh" nb out
 	pyrun '
 import csv
 def rows(f):
