@@ -274,28 +274,39 @@ assert len(b) > 5000
 	same_results "$REF" l
 }
 
-@test "SIGKILL part-way, then make again: the same results as an uninterrupted sweep" {
-	# One job at a time, so that the kill lands between runs or inside one.
-	setsid env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
-		make -C "$ROOT" --no-print-directory demo R="$PWD/k" SWEEP_JOBS=1 > log1 2>&1 &
-	local pid=$! n=0
-	# Wait for a first run folder (up to 60 s), then kill the whole group.
+# kill_when DIR CMD...: start CMD in its own process group, wait (up to
+# 60 s) until DIR has an entry, then SIGKILL the whole group.
+kill_when() {
+	local dir=$1 n=0
+	shift
+	setsid "$@" > /dev/null 2>&1 &
+	local pid=$!
 	while [ $n -lt 1200 ]; do
-		[ -n "$(ls -A k/runs 2>/dev/null)" ] && break
+		[ -n "$(ls -A "$dir" 2>/dev/null)" ] && break
 		sleep 0.05
 		n=$((n + 1))
 	done
 	kill -KILL -- -"$pid"
 	wait "$pid" || true
+}
+
+@test "SIGKILL part-way, then make again: the same results as an uninterrupted sweep" {
+	local mk="env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C $ROOT --no-print-directory"
+	# One job at a time, so that the kill lands between runs or inside one.
+	kill_when k/runs $mk demo R="$PWD/k" SWEEP_JOBS=1
 	local done_runs
 	done_runs=$(ls k/runs | wc -l)
-	echo "runs complete when killed: $done_runs" >&3
+	echo "runs complete when killed during the simulations: $done_runs" >&3
 	[ "$done_runs" -lt 10 ]
 	# Whatever looks done is complete.
 	for r in $(ls k/runs); do
 		[ -s "k/runs/$r/summary.csv" ] && [ -s "k/runs/$r/weights.npy" ]
 	done
 	[ ! -e k/motifs.csv ]
+	# Again, this time during the analysis.
+	kill_when k/analysis/dpr $mk demo R="$PWD/k" SWEEP_JOBS=1
+	echo "per-run dpr tables when killed during the analysis: $(ls k/analysis/dpr | wc -l)" >&3
+	[ ! -e k/figures/motifs.png ]
 	sweep demo R="$PWD/k" > log2 2>&1
 	same_results "$REF" k
 	[ -z "$(find k -name '*.tmp' -o -name '.*.tmp.*')" ]
