@@ -74,9 +74,17 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha)
 #ifdef MADV_HUGEPAGE
 	madvise(s->P, s->pbytes, MADV_HUGEPAGE);
 #endif
-	s->u[0] = err_calloc(s->voff[n] + 1, sizeof(double));
-	s->u[1] = err_calloc(s->voff[n] + 1, sizeof(double));
-	s->q = err_calloc(s->voff[n] + 1, sizeof(double));
+	/* u[0], u[1] and q in one block, 512 bytes apart modulo 4 KiB: at equal
+	 * offsets modulo 4 KiB the stores to k would falsely alias the loads of
+	 * u and q (the same index of each is touched together). */
+	{
+		size_t stride = (s->voff[n] + 1 + 511) & ~(size_t)511;
+
+		s->vecs = err_calloc(3 * stride + 128, sizeof(double));
+		s->u[0] = s->vecs;
+		s->u[1] = s->vecs + stride + 64;
+		s->q = s->vecs + 2 * stride + 128;
+	}
 	s->c = err_calloc(n, sizeof(double));
 	s->dw2 = err_calloc(n, sizeof(double));
 	/* First touch by the threads that will use the pages. */
@@ -96,9 +104,7 @@ void rls_free(struct rls *s)
 	free(s->voff);
 	if (s->P)
 		munmap(s->P, s->pbytes);
-	free(s->u[0]);
-	free(s->u[1]);
-	free(s->q);
+	free(s->vecs);
 	free(s->c);
 	free(s->dw2);
 	memset(s, 0, sizeof *s);

@@ -39,6 +39,7 @@ struct rls {
 	int cur;               /* u[cur] holds the pending k */
 	double *c;             /* pending 1/den per neuron (0: nothing pending) */
 	double *q;             /* gathered r[idx_i], zero-padded scratch */
+	double *vecs;          /* the one allocation holding u[0], u[1] and q */
 	double *dw2;           /* per neuron: squared norm of the last W row update */
 	int blowup;            /* set when a den was not finite */
 };
