@@ -25,7 +25,7 @@ mk sweep R="$R" > "$W/sweep.log" 2>&1 || { tail "$W/sweep.log"; exit 1; }
 sweep_s=$(since "$t0")
 runs=$(ls "$R/runs" | wc -l)
 mb=$(du -sm "$R" | cut -f1)
-echo "make sweep from nothing:            $sweep_s s wall ($runs runs, 3 tables, $(ls "$R/figures" | wc -l) figures)"
+echo "make sweep, no results yet:        $sweep_s s wall ($runs runs, 3 tables, $(ls "$R/figures" | wc -l) figures)"
 echo "disk use of results/notebook:       $mb MB ($(du -sm "$R/runs" | cut -f1) MB of run folders)"
 
 t0=$(now)
