@@ -109,6 +109,15 @@ static char *tmp_name(const char *path)
 	return t;
 }
 
+/* umask(2) can only be read by setting it: set it back at once. */
+static mode_t current_umask(void)
+{
+	mode_t um = umask(0);
+
+	umask(um);
+	return um;
+}
+
 static char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -137,12 +146,7 @@ FILE *atomic_open(struct atomic_file *af, const char *path)
 		err_die(EXIT_DATA, "%s: cannot create: %s", path, strerror(e));
 	}
 	/* mkstemp makes 0600; outputs are ordinary files for the user's umask. */
-	{
-		mode_t um = umask(0);
-
-		umask(um);
-		fchmod(fd, 0666 & ~um);
-	}
+	fchmod(fd, 0666 & ~current_umask());
 	reg(af->tmp, 0);
 	af->path = xstrdup(path);
 	af->fp = fdopen(fd, "wb");
@@ -204,7 +208,8 @@ const char *atomic_dir_open(struct atomic_dir *ad, const char *path, int force)
 
 		err_die(EXIT_DATA, "%s: cannot create: %s", path, strerror(e));
 	}
-	chmod(ad->tmp, 0777 & ~umask(umask(0)));
+	/* mkdtemp makes 0700; a run directory is an ordinary one. */
+	chmod(ad->tmp, 0777 & ~current_umask());
 	reg(ad->tmp, 1);
 	ad->path = xstrdup(path);
 	ad->force = force;

@@ -238,3 +238,14 @@ a = [float(x) for x in sys.argv[1].split()]
 b = [float(x) for x in sys.argv[2].split()]
 assert a == b' "$vals" "$out"
 }
+
+@test "atomic: outputs get the user's umask, not the temporary's private mode" {
+	(umask 022; io write a.npy f8 3)
+	(umask 027; io write b.npy f8 3)
+	[ "$(stat -c %a a.npy)" = 644 ]
+	[ "$(stat -c %a b.npy)" = 640 ]
+	init-weights -N 10 -o w.npy
+	gen-target -N 10 --steps 20 -o t.npy
+	(umask 022; simulate-train -q -w w.npy -t t.npy --loops 2 --train-loops 1 --stim-steps 5 -o run)
+	[ "$(stat -c %a run)" = 755 ]
+}
