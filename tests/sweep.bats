@@ -362,3 +362,13 @@ for r in d:
     assert abs(float(r["PR"]) - float(ref["PR"])) <= 1e-7 * float(ref["PR"]), (r["PR"], ref["PR"])
 ' "$REF"
 }
+
+@test "examples/rerun-analysis.sh: the analysis again, then with other dpr options" {
+	cp -a "$REF" c
+	(cd "$ROOT" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh examples/rerun-analysis.sh "$OLDPWD/c" quick) > log 2>&1 \
+		|| { cat log; return 1; }
+	! grep -E 'simulate-train|init-weights|gen-target' log
+	# samples = 600 - 300 steps, M = samples / 100
+	[ "$(cut -d, -f7,8 c/dpr.csv | sort -u | tr '\n' ' ')" = "300,3 samples,M " ]
+	cmp "$REF/motifs.csv" c/motifs.csv
+}
