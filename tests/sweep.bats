@@ -372,3 +372,109 @@ for r in d:
 	[ "$(cut -d, -f7,8 c/dpr.csv | sort -u | tr '\n' ' ')" = "300,3 samples,M " ]
 	cmp "$REF/motifs.csv" c/motifs.csv
 }
+
+@test "pipelines/npy-rows.sh prints the rows NumPy sees, for '<f4' and '<f8'" {
+	pyrun '
+np.save("a8.npy", np.arange(2 * 5 * 3, dtype="<f8").reshape(2, 5, 3) / 7)
+np.save("a4.npy", (np.arange(4 * 6, dtype="<f4").reshape(4, 6) - 11) / 3)
+np.save("a1.npy", np.array([1.5, -2.25, 3.0]))
+'
+	"$ROOT/pipelines/npy-rows.sh" a8.npy 6 3 > r8
+	"$ROOT/pipelines/npy-rows.sh" a4.npy 1 2 > r4
+	"$ROOT/pipelines/npy-rows.sh" a1.npy 0 1 > r1
+	pyrun '
+a8 = np.load("a8.npy").reshape(-1, 3)[6:9]
+assert np.allclose(np.loadtxt("r8"), a8, rtol=1e-15, atol=0), np.loadtxt("r8")
+a4 = np.load("a4.npy")[1:3]
+assert np.array_equal(np.loadtxt("r4").astype(np.float32), a4), np.loadtxt("r4")
+assert np.array_equal(np.loadtxt("r1"), np.load("a1.npy"))
+'
+}
+
+@test "pipelines/npy-rows.sh refuses what it cannot slice" {
+	printf 'neuron,x\n0,1\n' > t.csv
+	assert_fails 1 "npy-rows: t.csv: not a .npy file" "$ROOT/pipelines/npy-rows.sh" t.csv 0 1
+	pyrun '
+np.save("i4.npy", np.arange(6, dtype="<i4"))
+np.save("f.npy", np.asfortranarray(np.ones((3, 2))))
+np.save("s.npy", np.float64(2.0))
+'
+	assert_fails 1 "npy-rows: i4.npy: dtype is not '<f4' or '<f8'" "$ROOT/pipelines/npy-rows.sh" i4.npy 0 1
+	assert_fails 1 "npy-rows: f.npy: Fortran order is not supported" "$ROOT/pipelines/npy-rows.sh" f.npy 0 1
+	assert_fails 1 "npy-rows: s.npy: cannot read the shape" "$ROOT/pipelines/npy-rows.sh" s.npy 0 1
+}
+
+@test "pipelines/group-stats.awk: the means and standard deviations NumPy gives (rtol 1e-8)" {
+	awk -F, -f "$ROOT/pipelines/group-stats.awk" -v keys=pqif,loop -v cols=mse_all,corr_all \
+		"$REF/summary.csv" > training.dat
+	awk -F, -f "$ROOT/pipelines/group-stats.awk" -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=4 \
+		"$REF/dpr.csv" > dpr.dat
+	pyrun '
+t = np.genfromtxt(sys.argv[1] + "/summary.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+d = np.genfromtxt(sys.argv[1] + "/dpr.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+def blocks(path):
+    out, cur = {}, None
+    for line in open(path):
+        f = line.split()
+        if not f:
+            continue
+        if "=" in f[0]:
+            cur = float(f[0].split("=")[1]); out[cur] = {}
+        else:
+            out[cur][float(f[0])] = [float(v) for v in f[1:]]
+    return out
+def close(a, b):
+    assert abs(a - b) <= 1e-8 * abs(b) + 1e-12, (a, b)
+tr = blocks("training.dat")
+assert sorted(tr) == [0.0, 0.5, 1.0]
+for p, rows in tr.items():
+    for loop, v in rows.items():
+        sel = (t["pqif"] == p) & (t["loop"] == loop)
+        assert v[0] == sel.sum()
+        for k, c in enumerate(("mse_all", "corr_all")):
+            close(v[1 + 2 * k], t[c][sel].mean())
+            close(v[2 + 2 * k], t[c][sel].std(ddof=1))
+dp = blocks("dpr.dat")
+assert sorted(dp) == [0.0, 1.0]
+for phase, rows in dp.items():
+    for p, v in rows.items():
+        sel = (d["pqif"] == p) & ((d["loop"] == 0) if phase == 0 else (d["loop"] > 4))
+        close(v[1], d["PR"][sel].mean())
+        close(v[4], d["PR_bc"][sel].std(ddof=1))
+' "$REF"
+}
+
+@test "figure data: target and recurrent input, and weight histograms, agree with NumPy" {
+	pyrun '
+ref = sys.argv[1]
+run = ref + "/runs/pqif0.5_vrest-8.5_seed0/"
+inp = np.load(run + "inputs.npy").astype(np.float64)
+kick = np.load(run + "kick.npy")
+target = np.load(ref + "/inputs/target_seed0.npy")
+blocks = open(ref + "/analysis/plot/target-vs-input.dat").read().split("\n\n\n")
+blocks = [b for b in blocks if b.strip()]
+assert len(blocks) == 4
+for b, i in zip(blocks, (0, 1, 50, 51)):
+    lines = b.strip().split("\n")
+    assert lines[0] == "neuron=%d" % i
+    a = np.array([[float(v) for v in l.split()] for l in lines[1:]])
+    assert a.shape == (600, 5)
+    assert np.allclose(a[:, 1], target[:, i], rtol=1e-7, atol=1e-7)
+    for c, loop in zip((2, 3, 4), (0, 4, 6)):
+        rec = inp[loop, :, i] - np.where(np.arange(600) < 100, kick[i], 0)
+        assert np.allclose(a[:, c], rec, rtol=1e-6, atol=1e-5), (i, loop)
+w = np.load(run + "weights.npy")
+blocks = [b for b in open(ref + "/analysis/plot/weights-hist.dat").read().split("\n\n\n") if b.strip()]
+assert len(blocks) == 4
+q = 50
+masks = [(slice(0, q), slice(0, q)), (slice(q, 100), slice(0, q)), (slice(0, q), slice(q, 100)), (slice(q, 100), slice(q, 100))]
+names = ["QIF->QIF", "QIF->LIF", "LIF->QIF", "LIF->LIF"]
+for b, (rows, cols), name in zip(blocks, masks, names):
+    lines = b.strip().split("\n")
+    assert lines[0] == name, lines[0]
+    a = np.array([[float(v) for v in l.split()] for l in lines[1:]])
+    assert a.shape == (80, 3)
+    for c, loop in ((1, 0), (2, 6)):
+        assert a[:, c].sum() == np.count_nonzero(w[loop][rows, cols]), (name, loop)
+' "$REF"
+}
