@@ -17,7 +17,7 @@ run_small() {
 	local dir=$1
 	shift
 	simulate-train -q -w w.npy -t t.npy -o "$dir" --loops 3 --train-loops 1 \
-		--stim-steps 100 "$@"
+		--stim-steps 100 --float64 --record +inputs "$@"
 }
 
 # compare_ref PQIF: C and NumPy on the same weights, target, kick and state
@@ -351,4 +351,30 @@ np.save("k39.npy", np.zeros(39))'
 	"$UNIT/test_model"
 	"$UNIT/test_rls"
 	"$UNIT/test_sha256"
+}
+
+@test "default record: weights (f8), outputs (f4), spikes, dw; +/- edits; no inputs" {
+	small
+	simulate-train -q -w w.npy -t t.npy -o a --loops 3 --train-loops 1 --stim-steps 100
+	[ -f a/weights.npy ] && [ -f a/outputs.npy ] && [ -f a/spikes.csv ] && [ -f a/dw.csv ]
+	[ ! -e a/inputs.npy ] && [ ! -e a/currents.csv ]
+	pyrun '
+import csv
+assert np.load("a/weights.npy").dtype == np.float64
+assert np.load("a/outputs.npy").dtype == np.float32
+p = next(csv.DictReader(open("a/params.csv")))
+assert p["record"] == "weights,outputs,spikes,dw", p["record"]'
+	simulate-train -q -w w.npy -t t.npy -o b --loops 3 --train-loops 1 --stim-steps 100 \
+		--record +inputs,-spikes --float64
+	[ -f b/inputs.npy ] && [ ! -e b/spikes.csv ]
+	pyrun 'assert np.load("b/outputs.npy").dtype == np.float64'
+	# float32 activity is the float64 run rounded: same dynamics
+	pyrun '
+a = np.load("a/outputs.npy"); b = np.load("b/outputs.npy")
+assert np.array_equal(a, b.astype(np.float32))'
+	assert_fails 2 "simulate-train: --record: mix of items and +/- edits in 'weights,+inputs'" \
+		simulate-train -w w.npy -t t.npy -o c --record weights,+inputs
+	assert_fails 2 "simulate-train: --record: unknown item 'input'" \
+		simulate-train -w w.npy -t t.npy -o c --record +input
+	[ ! -e c ]
 }
