@@ -121,6 +121,23 @@ uint64_t opts_u64(const char *name, const char *arg)
 	return (uint64_t)v;
 }
 
+void opts_files(struct opts_common *c, int argc, char **argv)
+{
+	static char *stdin_only[] = { "-" };
+	size_t nstdin = 0;
+
+	if (optind < argc) {
+		c->files = argv + optind;
+		c->nfiles = (size_t)(argc - optind);
+	} else {
+		c->files = stdin_only;
+		c->nfiles = 1;
+	}
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (!strcmp(c->files[i], "-") && ++nstdin > 1)
+			err_usage("stdin ('-') can be read only once");
+}
+
 void opts_tags_header(const struct opts_common *c, FILE *fp)
 {
 	for (size_t i = 0; i < c->ntags; i++) {

@@ -55,6 +55,8 @@ struct opts_common {
 	struct opts_tag *tags; /* owned */
 	size_t ntags;
 	int no_header;
+	char **files;          /* input operands (set by opts_files) */
+	size_t nfiles;
 	void (*usage)(FILE *); /* prints the tool's help */
 };
 
@@ -73,6 +75,12 @@ void opts_common(struct opts_common *c, int code, const char *arg);
 double opts_double(const char *name, const char *arg, double lo, double hi);
 long long opts_int(const char *name, const char *arg, long long lo, long long hi);
 uint64_t opts_u64(const char *name, const char *arg);
+
+/*
+ * Take the operands argv[optind..argc-1] as input files; none means stdin
+ * ("-").  Naming stdin twice is a usage error.
+ */
+void opts_files(struct opts_common *c, int argc, char **argv);
 
 /* Print the tag keys as CSV header fields, each followed by a comma. */
 void opts_tags_header(const struct opts_common *c, FILE *fp);

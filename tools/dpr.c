@@ -45,8 +45,6 @@ struct options {
 	size_t nloops;
 	int covariance;
 	const char *spectrum;
-	char **files;
-	size_t nfiles;
 };
 
 static void usage(FILE *fp)
@@ -131,7 +129,6 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		{ "spectrum", required_argument, NULL, OPT_SPECTRUM },
 		OPTS_LONG_END
 	};
-	static char *stdin_only[] = { "-" };
 	int code;
 
 	o->c.usage = usage;
@@ -161,16 +158,7 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		default: opts_common(&o->c, code, optarg);
 		}
 	}
-	if (optind < argc) {
-		o->files = argv + optind;
-		o->nfiles = (size_t)(argc - optind);
-	} else {
-		o->files = stdin_only;
-		o->nfiles = 1;
-	}
-	for (size_t i = 0, nstdin = 0; i < o->nfiles; i++)
-		if (!strcmp(o->files[i], "-") && ++nstdin > 1)
-			err_usage("stdin ('-') can be read only once");
+	opts_files(&o->c, argc, argv);
 	if (o->covariance) {
 		if (o->samples == 0)
 			err_usage("--covariance needs --samples M (the samples behind it)");
@@ -326,8 +314,8 @@ int main(int argc, char **argv)
 			fputs("file,loop,rank,eigenvalue\n", spec);
 		}
 	}
-	for (size_t f = 0; f < o.nfiles; f++) {
-		const char *name = o.files[f];
+	for (size_t f = 0; f < o.c.nfiles; f++) {
+		const char *name = o.c.files[f];
 		struct arrayin in;
 		size_t n, steps, used;
 		double M;

@@ -23,8 +23,6 @@
 
 struct options {
 	struct opts_common c;
-	char **files;
-	size_t nfiles;
 };
 
 static void usage(FILE *fp)
@@ -54,23 +52,13 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		OPTS_LONG_TAG,
 		OPTS_LONG_END
 	};
-	static char *stdin_only[] = { "-" };
 	int code;
 
 	o->c.usage = usage;
 	o->c.output = "-";
 	while ((code = getopt_long(argc, argv, OPTS_SHORT, longopts, NULL)) != -1)
 		opts_common(&o->c, code, optarg);
-	if (optind < argc) {
-		o->files = argv + optind;
-		o->nfiles = (size_t)(argc - optind);
-	} else {
-		o->files = stdin_only;
-		o->nfiles = 1;
-	}
-	for (size_t i = 0, nstdin = 0; i < o->nfiles; i++)
-		if (!strcmp(o->files[i], "-") && ++nstdin > 1)
-			err_usage("stdin ('-') can be read only once");
+	opts_files(&o->c, argc, argv);
 }
 
 static void put_row(FILE *fp, const struct options *o, const char *file,
@@ -109,8 +97,8 @@ int main(int argc, char **argv)
 		opts_tags_header(&o.c, tab);
 		fputs("file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R\n", tab);
 	}
-	for (size_t f = 0; f < o.nfiles; f++) {
-		const char *name = o.files[f];
+	for (size_t f = 0; f < o.c.nfiles; f++) {
+		const char *name = o.c.files[f];
 		struct arrayin in;
 		char shape[96];
 		const double *w;

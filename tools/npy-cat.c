@@ -25,8 +25,6 @@ enum { OPT_INFO = OPT_TOOL };
 struct options {
 	struct opts_common c;
 	int info;
-	char **files;
-	size_t nfiles;
 };
 
 static void usage(FILE *fp)
@@ -56,7 +54,6 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		{ "info", no_argument, NULL, OPT_INFO },
 		OPTS_LONG_END
 	};
-	static char *stdin_only[] = { "-" };
 	int code;
 
 	o->c.usage = usage;
@@ -67,16 +64,7 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		default: opts_common(&o->c, code, optarg);
 		}
 	}
-	if (optind < argc) {
-		o->files = argv + optind;
-		o->nfiles = (size_t)(argc - optind);
-	} else {
-		o->files = stdin_only;
-		o->nfiles = 1;
-	}
-	for (size_t i = 0, nstdin = 0; i < o->nfiles; i++)
-		if (!strcmp(o->files[i], "-") && ++nstdin > 1)
-			err_usage("stdin ('-') can be read only once");
+	opts_files(&o->c, argc, argv);
 }
 
 /* The shortest decimal that reads back to the same float. */
@@ -139,15 +127,15 @@ int main(int argc, char **argv)
 	parse_command_line(argc, argv, &o);
 	atomic_signals();
 	fp = atomic_open(&out, o.c.output);
-	for (size_t f = 0; f < o.nfiles; f++) {
+	for (size_t f = 0; f < o.c.nfiles; f++) {
 		struct npy_reader r;
 		double *row;
 
-		if (npy_open(&r, o.files[f]) != 0)
-			err_die(EXIT_DATA, "%s: %s", o.files[f], r.err);
+		if (npy_open(&r, o.c.files[f]) != 0)
+			err_die(EXIT_DATA, "%s: %s", o.c.files[f], r.err);
 		if (o.info) {
-			if (o.nfiles > 1)
-				fprintf(fp, "%s: ", o.files[f]);
+			if (o.c.nfiles > 1)
+				fprintf(fp, "%s: ", o.c.files[f]);
 			describe(fp, &r);
 		} else {
 			size_t cols = r.ndim == 1 ? 1 : r.shape[r.ndim - 1];
