@@ -71,6 +71,10 @@ BIN      ?= $(CURDIR)/$(B)/bin
 PIPE     := $(CURDIR)/pipelines
 LAUNCH   ?=
 GNUPLOT  ?= gnuplot
+# One short line per step; V=1 shows the commands instead.
+V        ?=
+Q        := $(if $(V),,@)
+say       = $(if $(V),,@printf '  %-15s %s\n' '$(1)' '$(patsubst $(RD)/%,%,$(or $(2),$@))')
 
 # Run names carry their keys; vrest does not apply at pqif = 1.
 run_name  = $(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
@@ -122,12 +126,14 @@ $(RD)/sim-options.txt $(RD)/analysis-options.txt:
 ifeq ($(SWEEP_INNER),sweep)
 $(RD)/inputs/weights_seed%.npy: $(RD)/sim-options.txt $(BIN)/init-weights
 	@mkdir -p $(@D)
-	$(BIN)/init-weights -q -N $(NEURONS) -p $(DENSITY) --gsyn $(GSYN) --seed $* -o $@
+	$(call say,init-weights)
+	$(Q)$(BIN)/init-weights -q -N $(NEURONS) -p $(DENSITY) --gsyn $(GSYN) --seed $* -o $@
 
 # target_seedS.csv (per-neuron parameters) is written beside the array.
 $(RD)/inputs/target_seed%.npy: $(RD)/sim-options.txt $(BIN)/gen-target
 	@mkdir -p $(@D)
-	$(BIN)/gen-target -q -N $(NEURONS) --steps $(STEPS) --amp0 $(AMP0) \
+	$(call say,gen-target)
+	$(Q)$(BIN)/gen-target -q -N $(NEURONS) --steps $(STEPS) --amp0 $(AMP0) \
 	  --romega1 $(ROMEGA1) --romega2 $(ROMEGA2) --seed $* \
 	  --params $(RD)/inputs/target_seed$*.csv -o $@
 
@@ -140,7 +146,8 @@ $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy 
   $(RD)/inputs/target_seed$(call run_seed,$(1)).npy $(RD)/sim-options.txt $(BIN)/simulate-train
 	@mkdir -p $(RD)/runs
 	@rm -rf $(RD)/runs/.$(1).tmp.*
-	cd $(RD) && $$(LAUNCH) $(BIN)/simulate-train -q --force -o runs/$(1) \
+	$(call say,simulate-train,$(RD)/runs/$(1))
+	$(Q)cd $(RD) && $$(LAUNCH) $(BIN)/simulate-train -q --force -o runs/$(1) \
 	  -w inputs/weights_seed$(call run_seed,$(1)).npy \
 	  -t inputs/target_seed$(call run_seed,$(1)).npy \
 	  --seed $(call run_seed,$(1)) --pqif $(call run_pqif,$(1)) \
@@ -189,20 +196,25 @@ CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
 define analysis_rule
 $(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs
 	@mkdir -p $$(@D)
-	cd $(RD) && $(BIN)/motifs $(call run_tags,$(1)) runs/$(1)/weights.npy > $$@.tmp $$(commit)
+	$(call say,motifs,$(RD)/runs/$(1))
+	$(Q)cd $(RD) && $(BIN)/motifs $(call run_tags,$(1)) runs/$(1)/weights.npy > $$@.tmp $$(commit)
 $(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/dpr
 	@mkdir -p $$(@D)
-	cd $(RD) && $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) --loops $(DPR_LOOPS) \
+	$(call say,dpr,$(RD)/runs/$(1))
+	$(Q)cd $(RD) && $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) --loops $(DPR_LOOPS) \
 	  --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) runs/$(1)/outputs.npy > $$@.tmp $$(commit)
 endef
 $(foreach r,$(RUNS),$(eval $(call analysis_rule,$(r))))
 
 $(RD)/motifs.csv: $(MOTIF_PARTS)
-	$(CAT_CSV) $^ > $@.tmp $(commit)
+	$(call say,table)
+	$(Q)$(CAT_CSV) $^ > $@.tmp $(commit)
 $(RD)/dpr.csv: $(DPR_PARTS)
-	$(CAT_CSV) $^ > $@.tmp $(commit)
+	$(call say,table)
+	$(Q)$(CAT_CSV) $^ > $@.tmp $(commit)
 $(RD)/summary.csv: $(SUMMARIES) $(PIPE)/tag-runs.awk
-	awk -f $(PIPE)/tag-runs.awk $(SUMMARIES) > $@.tmp $(commit)
+	$(call say,table)
+	$(Q)awk -f $(PIPE)/tag-runs.awk $(SUMMARIES) > $@.tmp $(commit)
 
 # ------------------------------------------------------------------- figures
 PD := $(AD)/plot
@@ -214,24 +226,30 @@ group = awk -F, -f $(PIPE)/group-stats.awk
 
 $(PD)/motifs.dat: $(RD)/motifs.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
-	$(group) -v keys=pqif,index -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
+	$(call say,plot data)
+	$(Q)$(group) -v keys=pqif,index -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
 $(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp $(ANA)
 	@mkdir -p $(@D)
-	$(call plot,motifs,data='$<'; train_loops=$(TRAIN_LOOPS))
+	$(call say,gnuplot)
+	$(Q)$(call plot,motifs,data='$<'; train_loops=$(TRAIN_LOOPS))
 
 $(PD)/dpr.dat: $(RD)/dpr.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
-	$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
+	$(call say,plot data)
+	$(Q)$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
 $(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp $(ANA)
 	@mkdir -p $(@D)
-	$(call plot,dpr,data='$<')
+	$(call say,gnuplot)
+	$(Q)$(call plot,dpr,data='$<')
 
 $(PD)/training.dat: $(RD)/summary.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
-	$(group) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp $(commit)
+	$(call say,plot data)
+	$(Q)$(group) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp $(commit)
 $(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp $(ANA)
 	@mkdir -p $(@D)
-	$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS))
+	$(call say,gnuplot)
+	$(Q)$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS))
 
 FIG_LOOPS := 0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)
 FIG_FIELD = $(shell awk -F, -f $(PIPE)/csv-field.awk -v field=$(1) $(FIG_DIR)/params.csv)
@@ -241,7 +259,8 @@ $(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
   $(PIPE)/target-input.awk
 	@mkdir -p $(@D)
 	@test -f $(FIG_DIR)/inputs.npy || { echo "sweep: $(FIG_DIR): no inputs.npy; name FIG_RUN in INPUT_RUNS" >&2; exit 1; }
-	{ $(ROWS) $(RD)/inputs/target_seed$(FIG_SEED_OF_RUN).npy 0 $(STEPS) | sed 's/^/T /' && \
+	$(call say,plot data)
+	$(Q){ $(ROWS) $(RD)/inputs/target_seed$(FIG_SEED_OF_RUN).npy 0 $(STEPS) | sed 's/^/T /' && \
 	  $(ROWS) $(FIG_DIR)/kick.npy 0 1 | sed 's/^/K /' && \
 	  for l in $(FIG_LOOPS); do \
 	    $(ROWS) $(FIG_DIR)/inputs.npy $$((l * $(STEPS))) $(STEPS) | sed "s/^/I $$l /" || exit 1; \
@@ -249,28 +268,33 @@ $(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
 	  -v loops='$(FIG_LOOPS)' -v stim=$(STIM_STEPS) > $@.tmp $(commit)
 $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp $(ANA)
 	@mkdir -p $(@D)
-	$(call plot,target-vs-input,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; neurons='$(FIG_NEURONS)'; \
+	$(call say,gnuplot)
+	$(Q)$(call plot,target-vs-input,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; neurons='$(FIG_NEURONS)'; \
 	  nqif=$(call FIG_FIELD,nqif); loops='$(FIG_LOOPS)')
 
 $(PD)/raster.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(PIPE)/raster-blocks.awk
 	@mkdir -p $(@D)
-	awk -F, -f $(PIPE)/raster-blocks.awk -v loops='$(FIG_LOOPS)' -v nqif=$(call FIG_FIELD,nqif) \
+	$(call say,plot data)
+	$(Q)awk -F, -f $(PIPE)/raster-blocks.awk -v loops='$(FIG_LOOPS)' -v nqif=$(call FIG_FIELD,nqif) \
 	  $(FIG_DIR)/spikes.csv > $@.tmp $(commit)
 $(FD)/raster.png: $(PD)/raster.dat $(PIPE)/plots/raster.gp $(ANA)
 	@mkdir -p $(@D)
-	$(call plot,raster,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; \
+	$(call say,gnuplot)
+	$(Q)$(call plot,raster,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; \
 	  nqif=$(call FIG_FIELD,nqif); n=$(call FIG_FIELD,N); loops='$(FIG_LOOPS)')
 
 $(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
   $(PIPE)/weight-hist.awk
 	@mkdir -p $(@D)
-	{ for l in 0 $(lastword $(FIG_LOOPS)); do \
+	$(call say,plot data)
+	$(Q){ for l in 0 $(lastword $(FIG_LOOPS)); do \
 	    $(ROWS) $(FIG_DIR)/weights.npy $$((l * $(call FIG_FIELD,N))) $(call FIG_FIELD,N) | sed "s/^/$$l /" || exit 1; \
 	  done; } | awk -f $(PIPE)/weight-hist.awk -v nqif=$(call FIG_FIELD,nqif) \
 	  -v before=0 -v after=$(lastword $(FIG_LOOPS)) > $@.tmp $(commit)
 $(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp $(ANA)
 	@mkdir -p $(@D)
-	$(call plot,weights-hist,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; after=$(lastword $(FIG_LOOPS)))
+	$(call say,gnuplot)
+	$(Q)$(call plot,weights-hist,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; after=$(lastword $(FIG_LOOPS)))
 
 DW_RUNS := $(strip $(foreach r,$(RUNS),$(if $(and $(filter $(FIG_SEED),$(call run_seed,$(r))),$(filter $(FIG_VREST) nan,$(call run_vrest,$(r)))),$(r))))
 ifneq ($(DW_RUNS),)
@@ -278,10 +302,12 @@ FIGURES += $(FD)/dw-log.png
 endif
 $(PD)/dw-log.dat: $(DW_RUNS:%=$(RD)/runs/%/summary.csv) $(ANA) $(PIPE)/dw-blocks.awk
 	@mkdir -p $(@D)
-	awk -F, -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp $(commit)
+	$(call say,plot data)
+	$(Q)awk -F, -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp $(commit)
 $(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp $(ANA)
 	@mkdir -p $(@D)
-	$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)')
+	$(call say,gnuplot)
+	$(Q)$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)')
 
 sweep-results: $(TABLES) $(FIGURES)
 
