@@ -17,6 +17,7 @@
 #                           them through a scheduler
 #   SWEEP_JOBS=N            parallel jobs when make is not given -j
 #                           (default: the number of cores)
+#   V=1                     show the commands, not one line per step
 #   and any variable of the parameter file, e.g. DPR_SKIP=300.
 #
 # Layout of $(R): inputs/ (weights_seedS.npy, target_seedS.npy and .csv,
