@@ -12,6 +12,9 @@
 
 #include "err.h"
 
+/* Spiked inputs of a neuron beyond which rls_step() computes k directly. */
+#define MAX_SPIKED 64
+
 static size_t msize(const size_t *rowptr, size_t i)
 {
 	return rowptr[i + 1] - rowptr[i];
@@ -41,28 +44,51 @@ static double *elem(double *P, size_t mp, size_t row, size_t col)
 	return P + base + (row - j) * (mp - j) + (col - j);
 }
 
-size_t rls_bytes(size_t n, const size_t *rowptr)
+static size_t batch_of(enum rls_kernel_kind kind)
 {
-	size_t p = 0, v = 0;
+	return kind == RLS_SPIKE ? RLS_BATCH : 1;
+}
+
+/* Neuron i's vectors: q, then the batch+1 ring slots of k, mp doubles each. */
+static double *qvec(const struct rls *s, size_t i)
+{
+	return s->vecs + s->voff[i];
+}
+
+static double *slot(const struct rls *s, size_t i, size_t x)
+{
+	return s->vecs + s->voff[i] + (x + 1) * pad4(msize(s->rowptr, i));
+}
+
+size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind)
+{
+	size_t p = 0, v = 0, nslot = batch_of(kind) + 1;
 
 	for (size_t i = 0; i < n; i++) {
 		p += rls_packed_size(msize(rowptr, i));
-		v += pad4(msize(rowptr, i));
+		v += (nslot + 1) * pad4(msize(rowptr, i));
 	}
-	return sizeof(double) * (p + 3 * v + 2 * n) + 2 * sizeof(size_t) * (n + 1);
+	return sizeof(double) * (p + v + (nslot + 2) * n) + 2 * sizeof(uint32_t) * n +
+	       2 * sizeof(size_t) * (n + 1);
 }
 
-void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha)
+void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha,
+	      enum rls_kernel_kind kind)
 {
+	size_t nslot;
+
 	memset(s, 0, sizeof *s);
 	s->n = n;
 	s->rowptr = rowptr;
+	s->kind = kind;
+	s->batch = batch_of(kind);
+	nslot = s->batch + 1;
 	s->poff = err_malloc((n + 1) * sizeof *s->poff);
 	s->voff = err_malloc((n + 1) * sizeof *s->voff);
 	s->poff[0] = s->voff[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		s->poff[i + 1] = s->poff[i] + rls_packed_size(msize(rowptr, i));
-		s->voff[i + 1] = s->voff[i] + pad4(msize(rowptr, i));
+		s->voff[i + 1] = s->voff[i] + (nslot + 1) * pad4(msize(rowptr, i));
 	}
 	/* P is most of a run's memory: map it zeroed, in huge pages where the
 	 * kernel allows (fewer page faults at start, fewer TLB misses in the
@@ -74,19 +100,12 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha)
 #ifdef MADV_HUGEPAGE
 	madvise(s->P, s->pbytes, MADV_HUGEPAGE);
 #endif
-	/* u[0], u[1] and q in one block, 512 bytes apart modulo 4 KiB: at equal
-	 * offsets modulo 4 KiB the stores to k would falsely alias the loads of
-	 * u and q (the same index of each is touched together). */
-	{
-		size_t stride = (s->voff[n] + 1 + 511) & ~(size_t)511;
-
-		s->vecs = err_calloc(3 * stride + 128, sizeof(double));
-		s->u[0] = s->vecs;
-		s->u[1] = s->vecs + stride + 64;
-		s->q = s->vecs + 2 * stride + 128;
-	}
-	s->c = err_calloc(n, sizeof(double));
-	s->dw2 = err_calloc(n, sizeof(double));
+	s->vecs = err_calloc(s->voff[n] + 1, sizeof(double));
+	s->cs = err_calloc(nslot * n + 1, sizeof(double));
+	s->head = err_calloc(n + 1, sizeof(uint32_t));
+	s->npend = err_calloc(n + 1, sizeof(uint32_t));
+	s->c = err_calloc(n + 1, sizeof(double));
+	s->dw2 = err_calloc(n + 1, sizeof(double));
 	/* First touch by the threads that will use the pages. */
 	#pragma omp parallel for schedule(static)
 	for (size_t i = 0; i < n; i++) {
@@ -105,6 +124,9 @@ void rls_free(struct rls *s)
 	if (s->P)
 		munmap(s->P, s->pbytes);
 	free(s->vecs);
+	free(s->cs);
+	free(s->head);
+	free(s->npend);
 	free(s->c);
 	free(s->dw2);
 	memset(s, 0, sizeof *s);
@@ -113,95 +135,109 @@ void rls_free(struct rls *s)
 /*
  * One pass over P, block of rows by block of rows.  In the block of rows
  * j .. j+3 (stored columns j .. mp-1, each row L = mp - j long):
- *   - every element gets the pending update p = P - (c u_row) u_col;
+ *   - every element gets the pending updates p = P - sum_s (c_s u_s,row) u_s,col;
  *   - row r's dot product with q gives k[j+r] its columns >= j: the 4 x 4
  *     diagonal block is stored in full, so this covers the whole block;
  *   - by symmetry, the columns t >= j+4 also give k[t] += p q[j+r] (the
  *     lower triangle, which is not stored).
  */
-double rls_kernel(size_t m, double *P, const double *u, double c,
-		  const double *q, double *k)
+double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
+		  size_t np, const double *q, double *k)
 {
 	const size_t mp = pad4(m);
-	double den = 1;
+	double den = 1, a[RLS_MAX_PENDING][4];
 
-	for (size_t t = 0; t < mp; t++)
-		k[t] = 0;
+	if (q)
+		for (size_t t = 0; t < mp; t++)
+			k[t] = 0;
 	for (size_t j = 0; j < mp; j += 4) {
 		const size_t L = mp - j;
 		double *R0 = P, *R1 = P + L, *R2 = P + 2 * L, *R3 = P + 3 * L;
+
+		for (size_t s = 0; s < np; s++)
+			for (size_t r = 0; r < 4; r++)
+				a[s][r] = c[s] * u[s][j + r];
 #ifdef RLS_AVX2
-		const __m256d a0 = _mm256_set1_pd(c * u[j]), a1 = _mm256_set1_pd(c * u[j + 1]);
-		const __m256d a2 = _mm256_set1_pd(c * u[j + 2]), a3 = _mm256_set1_pd(c * u[j + 3]);
-		const __m256d q0 = _mm256_set1_pd(q[j]), q1 = _mm256_set1_pd(q[j + 1]);
-		const __m256d q2 = _mm256_set1_pd(q[j + 2]), q3 = _mm256_set1_pd(q[j + 3]);
-		__m256d s0, s1, s2, s3, p, h01, h23;
-		__m256d ut = _mm256_loadu_pd(u + j), qt = _mm256_loadu_pd(q + j);
+		__m256d q0 = _mm256_setzero_pd(), q1 = q0, q2 = q0, q3 = q0;
+		__m256d s0 = q0, s1 = q0, s2 = q0, s3 = q0;
 
-		p = _mm256_fnmadd_pd(a0, ut, _mm256_loadu_pd(R0));
-		_mm256_storeu_pd(R0, p);
-		s0 = _mm256_mul_pd(p, qt);
-		p = _mm256_fnmadd_pd(a1, ut, _mm256_loadu_pd(R1));
-		_mm256_storeu_pd(R1, p);
-		s1 = _mm256_mul_pd(p, qt);
-		p = _mm256_fnmadd_pd(a2, ut, _mm256_loadu_pd(R2));
-		_mm256_storeu_pd(R2, p);
-		s2 = _mm256_mul_pd(p, qt);
-		p = _mm256_fnmadd_pd(a3, ut, _mm256_loadu_pd(R3));
-		_mm256_storeu_pd(R3, p);
-		s3 = _mm256_mul_pd(p, qt);
-		for (size_t t = 4; t < L; t += 4) {
-			__m256d kv = _mm256_loadu_pd(k + j + t);
-
-			ut = _mm256_loadu_pd(u + j + t);
-			qt = _mm256_loadu_pd(q + j + t);
-			p = _mm256_fnmadd_pd(a0, ut, _mm256_loadu_pd(R0 + t));
-			_mm256_storeu_pd(R0 + t, p);
-			s0 = _mm256_fmadd_pd(p, qt, s0);
-			kv = _mm256_fmadd_pd(p, q0, kv);
-			p = _mm256_fnmadd_pd(a1, ut, _mm256_loadu_pd(R1 + t));
-			_mm256_storeu_pd(R1 + t, p);
-			s1 = _mm256_fmadd_pd(p, qt, s1);
-			kv = _mm256_fmadd_pd(p, q1, kv);
-			p = _mm256_fnmadd_pd(a2, ut, _mm256_loadu_pd(R2 + t));
-			_mm256_storeu_pd(R2 + t, p);
-			s2 = _mm256_fmadd_pd(p, qt, s2);
-			kv = _mm256_fmadd_pd(p, q2, kv);
-			p = _mm256_fnmadd_pd(a3, ut, _mm256_loadu_pd(R3 + t));
-			_mm256_storeu_pd(R3 + t, p);
-			s3 = _mm256_fmadd_pd(p, qt, s3);
-			kv = _mm256_fmadd_pd(p, q3, kv);
-			_mm256_storeu_pd(k + j + t, kv);
+		if (q) {
+			q0 = _mm256_set1_pd(q[j]);
+			q1 = _mm256_set1_pd(q[j + 1]);
+			q2 = _mm256_set1_pd(q[j + 2]);
+			q3 = _mm256_set1_pd(q[j + 3]);
 		}
-		/* the four dot products, lane-summed into one vector */
-		h01 = _mm256_hadd_pd(s0, s1);
-		h23 = _mm256_hadd_pd(s2, s3);
-		_mm256_storeu_pd(k + j, _mm256_add_pd(_mm256_loadu_pd(k + j),
-			_mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
-				      _mm256_permute2f128_pd(h01, h23, 0x31))));
+		for (size_t t = 0; t < L; t += 4) {
+			__m256d p0 = _mm256_loadu_pd(R0 + t), p1 = _mm256_loadu_pd(R1 + t);
+			__m256d p2 = _mm256_loadu_pd(R2 + t), p3 = _mm256_loadu_pd(R3 + t);
+
+			if (np) {
+				for (size_t s = 0; s < np; s++) {
+					__m256d ut = _mm256_loadu_pd(u[s] + j + t);
+
+					p0 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][0]), ut, p0);
+					p1 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][1]), ut, p1);
+					p2 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][2]), ut, p2);
+					p3 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][3]), ut, p3);
+				}
+				_mm256_storeu_pd(R0 + t, p0);
+				_mm256_storeu_pd(R1 + t, p1);
+				_mm256_storeu_pd(R2 + t, p2);
+				_mm256_storeu_pd(R3 + t, p3);
+			}
+			if (q) {
+				__m256d qt = _mm256_loadu_pd(q + j + t);
+
+				s0 = _mm256_fmadd_pd(p0, qt, s0);
+				s1 = _mm256_fmadd_pd(p1, qt, s1);
+				s2 = _mm256_fmadd_pd(p2, qt, s2);
+				s3 = _mm256_fmadd_pd(p3, qt, s3);
+				if (t) {
+					__m256d kv = _mm256_loadu_pd(k + j + t);
+
+					kv = _mm256_fmadd_pd(p0, q0, kv);
+					kv = _mm256_fmadd_pd(p1, q1, kv);
+					kv = _mm256_fmadd_pd(p2, q2, kv);
+					kv = _mm256_fmadd_pd(p3, q3, kv);
+					_mm256_storeu_pd(k + j + t, kv);
+				}
+			}
+		}
+		if (q) {
+			/* the four dot products, lane-summed into one vector */
+			__m256d h01 = _mm256_hadd_pd(s0, s1), h23 = _mm256_hadd_pd(s2, s3);
+
+			_mm256_storeu_pd(k + j, _mm256_add_pd(_mm256_loadu_pd(k + j),
+				_mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
+					      _mm256_permute2f128_pd(h01, h23, 0x31))));
+		}
 #else
 		double *R[4] = { R0, R1, R2, R3 };
 
 		for (size_t r = 0; r < 4; r++) {
-			const double a = c * u[j + r], qr = q[j + r];
 			double dot = 0;
 
 			for (size_t t = 0; t < L; t++) {
-				double p = R[r][t] - a * u[j + t];
+				double p = R[r][t];
 
+				for (size_t s = 0; s < np; s++)
+					p -= a[s][r] * u[s][j + t];
 				R[r][t] = p;
-				dot += p * q[j + t];
-				if (t >= 4)
-					k[j + t] += p * qr;
+				if (q) {
+					dot += p * q[j + t];
+					if (t >= 4)
+						k[j + t] += p * q[j + r];
+				}
 			}
-			k[j + r] += dot;
+			if (q)
+				k[j + r] += dot;
 		}
 #endif
 		P += 4 * L;
 	}
-	/* q'k in four independent sums: a single chain of adds would cost
-	 * its latency at every term. */
-	{
+	if (q) {
+		/* q'k in four independent sums: a single chain of adds would
+		 * cost its latency at every term. */
 		double d[4] = { 0, 0, 0, 0 };
 
 		for (size_t t = 0; t < mp; t += 4)
@@ -212,23 +248,107 @@ double rls_kernel(size_t m, double *P, const double *u, double c,
 	return den;
 }
 
-void rls_step(struct rls *s, const int32_t *col, double *val,
-	      const double *r, const double *e, int want_dw2)
+/* k += b P[:, j] for the block-packed P (mp x mp): the rows above j's
+ * block hold P[t, j] in their stored upper part, row j the rest. */
+static void add_column(size_t mp, const double *P, size_t j, double b, double *k)
 {
-	const size_t *rowptr = s->rowptr;
-	double *uold = s->u[s->cur], *knew = s->u[!s->cur];
+	const size_t jb = j & ~(size_t)3;
+	const double *row;
+
+	for (size_t t0 = 0; t0 < jb; t0 += 4) {
+		const size_t L = mp - t0;
+		const double *e = P + (j - t0);
+
+		k[t0] += b * e[0];
+		k[t0 + 1] += b * e[L];
+		k[t0 + 2] += b * e[2 * L];
+		k[t0 + 3] += b * e[3 * L];
+		P += 4 * L;
+	}
+	row = P + (j - jb) * (mp - jb);
+	for (size_t t = jb; t < mp; t++)
+		k[t] += b * row[t - jb];
+}
+
+/*
+ * Neuron i's k for RLS_SPIKE from the previous one (see rls.h): the nsp
+ * inputs in J spiked, the pending updates are u[0 .. np-1] (u[np-1] =
+ * k_{t-1}) with factors c.  Returns den = 1 + q'k.
+ */
+static double spike_k(size_t m, const double *P, const double *const *u, const double *c,
+		      size_t np, const size_t *J, size_t nsp, const struct rls_spikes *sp,
+		      const double *q, double *k)
+{
+	const size_t mp = pad4(m);
+	const double g = sp->gamma * c[np - 1], b = sp->b;
+	double d[4] = { 0, 0, 0, 0 };
+
+	for (size_t t = 0; t < mp; t++)
+		k[t] = g * u[np - 1][t];
+	for (size_t x = 0; x < nsp; x++)
+		add_column(mp, P, J[x], b, k);
+	/* The pending updates' share of the columns: -c_s u_s (u_s[J] summed). */
+	for (size_t s = 0; s < np; s++) {
+		double sum = 0, beta;
+
+		for (size_t x = 0; x < nsp; x++)
+			sum += u[s][J[x]];
+		beta = c[s] * b * sum;
+		for (size_t t = 0; t < mp; t++)
+			k[t] -= beta * u[s][t];
+	}
+	for (size_t t = 0; t < mp; t += 4)
+		for (int l = 0; l < 4; l++)
+			d[l] += q[t + (size_t)l] * k[t + (size_t)l];
+	return 1 + ((d[0] + d[1]) + (d[2] + d[3]));
+}
+
+void rls_step(struct rls *s, const int32_t *col, double *val,
+	      const double *r, const double *e, const struct rls_spikes *sp,
+	      int want_dw2)
+{
+	const size_t *rowptr = s->rowptr, nslot = s->batch + 1;
+	size_t passes = 0;
 	int blowup = 0;
 
-	#pragma omp parallel for schedule(static) reduction(|:blowup)
+	if (s->kind != RLS_SPIKE)
+		sp = NULL;
+	#pragma omp parallel for schedule(static) reduction(|:blowup) reduction(+:passes)
 	for (size_t i = 0; i < s->n; i++) {
-		size_t off = rowptr[i], m = msize(rowptr, i), vo = s->voff[i];
-		double *q = s->q + vo, *k = knew + vo, *w = val + off;
-		double den, ci, a;
+		size_t off = rowptr[i], m = msize(rowptr, i), h = s->head[i], np = s->npend[i];
+		size_t nsp = 0, J[MAX_SPIKED];
+		double *q = qvec(s, i), *w = val + off, *cs = s->cs + nslot * i, *k;
+		const double *u[RLS_MAX_PENDING + 1];
+		double cp[RLS_MAX_PENDING + 1], den, ci, a;
+		int full = !sp || np == 0 || np == s->batch;
 
 		for (size_t j = 0; j < m; j++)
 			q[j] = r[col[off + j]];
-		den = rls_kernel(m, s->P + s->poff[i], uold + vo, s->c[i], q, k);
+		/* The spiked inputs; more than m/8 (or MAX_SPIKED) make the
+		 * direct product the cheaper one. */
+		for (size_t j = 0; j < m && !full; j++)
+			if (sp->spiked[col[off + j]]) {
+				if (8 * (nsp + 1) > m || nsp == MAX_SPIKED)
+					full = 1;
+				else
+					J[nsp++] = j;
+			}
+		for (size_t x = 0; x < np; x++) {
+			u[x] = slot(s, i, (h + x) % nslot);
+			cp[x] = cs[(h + x) % nslot];
+		}
+		k = slot(s, i, (h + np) % nslot);
+		if (full) {
+			den = rls_kernel(m, s->P + s->poff[i], u, cp, np, q, k);
+			s->head[i] = (uint32_t)((h + np) % nslot);
+			s->npend[i] = 1;
+			passes++;
+		} else {
+			den = spike_k(m, s->P + s->poff[i], u, cp, np, J, nsp, sp, q, k);
+			s->npend[i] = (uint32_t)(np + 1);
+		}
 		ci = 1 / den;
+		cs[(h + np) % nslot] = ci;
 		a = e[i] * ci;
 		for (size_t j = 0; j < m; j++)
 			w[j] += a * k[j];
@@ -244,24 +364,37 @@ void rls_step(struct rls *s, const int32_t *col, double *val,
 		s->c[i] = ci;
 		blowup |= !isfinite(den) || !isfinite(a);
 	}
-	s->cur = !s->cur;
+	s->passes += passes;
+	s->steps += s->n;
 	if (blowup)
 		s->blowup = 1;
 }
 
 void rls_flush(struct rls *s)
 {
-	const double *u = s->u[s->cur];
+	const size_t nslot = s->batch + 1;
 
 	for (size_t i = 0; i < s->n; i++) {
-		size_t m = msize(s->rowptr, i), mp = pad4(m), vo = s->voff[i];
-		double *P = s->P + s->poff[i];
+		size_t h = s->head[i], np = s->npend[i];
+		const double *u[RLS_MAX_PENDING + 1];
+		double cp[RLS_MAX_PENDING + 1];
 
-		for (size_t j = 0; j < mp; j++)
-			for (size_t t = j & ~(size_t)3; t < mp; t++)
-				*elem(P, mp, j, t) -= s->c[i] * u[vo + j] * u[vo + t];
-		s->c[i] = 0;
+		for (size_t x = 0; x < np; x++) {
+			u[x] = slot(s, i, (h + x) % nslot);
+			cp[x] = s->cs[nslot * i + (h + x) % nslot];
+		}
+		rls_kernel(msize(s->rowptr, i), s->P + s->poff[i], u, cp, np, NULL, NULL);
+		/* the next step computes k directly */
+		s->head[i] = (uint32_t)((h + np) % nslot);
+		s->npend[i] = 0;
 	}
+}
+
+const double *rls_last_k(const struct rls *s, size_t i)
+{
+	size_t nslot = s->batch + 1;
+
+	return slot(s, i, (s->head[i] + s->npend[i] + nslot - 1) % nslot);
 }
 
 void rls_unpack(const struct rls *s, size_t i, double *out)

@@ -8,16 +8,35 @@
  *     k = P_i q,  den = 1 + q'k,  P_i <- P_i - k k'/den,  W[i, idx_i] += e_i k/den
  * (P_i q after the update equals k/den, so no second product is needed).
  *
- * Storage and speed: P_i is symmetric and kept as block-packed rows: with
- * m rounded up to mp, a multiple of 4 (the padding rows and columns hold
- * zeros), rows 4b .. 4b+3 store columns 4b .. mp-1, so the upper triangle
- * plus the full 4 x 4 diagonal blocks, about mp^2/2 doubles.  Every vector
- * loop then runs on whole groups of 4 with no scalar tail.  The rank-1
- * update of a step is not applied at once: it is kept pending (k and 1/den)
- * and applied during the next step's pass over P_i, which computes the new
- * k = P_i q in the same pass.  So one training step reads and writes every
- * P_i exactly once.  rls_flush() applies the pending updates (only needed to
- * look at P).
+ * Storage: P_i is symmetric and kept as block-packed rows: with m rounded
+ * up to mp, a multiple of 4 (the padding rows and columns hold zeros), rows
+ * 4b .. 4b+3 store columns 4b .. mp-1, so the upper triangle plus the full
+ * 4 x 4 diagonal blocks, about mp^2/2 doubles.  Every vector loop runs on
+ * whole groups of 4 with no scalar tail.
+ *
+ * Pending updates: the rank-1 updates are not applied at once.  P_i is
+ *     P_i = Pbase_i - sum_s c_s k_s k_s'   (s over up to `batch` pending steps)
+ * and one pass over Pbase_i (rls_kernel) folds all pending updates into it
+ * and computes k = P_i q in the same pass.
+ *
+ * Two ways to get k (struct rls_kernel_kind):
+ *   RLS_DIRECT  every step is such a pass (batch 1): one read and write of
+ *               every P_i per step, about 1.5 m^2 multiply-adds.
+ *   RLS_SPIKE   between two consecutive steps of the network the synaptic
+ *               outputs obey r_t = gamma r_{t-1} + b s_t exactly (s_t the
+ *               spike indicators), so q_t = gamma q_{t-1} + b s_t[idx_i],
+ *               and since P_t q_{t-1} = k_{t-1}/den_{t-1} (the identity
+ *               above):
+ *                   k_t = gamma k_{t-1}/den_{t-1} + b sum_{j spiked} P_t[:, j]
+ *               with the columns P_t[:, j] taken from Pbase_i and the
+ *               pending vectors: O(m (spikes + pending)) instead of O(m^2).
+ *               The pass (fold + k = P q directly) happens only when the
+ *               pending list is full (every `batch` steps), at the first
+ *               step after a gap (no valid previous k), and when more than
+ *               m/8 inputs spiked.  So the recursion runs at most batch-1
+ *               steps before k is computed directly again; q itself is
+ *               always the real r[idx_i] (den and W use it).
+ * Both give the textbook result to rounding; they differ in the last bits.
  *
  * Neurons are independent: the step is shared among OpenMP threads by
  * neuron and its results do not depend on the number of threads.
@@ -28,58 +47,89 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum rls_kernel_kind { RLS_DIRECT = 0, RLS_SPIKE = 1 };
+
+/* Pending updates per neuron for RLS_SPIKE (a full pass every RLS_BATCH steps). */
+#define RLS_BATCH 8
+#define RLS_MAX_PENDING 32
+
 struct rls {
 	size_t n;              /* neurons */
 	const size_t *rowptr;  /* CSR row starts (n+1), not owned */
-	size_t *poff;          /* offset of P_i in P (n+1) */
-	size_t *voff;          /* offset of neuron i's padded vectors (n+1) */
-	double *P;             /* block-packed matrices, poff[n] doubles (mapped) */
+	enum rls_kernel_kind kind;
+	size_t batch;          /* pending updates kept at most (1 for RLS_DIRECT) */
+	size_t *poff;          /* offset of Pbase_i in P (n+1) */
+	size_t *voff;          /* offset of neuron i's vectors in vecs (n+1) */
+	double *P;             /* block-packed Pbase_i, poff[n] doubles (mapped) */
 	size_t pbytes;         /* size of the mapping */
-	double *u[2];          /* pending k of the last step / k being built */
-	int cur;               /* u[cur] holds the pending k */
-	double *c;             /* pending 1/den per neuron (0: nothing pending) */
-	double *q;             /* gathered r[idx_i], zero-padded scratch */
-	double *vecs;          /* the one allocation holding u[0], u[1] and q */
+	double *vecs;          /* per neuron: q, then batch+1 slots of k (a ring) */
+	double *cs;            /* per neuron: the batch+1 slots' 1/den */
+	uint32_t *head;        /* per neuron: ring slot of the oldest pending k */
+	uint32_t *npend;       /* per neuron: pending updates (the last is k_{t-1}) */
+	double *c;             /* per neuron: 1/den of the last step */
 	double *dw2;           /* per neuron: squared norm of the last W row update */
+	size_t passes;         /* neuron-steps whose k came from a full pass */
+	size_t steps;          /* neuron-steps in all */
 	int blowup;            /* set when a den was not finite */
 };
 
 /*
- * Set up P_i = I/alpha for every neuron of the CSR structure rowptr (kept by
- * pointer: it must outlive s).  Dies (exit 1, "out of memory") if the
- * matrices do not fit.
+ * The step's relation to the previous one, for RLS_SPIKE: the synaptic
+ * outputs r given to this rls_step() are gamma times those of the previous
+ * rls_step(), plus b where spiked[j] (one model step in between).
  */
-void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha);
+struct rls_spikes {
+	const unsigned char *spiked;  /* n flags */
+	double gamma, b;
+};
+
+/*
+ * Set up P_i = I/alpha for every neuron of the CSR structure rowptr (kept by
+ * pointer: it must outlive s), using kernel kind.  Dies (exit 1, "out of
+ * memory") if the matrices do not fit.
+ */
+void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha,
+	      enum rls_kernel_kind kind);
 void rls_free(struct rls *s);
 
-/* Bytes that rls_init() allocates for this structure. */
-size_t rls_bytes(size_t n, const size_t *rowptr);
+/* Bytes that rls_init() allocates for this structure and kernel. */
+size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind);
 
 /*
  * One training step of every neuron: W's CSR values val are updated in
- * place from the synaptic outputs r and the errors e (n each).  If
- * want_dw2, s->dw2[i] then holds the squared norm of row i's change.
+ * place from the synaptic outputs r and the errors e (n each).  sp: NULL,
+ * or how r follows from the r of the previous call (see struct
+ * rls_spikes; ignored by RLS_DIRECT).  If want_dw2, s->dw2[i] then holds the
+ * squared norm of row i's change.  s->c[i] holds 1/den of neuron i.
  * s->blowup is set if a denominator or a step size was not finite.
  */
 void rls_step(struct rls *s, const int32_t *col, double *val,
-	      const double *r, const double *e, int want_dw2);
+	      const double *r, const double *e, const struct rls_spikes *sp,
+	      int want_dw2);
 
-/* Apply the pending rank-1 updates to every P_i. */
+/* Fold the pending updates into every Pbase_i, so that P holds P_i. */
 void rls_flush(struct rls *s);
 
 /* Copy P_i (after rls_flush) into out as a full m x m row-major matrix. */
 void rls_unpack(const struct rls *s, size_t i, double *out);
 
+/*
+ * k of neuron i's last step (m_i entries, zero-padded to a multiple of 4):
+ * k times s->c[i] is P_i q after the update.
+ */
+const double *rls_last_k(const struct rls *s, size_t i);
+
 /* Doubles in the block-packed storage of an m x m matrix. */
 size_t rls_packed_size(size_t m);
 
 /*
- * The kernel on one block-packed matrix P (m x m, padded to mp): applies
- * P -= c u u' (the pending update; c = 0 for none), computes k = P q with
- * the updated P, and returns den = 1 + q'k.  u, q and k have mp entries,
- * those past m zero in u and q; u and k must not overlap.
+ * The pass over one block-packed matrix P (m x m, padded to mp): applies
+ * P -= sum_{s < np} c[s] u[s] u[s]' (the pending updates), then, if q is
+ * not NULL, computes k = P q with the updated P and returns den = 1 + q'k
+ * (else returns 1).  u[s], q and k have mp entries, those past m zero in
+ * u[s] and q; k must not overlap any u[s].  np is at most RLS_MAX_PENDING.
  */
-double rls_kernel(size_t m, double *P, const double *u, double c,
-		  const double *q, double *k);
+double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
+		  size_t np, const double *q, double *k);
 
 #endif

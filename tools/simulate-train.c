@@ -36,7 +36,8 @@
 enum {
 	OPT_PQIF = OPT_TOOL, OPT_VT, OPT_VREST, OPT_LOOPS, OPT_TRAIN_LOOPS, OPT_DT,
 	OPT_TAU_S, OPT_ALPHA, OPT_SIGMA, OPT_STIM_STEPS, OPT_STIM_AMP, OPT_NOISE,
-	OPT_RECORD, OPT_F32, OPT_F64, OPT_KICK, OPT_STATE, OPT_TRACE, OPT_THREADS, OPT_FORCE
+	OPT_RECORD, OPT_F32, OPT_F64, OPT_KICK, OPT_STATE, OPT_TRACE, OPT_THREADS, OPT_FORCE,
+	OPT_RLS
 };
 
 enum {
@@ -62,6 +63,7 @@ struct options {
 	double pqif, vt, vrest, dt, tau_s, alpha, sigma, stim_amp;
 	long long loops, train_loops, stim_steps, threads;
 	enum model_noise noise;
+	enum rls_kernel_kind rls;
 	int record, f32, force;
 	const char *trace_arg;
 	size_t *trace, ntrace;
@@ -102,6 +104,8 @@ static void usage(FILE *fp)
 "      --trace LIST     neurons (comma list) whose current components go to\n"
 "                       currents.csv\n"
 "      --threads N      OpenMP threads (default 1); the results do not depend on it\n"
+"      --rls KERNEL     how the RLS step gets P q: spike (from the previous step\n"
+"                       and the spikes, the default) or direct (a full product)\n"
 "      --force          replace an existing run directory\n"
 "  -q, --quiet          no progress on stderr\n"
 "  -h, --help           this help\n"
@@ -210,6 +214,7 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "rls", required_argument, NULL, OPT_RLS },
 		OPTS_LONG_END
 	};
 	int code, record_given = 0;
@@ -231,6 +236,7 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 	o->record = REC_DEFAULT;
 	o->f32 = 1;
 	o->threads = 1;
+	o->rls = RLS_SPIKE;
 	while ((code = getopt_long(argc, argv, OPTS_SHORT "w:t:", longopts, NULL)) != -1) {
 		switch (code) {
 		case 'w': o->weights = optarg; break;
@@ -272,6 +278,14 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		case OPT_TRACE: o->trace_arg = optarg; break;
 		case OPT_THREADS: o->threads = opts_int("--threads", optarg, 1, 1024); break;
 		case OPT_FORCE: o->force = 1; break;
+		case OPT_RLS:
+			if (!strcmp(optarg, "spike"))
+				o->rls = RLS_SPIKE;
+			else if (!strcmp(optarg, "direct"))
+				o->rls = RLS_DIRECT;
+			else
+				err_usage("--rls: '%s' is not spike or direct", optarg);
+			break;
 		default: opts_common(&o->c, code, optarg);
 		}
 	}
@@ -412,7 +426,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		fputs(",kick,kick_sha256", fp);
 	if (o->state)
 		fputs(",state,state_sha256", fp);
-	fputs(",float32", fp);
+	fputs(",rls,float32", fp);
 	fprintf(fp, "\nsimulate-train,%s,%zu,%zu,%zu,", FORCENET_VERSION, n, steps, nqif);
 	put_num(fp, o->pqif);
 	fputc(',', fp);
@@ -447,7 +461,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		csvio_put_str(fp, o->state);
 		fprintf(fp, ",%s", ssha);
 	}
-	fprintf(fp, ",%d\n", o->f32);
+	fprintf(fp, ",%s,%d\n", o->rls == RLS_SPIKE ? "spike" : "direct", o->f32);
 	close_in(fp, dir, "params.csv");
 }
 
@@ -557,6 +571,7 @@ int main(int argc, char **argv)
 	unsigned char *spk;
 	struct model_params mp;
 	struct rls rls;
+	struct rls_spikes rsp;
 	struct atomic_dir ad;
 	const char *dir;
 	struct npy_writer ww, wo, wi;
@@ -653,8 +668,11 @@ int main(int argc, char **argv)
 	vbuf = err_malloc(steps * n * sizeof *vbuf);
 	mp = (struct model_params){ .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest,
 		.dt = o.dt, .b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise };
+	/* Between two steps r' = gamma r + b spk (model_step's RK2 of -b r). */
+	rsp = (struct rls_spikes){ .spiked = spk, .b = mp.b,
+		.gamma = 1 - mp.b * mp.dt + (mp.b * mp.dt) * (mp.b * mp.dt) / 2 };
 	if (o.train_loops > 0)
-		rls_init(&rls, n, rowptr, o.alpha);
+		rls_init(&rls, n, rowptr, o.alpha, o.rls);
 
 	/* The run directory, under a temporary name until complete. */
 	dir = atomic_dir_open(&ad, o.c.output, o.force);
@@ -768,7 +786,9 @@ int main(int argc, char **argv)
 				for (size_t i = 0; i < n; i++)
 					e[i] = target[it * n + i] - vr[i];
 				tr = progress_now();
-				rls_step(&rls, col, val, r, e, fdw && it % 10 == 0);
+				/* consecutive training steps: k follows from the spikes */
+				rls_step(&rls, col, val, r, e, it > stim + 1 ? &rsp : NULL,
+					 fdw && it % 10 == 0);
 				t_rls += progress_now() - tr;
 				/* The next step's W r needs no product: row i changed by
 				 * e_i k/den, and k'q/den = 1 - 1/den. */
