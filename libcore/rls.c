@@ -50,11 +50,6 @@ static size_t batch_of(enum rls_kernel_kind kind)
 }
 
 /* Neuron i's vectors: q, then the batch+1 ring slots of k, mp doubles each. */
-static double *qvec(const struct rls *s, size_t i)
-{
-	return s->vecs + s->voff[i];
-}
-
 static double *slot(const struct rls *s, size_t i, size_t x)
 {
 	return s->vecs + s->voff[i] + (x + 1) * pad4(msize(s->rowptr, i));
@@ -62,24 +57,50 @@ static double *slot(const struct rls *s, size_t i, size_t x)
 
 size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind)
 {
-	size_t p = 0, v = 0, nslot = batch_of(kind) + 1;
+	size_t p = 0, v = 0, nslot = batch_of(kind) + 1, nnz = rowptr[n];
 
 	for (size_t i = 0; i < n; i++) {
 		p += rls_packed_size(msize(rowptr, i));
 		v += (nslot + 1) * pad4(msize(rowptr, i));
 	}
-	return sizeof(double) * (p + v + (nslot + 2) * n) + 2 * sizeof(uint32_t) * n +
-	       2 * sizeof(size_t) * (n + 1);
+	return sizeof(double) * (p + v + (nslot + 2) * n) +
+	       sizeof(uint32_t) * (5 * n + MAX_SPIKED * n + 2 * nnz) + 3 * sizeof(size_t) * (n + 1);
 }
 
-void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha,
-	      enum rls_kernel_kind kind)
+/* The transposed structure: for presynaptic neuron j, the rows i that it
+ * feeds (crow) and its position in each (cpos), in increasing i. */
+static void transpose(struct rls *s)
+{
+	size_t n = s->n, nnz = s->rowptr[n], *fill;
+
+	s->cptr = err_calloc(n + 1, sizeof *s->cptr);
+	s->crow = err_malloc((nnz + 1) * sizeof *s->crow);
+	s->cpos = err_malloc((nnz + 1) * sizeof *s->cpos);
+	for (size_t x = 0; x < nnz; x++)
+		s->cptr[s->col[x] + 1]++;
+	for (size_t j = 0; j < n; j++)
+		s->cptr[j + 1] += s->cptr[j];
+	fill = err_malloc((n + 1) * sizeof *fill);
+	memcpy(fill, s->cptr, n * sizeof *fill);
+	for (size_t i = 0; i < n; i++)
+		for (size_t x = s->rowptr[i]; x < s->rowptr[i + 1]; x++) {
+			size_t y = fill[s->col[x]]++;
+
+			s->crow[y] = (uint32_t)i;
+			s->cpos[y] = (uint32_t)(x - s->rowptr[i]);
+		}
+	free(fill);
+}
+
+void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
+	      double alpha, enum rls_kernel_kind kind)
 {
 	size_t nslot;
 
 	memset(s, 0, sizeof *s);
 	s->n = n;
 	s->rowptr = rowptr;
+	s->col = col;
 	s->kind = kind;
 	s->batch = batch_of(kind);
 	nslot = s->batch + 1;
@@ -106,6 +127,10 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha,
 	s->npend = err_calloc(n + 1, sizeof(uint32_t));
 	s->c = err_calloc(n + 1, sizeof(double));
 	s->dw2 = err_calloc(n + 1, sizeof(double));
+	s->age = err_calloc(n + 1, sizeof(uint32_t));
+	s->nspk = err_calloc(n + 1, sizeof(uint32_t));
+	s->spk = err_calloc(MAX_SPIKED * n + 1, sizeof(uint32_t));
+	transpose(s);
 	/* First touch by the threads that will use the pages. */
 	#pragma omp parallel for schedule(static)
 	for (size_t i = 0; i < n; i++) {
@@ -129,6 +154,12 @@ void rls_free(struct rls *s)
 	free(s->npend);
 	free(s->c);
 	free(s->dw2);
+	free(s->age);
+	free(s->nspk);
+	free(s->spk);
+	free(s->cptr);
+	free(s->crow);
+	free(s->cpos);
 	memset(s, 0, sizeof *s);
 }
 
@@ -248,6 +279,82 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 	return den;
 }
 
+/*
+ * rls_kernel(m, P, u, c, RLS_BATCH, NULL, NULL), the same arithmetic, for
+ * a full pending list: tiles of 4 rows by 8 columns, so that each
+ * broadcast factor serves two vectors, and the fixed count of updates
+ * lets the compiler unroll them.
+ */
+static void fold_batch(size_t m, double *P, const double *const *u, const double *c)
+{
+#ifdef RLS_AVX2
+	const size_t mp = pad4(m);
+	double a[RLS_BATCH][4];
+
+	for (size_t j = 0; j < mp; j += 4) {
+		const size_t L = mp - j;
+		double *R0 = P, *R1 = P + L, *R2 = P + 2 * L, *R3 = P + 3 * L;
+		size_t t = 0;
+
+		for (size_t s = 0; s < RLS_BATCH; s++)
+			for (size_t r = 0; r < 4; r++)
+				a[s][r] = c[s] * u[s][j + r];
+		for (; t + 8 <= L; t += 8) {
+			__m256d p00 = _mm256_loadu_pd(R0 + t), p01 = _mm256_loadu_pd(R0 + t + 4);
+			__m256d p10 = _mm256_loadu_pd(R1 + t), p11 = _mm256_loadu_pd(R1 + t + 4);
+			__m256d p20 = _mm256_loadu_pd(R2 + t), p21 = _mm256_loadu_pd(R2 + t + 4);
+			__m256d p30 = _mm256_loadu_pd(R3 + t), p31 = _mm256_loadu_pd(R3 + t + 4);
+
+			for (size_t s = 0; s < RLS_BATCH; s++) {
+				__m256d u0 = _mm256_loadu_pd(u[s] + j + t);
+				__m256d u1 = _mm256_loadu_pd(u[s] + j + t + 4), f;
+
+				f = _mm256_broadcast_sd(&a[s][0]);
+				p00 = _mm256_fnmadd_pd(f, u0, p00);
+				p01 = _mm256_fnmadd_pd(f, u1, p01);
+				f = _mm256_broadcast_sd(&a[s][1]);
+				p10 = _mm256_fnmadd_pd(f, u0, p10);
+				p11 = _mm256_fnmadd_pd(f, u1, p11);
+				f = _mm256_broadcast_sd(&a[s][2]);
+				p20 = _mm256_fnmadd_pd(f, u0, p20);
+				p21 = _mm256_fnmadd_pd(f, u1, p21);
+				f = _mm256_broadcast_sd(&a[s][3]);
+				p30 = _mm256_fnmadd_pd(f, u0, p30);
+				p31 = _mm256_fnmadd_pd(f, u1, p31);
+			}
+			_mm256_storeu_pd(R0 + t, p00);
+			_mm256_storeu_pd(R0 + t + 4, p01);
+			_mm256_storeu_pd(R1 + t, p10);
+			_mm256_storeu_pd(R1 + t + 4, p11);
+			_mm256_storeu_pd(R2 + t, p20);
+			_mm256_storeu_pd(R2 + t + 4, p21);
+			_mm256_storeu_pd(R3 + t, p30);
+			_mm256_storeu_pd(R3 + t + 4, p31);
+		}
+		if (t < L) {
+			__m256d p0 = _mm256_loadu_pd(R0 + t), p1 = _mm256_loadu_pd(R1 + t);
+			__m256d p2 = _mm256_loadu_pd(R2 + t), p3 = _mm256_loadu_pd(R3 + t);
+
+			for (size_t s = 0; s < RLS_BATCH; s++) {
+				__m256d u0 = _mm256_loadu_pd(u[s] + j + t);
+
+				p0 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][0]), u0, p0);
+				p1 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][1]), u0, p1);
+				p2 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][2]), u0, p2);
+				p3 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][3]), u0, p3);
+			}
+			_mm256_storeu_pd(R0 + t, p0);
+			_mm256_storeu_pd(R1 + t, p1);
+			_mm256_storeu_pd(R2 + t, p2);
+			_mm256_storeu_pd(R3 + t, p3);
+		}
+		P += 4 * L;
+	}
+#else
+	rls_kernel(m, P, u, c, RLS_BATCH, NULL, NULL);
+#endif
+}
+
 /* k += b P[:, j] for the block-packed P (mp x mp): the rows above j's
  * block hold P[t, j] in their stored upper part, row j the rest. */
 static void add_column(size_t mp, const double *P, size_t j, double b, double *k)
@@ -271,84 +378,143 @@ static void add_column(size_t mp, const double *P, size_t j, double b, double *k
 }
 
 /*
- * Neuron i's k for RLS_SPIKE from the previous one (see rls.h): the nsp
- * inputs in J spiked, the pending updates are u[0 .. np-1] (u[np-1] =
- * k_{t-1}) with factors c.  Returns den = 1 + q'k.
+ * Neuron i's k for RLS_SPIKE from the previous one (see rls.h): kp and cp
+ * are k_{t-1} and its 1/den, the nsp inputs in J spiked, the pending
+ * updates are u[0 .. np-1] with factors c (k_{t-1} among them unless it
+ * was just folded into P).
  */
-static double spike_k(size_t m, const double *P, const double *const *u, const double *c,
-		      size_t np, const size_t *J, size_t nsp, const struct rls_spikes *sp,
-		      const double *q, double *k)
+static void spike_k(size_t mp, const double *P, const double *kp, double cp,
+		    const double *const *u, const double *c, size_t np,
+		    const uint32_t *J, size_t nsp, const struct rls_spikes *sp, double *k)
 {
-	const size_t mp = pad4(m);
-	const double g = sp->gamma * c[np - 1], b = sp->b;
-	double d[4] = { 0, 0, 0, 0 };
+	const double g = sp->gamma * cp, b = sp->b;
+	double beta[RLS_MAX_PENDING];
 
-	for (size_t t = 0; t < mp; t++)
-		k[t] = g * u[np - 1][t];
-	for (size_t x = 0; x < nsp; x++)
-		add_column(mp, P, J[x], b, k);
-	/* The pending updates' share of the columns: -c_s u_s (u_s[J] summed). */
+	/* The pending updates' share of the columns: -beta_s u_s, with
+	 * beta_s = c_s b (u_s[J] summed); none without spikes. */
+	if (!nsp)
+		np = 0;
 	for (size_t s = 0; s < np; s++) {
-		double sum = 0, beta;
+		double sum = 0;
 
 		for (size_t x = 0; x < nsp; x++)
 			sum += u[s][J[x]];
-		beta = c[s] * b * sum;
-		for (size_t t = 0; t < mp; t++)
-			k[t] -= beta * u[s][t];
+		beta[s] = c[s] * b * sum;
 	}
-	for (size_t t = 0; t < mp; t += 4)
+	for (size_t t = 0; t < mp; t += 4) {
+		double v[4];
+
 		for (int l = 0; l < 4; l++)
-			d[l] += q[t + (size_t)l] * k[t + (size_t)l];
-	return 1 + ((d[0] + d[1]) + (d[2] + d[3]));
+			v[l] = g * kp[t + (size_t)l];
+		for (size_t s = 0; s < np; s++)
+			for (int l = 0; l < 4; l++)
+				v[l] -= beta[s] * u[s][t + (size_t)l];
+		for (int l = 0; l < 4; l++)
+			k[t + (size_t)l] = v[l];
+	}
+	for (size_t x = 0; x < nsp; x++)
+		add_column(mp, P, J[x], b, k);
 }
 
-void rls_step(struct rls *s, const int32_t *col, double *val,
-	      const double *r, const double *e, const struct rls_spikes *sp,
-	      int want_dw2)
+/*
+ * Neuron i's pending updates, oldest first: u[x] and their factors c[x]
+ * for x < the count returned; *ns is the free slot that takes the new k.
+ */
+static size_t pending(const struct rls *s, size_t i, const double **u, double *c, size_t *ns)
+{
+	const size_t nslot = s->batch + 1, mp = pad4(msize(s->rowptr, i));
+	const size_t np = s->npend[i];
+	const double *vec = s->vecs + s->voff[i], *cs = s->cs + nslot * i;
+	size_t y = s->head[i];
+
+	for (size_t x = 0; x < np; x++, y = y + 1 == nslot ? 0 : y + 1) {
+		u[x] = vec + (1 + y) * mp;
+		c[x] = cs[y];
+	}
+	*ns = y;
+	return np;
+}
+
+/*
+ * The spiked inputs of every neuron, from the spiked presynaptic neurons
+ * and the transposed structure: s->nspk[i] of them (counted on beyond
+ * MAX_SPIKED), their positions in row i in s->spk[i * MAX_SPIKED ..], in
+ * increasing order.  Serial, so the order does not depend on threads.
+ */
+static void spiked_inputs(struct rls *s, const unsigned char *spiked)
+{
+	memset(s->nspk, 0, s->n * sizeof *s->nspk);
+	for (size_t j = 0; j < s->n; j++)
+		if (spiked[j])
+			for (size_t x = s->cptr[j]; x < s->cptr[j + 1]; x++) {
+				size_t i = s->crow[x];
+
+				if (s->nspk[i] < MAX_SPIKED)
+					s->spk[i * MAX_SPIKED + s->nspk[i]] = s->cpos[x];
+				s->nspk[i]++;
+			}
+}
+
+void rls_step(struct rls *s, double *val, const double *r, const double *e,
+	      const struct rls_spikes *sp, int want_dw2)
 {
 	const size_t *rowptr = s->rowptr, nslot = s->batch + 1;
+	const int32_t *col = s->col;
 	size_t passes = 0;
 	int blowup = 0;
 
 	if (s->kind != RLS_SPIKE)
 		sp = NULL;
+	if (sp)
+		spiked_inputs(s, sp->spiked);
 	#pragma omp parallel for schedule(static) reduction(|:blowup) reduction(+:passes)
 	for (size_t i = 0; i < s->n; i++) {
-		size_t off = rowptr[i], m = msize(rowptr, i), h = s->head[i], np = s->npend[i];
-		size_t nsp = 0, J[MAX_SPIKED];
-		double *q = qvec(s, i), *w = val + off, *cs = s->cs + nslot * i, *k;
+		size_t off = rowptr[i], m = msize(rowptr, i), mp = pad4(m);
+		size_t nsp = sp ? s->nspk[i] : 0, ns, np;
+		double *vec = s->vecs + s->voff[i], *q = vec, *w = val + off;
+		double *cs = s->cs + nslot * i, *P = s->P + s->poff[i], *k;
 		const double *u[RLS_MAX_PENDING + 1];
-		double cp[RLS_MAX_PENDING + 1], den, ci, a;
-		int full = !sp || np == 0 || np == s->batch;
+		double cp[RLS_MAX_PENDING + 1], den = 1, ci, a;
 
-		for (size_t j = 0; j < m; j++)
-			q[j] = r[col[off + j]];
-		/* The spiked inputs; more than m/8 (or MAX_SPIKED) make the
-		 * direct product the cheaper one. */
-		for (size_t j = 0; j < m && !full; j++)
-			if (sp->spiked[col[off + j]]) {
-				if (8 * (nsp + 1) > m || nsp == MAX_SPIKED)
-					full = 1;
-				else
-					J[nsp++] = j;
-			}
-		for (size_t x = 0; x < np; x++) {
-			u[x] = slot(s, i, (h + x) % nslot);
-			cp[x] = cs[(h + x) % nslot];
-		}
-		k = slot(s, i, (h + np) % nslot);
-		if (full) {
-			den = rls_kernel(m, s->P + s->poff[i], u, cp, np, q, k);
-			s->head[i] = (uint32_t)((h + np) % nslot);
-			s->npend[i] = 1;
+		np = pending(s, i, u, cp, &ns);
+		k = vec + (1 + ns) * mp;
+		/* k directly: no valid previous k, more than m/8 spiked
+		 * inputs (the direct product is then the cheaper one), or
+		 * RLS_REFRESH steps since the last time. */
+		if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED ||
+		    s->age[i] >= RLS_REFRESH) {
+			for (size_t j = 0; j < m; j++)
+				q[j] = r[col[off + j]];
+			den = rls_kernel(m, P, u, cp, np, q, k);
+			np = 0;
+			s->age[i] = 1;
 			passes++;
 		} else {
-			den = spike_k(m, s->P + s->poff[i], u, cp, np, J, nsp, sp, q, k);
-			s->npend[i] = (uint32_t)(np + 1);
+			const double *kp = u[np - 1];
+			double kc = cp[np - 1], d[4] = { 0, 0, 0, 0 };
+			size_t j;
+
+			/* a full pending list is folded into P first (k_{t-1}
+			 * stays in its slot) */
+			if (np == s->batch) {
+				fold_batch(m, P, u, cp);
+				np = 0;
+			}
+			spike_k(mp, P, kp, kc, u, cp, np, s->spk + i * MAX_SPIKED, nsp, sp, k);
+			/* den = 1 + q'k with the real q = r[idx_i] */
+			for (j = 0; j + 4 <= m; j += 4)
+				for (int l = 0; l < 4; l++)
+					d[l] += r[col[off + j + (size_t)l]] * k[j + (size_t)l];
+			for (int l = 0; j < m; j++, l++)
+				d[l] += r[col[off + j]] * k[j];
+			den += (d[0] + d[1]) + (d[2] + d[3]);
+			s->age[i]++;
 		}
+		/* the new k joins the np updates still pending */
 		ci = 1 / den;
-		cs[(h + np) % nslot] = ci;
+		cs[ns] = ci;
+		s->head[i] = (uint32_t)((ns + nslot - np) % nslot);
+		s->npend[i] = (uint32_t)(np + 1);
 		a = e[i] * ci;
 		for (size_t j = 0; j < m; j++)
 			w[j] += a * k[j];
@@ -356,7 +522,7 @@ void rls_step(struct rls *s, const int32_t *col, double *val,
 			double d[4] = { 0, 0, 0, 0 };
 
 			/* k is zero past m: whole groups of 4 */
-			for (size_t j = 0; j < pad4(m); j += 4)
+			for (size_t j = 0; j < mp; j += 4)
 				for (int l = 0; l < 4; l++)
 					d[l] += k[j + (size_t)l] * k[j + (size_t)l];
 			s->dw2[i] = a * a * ((d[0] + d[1]) + (d[2] + d[3]));

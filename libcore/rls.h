@@ -50,12 +50,15 @@
 enum rls_kernel_kind { RLS_DIRECT = 0, RLS_SPIKE = 1 };
 
 /* Pending updates per neuron for RLS_SPIKE (a full pass every RLS_BATCH steps). */
-#define RLS_BATCH 8
+#define RLS_BATCH 4
 #define RLS_MAX_PENDING 32
+/* RLS_SPIKE computes k directly at least every RLS_REFRESH steps. */
+#define RLS_REFRESH 64
 
 struct rls {
 	size_t n;              /* neurons */
 	const size_t *rowptr;  /* CSR row starts (n+1), not owned */
+	const int32_t *col;    /* CSR columns (rowptr[n]), not owned */
 	enum rls_kernel_kind kind;
 	size_t batch;          /* pending updates kept at most (1 for RLS_DIRECT) */
 	size_t *poff;          /* offset of Pbase_i in P (n+1) */
@@ -68,6 +71,10 @@ struct rls {
 	uint32_t *npend;       /* per neuron: pending updates (the last is k_{t-1}) */
 	double *c;             /* per neuron: 1/den of the last step */
 	double *dw2;           /* per neuron: squared norm of the last W row update */
+	uint32_t *age;         /* per neuron: steps since k was computed directly */
+	size_t *cptr;          /* transposed structure (n+1): rows fed by neuron j ... */
+	uint32_t *crow, *cpos; /* ... are crow[cptr[j] ..], at positions cpos[..] */
+	uint32_t *nspk, *spk;  /* per neuron: spiked inputs of the step, positions */
 	size_t passes;         /* neuron-steps whose k came from a full pass */
 	size_t steps;          /* neuron-steps in all */
 	int blowup;            /* set when a den was not finite */
@@ -84,12 +91,13 @@ struct rls_spikes {
 };
 
 /*
- * Set up P_i = I/alpha for every neuron of the CSR structure rowptr (kept by
- * pointer: it must outlive s), using kernel kind.  Dies (exit 1, "out of
+ * Set up P_i = I/alpha for every neuron of the CSR structure rowptr, col
+ * (columns in increasing order in each row; kept by pointer: it must
+ * outlive s), using kernel kind.  Dies (exit 1, "out of
  * memory") if the matrices do not fit.
  */
-void rls_init(struct rls *s, size_t n, const size_t *rowptr, double alpha,
-	      enum rls_kernel_kind kind);
+void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
+	      double alpha, enum rls_kernel_kind kind);
 void rls_free(struct rls *s);
 
 /* Bytes that rls_init() allocates for this structure and kernel. */
@@ -103,9 +111,8 @@ size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind);
  * squared norm of row i's change.  s->c[i] holds 1/den of neuron i.
  * s->blowup is set if a denominator or a step size was not finite.
  */
-void rls_step(struct rls *s, const int32_t *col, double *val,
-	      const double *r, const double *e, const struct rls_spikes *sp,
-	      int want_dw2);
+void rls_step(struct rls *s, double *val, const double *r, const double *e,
+	      const struct rls_spikes *sp, int want_dw2);
 
 /* Fold the pending updates into every Pbase_i, so that P holds P_i. */
 void rls_flush(struct rls *s);

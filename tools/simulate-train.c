@@ -672,7 +672,7 @@ int main(int argc, char **argv)
 	rsp = (struct rls_spikes){ .spiked = spk, .b = mp.b,
 		.gamma = 1 - mp.b * mp.dt + (mp.b * mp.dt) * (mp.b * mp.dt) / 2 };
 	if (o.train_loops > 0)
-		rls_init(&rls, n, rowptr, o.alpha, o.rls);
+		rls_init(&rls, n, rowptr, col, o.alpha, o.rls);
 
 	/* The run directory, under a temporary name until complete. */
 	dir = atomic_dir_open(&ad, o.c.output, o.force);
@@ -787,7 +787,7 @@ int main(int argc, char **argv)
 					e[i] = target[it * n + i] - vr[i];
 				tr = progress_now();
 				/* consecutive training steps: k follows from the spikes */
-				rls_step(&rls, col, val, r, e, it > stim + 1 ? &rsp : NULL,
+				rls_step(&rls, val, r, e, it > stim + 1 ? &rsp : NULL,
 					 fdw && it % 10 == 0);
 				t_rls += progress_now() - tr;
 				/* The next step's W r needs no product: row i changed by
