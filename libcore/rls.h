@@ -16,12 +16,13 @@
  *
  * Pending updates: the rank-1 updates are not applied at once.  P_i is
  *     P_i = Pbase_i - sum_s c_s k_s k_s'   (s over up to `batch` pending steps)
- * and one pass over Pbase_i (rls_kernel) folds all pending updates into it
- * and computes k = P_i q in the same pass.
+ * and a pass over Pbase_i (rls_kernel) folds pending updates into it and
+ * can compute k = P_i q in the same pass.
  *
- * Two ways to get k (struct rls_kernel_kind):
- *   RLS_DIRECT  every step is such a pass (batch 1): one read and write of
- *               every P_i per step, about 1.5 m^2 multiply-adds.
+ * Two ways to get k (enum rls_kernel_kind):
+ *   RLS_DIRECT  every step is such a pass with k = P_i q (batch 1): one
+ *               read and write of every P_i per step, about 1.5 m^2
+ *               multiply-adds, bound by the memory traffic.
  *   RLS_SPIKE   between two consecutive steps of the network the synaptic
  *               outputs obey r_t = gamma r_{t-1} + b s_t exactly (s_t the
  *               spike indicators), so q_t = gamma q_{t-1} + b s_t[idx_i],
@@ -30,12 +31,16 @@
  *                   k_t = gamma k_{t-1}/den_{t-1} + b sum_{j spiked} P_t[:, j]
  *               with the columns P_t[:, j] taken from Pbase_i and the
  *               pending vectors: O(m (spikes + pending)) instead of O(m^2).
- *               The pass (fold + k = P q directly) happens only when the
- *               pending list is full (every `batch` steps), at the first
- *               step after a gap (no valid previous k), and when more than
- *               m/8 inputs spiked.  So the recursion runs at most batch-1
- *               steps before k is computed directly again; q itself is
- *               always the real r[idx_i] (den and W use it).
+ *               Every RLS_BATCH steps one pass folds the pending updates
+ *               (a rank-RLS_BATCH update, m^2/2 multiply-adds per step on
+ *               average, one read and write of P_i per RLS_BATCH steps).
+ *               k is computed directly instead (a pass with k = P_i q) at
+ *               the first step after a gap (no valid previous k), when more
+ *               than m/8 inputs spiked (then it is the cheaper way), and at
+ *               least every RLS_REFRESH steps, so that the recursion's
+ *               rounding errors (contracted by gamma < 1 at every step)
+ *               never build up.  q itself is always the real r[idx_i]: den
+ *               and the W update use it.
  * Both give the textbook result to rounding; they differ in the last bits.
  *
  * Neurons are independent: the step is shared among OpenMP threads by
@@ -49,8 +54,9 @@
 
 enum rls_kernel_kind { RLS_DIRECT = 0, RLS_SPIKE = 1 };
 
-/* Pending updates per neuron for RLS_SPIKE (a full pass every RLS_BATCH steps). */
+/* Pending updates per neuron for RLS_SPIKE (a fold every RLS_BATCH steps). */
 #define RLS_BATCH 4
+/* Pending updates that rls_kernel() takes at most. */
 #define RLS_MAX_PENDING 32
 /* RLS_SPIKE computes k directly at least every RLS_REFRESH steps. */
 #define RLS_REFRESH 64
@@ -75,7 +81,7 @@ struct rls {
 	size_t *cptr;          /* transposed structure (n+1): rows fed by neuron j ... */
 	uint32_t *crow, *cpos; /* ... are crow[cptr[j] ..], at positions cpos[..] */
 	uint32_t *nspk, *spk;  /* per neuron: spiked inputs of the step, positions */
-	size_t passes;         /* neuron-steps whose k came from a full pass */
+	size_t passes;         /* neuron-steps whose k was computed directly */
 	size_t steps;          /* neuron-steps in all */
 	int blowup;            /* set when a den was not finite */
 };
@@ -92,9 +98,9 @@ struct rls_spikes {
 
 /*
  * Set up P_i = I/alpha for every neuron of the CSR structure rowptr, col
- * (columns in increasing order in each row; kept by pointer: it must
- * outlive s), using kernel kind.  Dies (exit 1, "out of
- * memory") if the matrices do not fit.
+ * (columns in increasing order in each row, all below n; kept by pointer:
+ * it must outlive s), using kernel kind.  Dies (exit 1, "out of memory")
+ * if the matrices do not fit.
  */
 void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	      double alpha, enum rls_kernel_kind kind);
@@ -114,7 +120,8 @@ size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind);
 void rls_step(struct rls *s, double *val, const double *r, const double *e,
 	      const struct rls_spikes *sp, int want_dw2);
 
-/* Fold the pending updates into every Pbase_i, so that P holds P_i. */
+/* Fold the pending updates into every Pbase_i, so that P holds P_i (the
+ * next rls_step() then computes k directly). */
 void rls_flush(struct rls *s);
 
 /* Copy P_i (after rls_flush) into out as a full m x m row-major matrix. */

@@ -849,10 +849,12 @@ int main(int argc, char **argv)
 	atomic_dir_commit(&ad);
 	if (!o.c.quiet)
 		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
-			 "%.1f us per training step (RLS update %.1f), %.1f us per free step",
+			 "%.1f us per training step (RLS update %.1f, %s kernel), "
+			 "%.1f us per free step",
 			 o.c.output, o.loops, steps, n, nqif, progress_now() - t0,
 			 n_train ? 1e6 * t_train / (double)n_train : 0,
 			 n_train ? 1e6 * t_rls / (double)n_train : 0,
+			 o.rls == RLS_SPIKE ? "spike" : "direct",
 			 n_free ? 1e6 * t_free / (double)n_free : 0);
 
 	if (o.train_loops > 0)
