@@ -4,8 +4,9 @@
 # 60 inputs per neuron, 16 loops of 1000 steps, 10 of them trained): time
 # per training step and per free step (as the tool reports them), whole-run
 # time, disk use and peak memory, training quality for LIF, mixed and QIF
-# networks; the NumPy transcription of MODEL.md timed in the same run; and a
-# large network (N=2000, p=0.3; BENCH_SCALE=0 skips it).
+# networks, with both RLS kernels (--rls spike, the default, and direct);
+# the NumPy transcription of MODEL.md timed in the same run; and a large
+# network (N=2000, p=0.3; BENCH_SCALE=0 skips it).
 # The machine is shared and noisy: each figure is the best of REPS runs, and
 # only ratios within one run mean much.
 set -u
@@ -33,7 +34,7 @@ run_best() {
 			2>"$name.err" || { cat "$name.err"; return 1; }
 		t1=$(now)
 		line=$(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')
-		tr=$(sed -n 's/.*s; \([0-9.]*\) us per training step (RLS update \([0-9.]*\)), \([0-9.]*\) us per free step.*/\1 \3 \2/p' "$name.err")
+		tr=$(sed -n 's/.*s; \([0-9.]*\) us per training step (RLS update \([0-9.]*\), [a-z]* kernel), \([0-9.]*\) us per free step.*/\1 \3 \2/p' "$name.err")
 		pk=$(sed -n 's/^peak \([0-9]*\)/\1/p' "$name.err")
 		cur="$line $tr $pk"
 		best=$(printf '%s\n%s\n' "$best" "$cur" | awk 'NF == 5' | sort -n | head -1)
@@ -62,18 +63,25 @@ w = np.load("w.npy"); m = (w != 0).sum(axis=1)
 print("network: N=200 p=0.3, inputs per neuron %.1f (min %d, max %d); 16 loops x 1000 steps, 10 trained, 7990 training steps"
       % (m.mean(), m.min(), m.max()))'
 echo "simulate-train, one thread, default recording (best of $REPS):"
-printf '  %-22s %8s %10s %10s %10s %9s %8s\n' run "wall s" "us/train" "(in RLS)" "us/free" "peak MB" "disk MB"
+printf '  %-28s %8s %10s %10s %10s %9s %8s\n' run "wall s" "us/train" "(in RLS)" "us/free" "peak MB" "disk MB"
+# the two kernels alternate, so that both see the same machine
 for pq in 0 0.5 1; do
-	set -- $(run_best "run$pq" --pqif "$pq" --seed 1)
-	disk=$(du -sk "run$pq" | awk '{ printf "%.1f", $1 / 1024 }')
-	printf '  %-22s %8s %10s %10s %10s %9.1f %8s\n' "pqif=$pq" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$disk"
+	for k in spike direct; do
+		name=run$pq
+		[ "$k" = spike ] || name=direct$pq
+		set -- $(run_best "$name" --pqif "$pq" --seed 1 --rls "$k")
+		eval "rls_$k=$4"
+		disk=$(du -sk "$name" | awk '{ printf "%.1f", $1 / 1024 }')
+		printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=$pq --rls $k" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$disk"
+	done
+	echo "$rls_spike $rls_direct" | awk '{ printf "  %-28s RLS update: spike/direct = %.2f\n", "", $1 / $2 }'
 done
 set -- $(run_best f32 --pqif 0.5 --seed 1 --float32)
-printf '  %-22s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --float32" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk f32 | awk '{ printf "%.1f", $1 / 1024 }')"
+printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --float32" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk f32 | awk '{ printf "%.1f", $1 / 1024 }')"
 set -- $(run_best none --pqif 0.5 --seed 1 --record none)
-printf '  %-22s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --record none" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk none | awk '{ printf "%.1f", $1 / 1024 }')"
+printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --record none" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk none | awk '{ printf "%.1f", $1 / 1024 }')"
 set -- $(run_best thr2 --pqif 0.5 --seed 1 --threads 2)
-printf '  %-22s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --threads 2" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk thr2 | awk '{ printf "%.1f", $1 / 1024 }')"
+printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --threads 2" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk thr2 | awk '{ printf "%.1f", $1 / 1024 }')"
 if cmp -s run0.5/outputs.npy thr2/outputs.npy && cmp -s run0.5/weights.npy thr2/weights.npy; then
 	echo "  1 and 2 threads: identical bytes"
 else
@@ -93,6 +101,9 @@ t0=$(now)
 "$PY" "$ROOT/tests/ref/model_ref.py" w.npy t.npy c2/kick.npy c2/state0.npy ref \
 	--pqif 0.5 --loops 2 --train-loops 1
 t1=$(now)
+set -- $(run_best c2d --pqif 0.5 --seed 1 --sigma 0 --loops 2 --train-loops 1 \
+	--kick c2/kick.npy --state c2/state0.npy --rls direct)
+direct="$1 $2 $3"
 set -- $(run_best c2b --pqif 0.5 --seed 1 --sigma 0 --loops 2 --train-loops 1 \
 	--kick c2/kick.npy --state c2/state0.npy)
 "$PY" -c '
@@ -100,29 +111,31 @@ import sys
 d = dict(l.split() for l in open("ref/timing.txt"))
 tr, n, tot = float(d["train_seconds"]), int(d["train_steps"]), float(d["seconds"])
 free = (tot - tr) / (2000 - n)
-c_wall, c_tr, c_free = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 print("NumPy transcription (2 loops, 799 training steps, same network; C alongside):")
-print("  numpy: %.2f s total, %.0f us per training step, %.0f us per free step"
+print("  numpy:      %.2f s total, %.0f us per training step, %.0f us per free step"
       % (tot, 1e6 * tr / n, 1e6 * free))
-print("  C:     %.3f s total, %.1f us per training step, %.1f us per free step"
-      % (c_wall, c_tr, c_free))
-print("  C is %.0fx faster per training step, %.0fx per free step"
-      % (1e6 * tr / n / c_tr, 1e6 * free / c_free))
-' "$1" "$2" "$3"
+for name, a in (("C spike", sys.argv[1:4]), ("C direct", sys.argv[4:7])):
+    c_wall, c_tr, c_free = map(float, a)
+    print("  %-10s  %.3f s total, %.1f us per training step, %.1f us per free step;"
+          " %.0fx faster per training step, %.0fx per free step"
+          % (name + ":", c_wall, c_tr, c_free, 1e6 * tr / n / c_tr, 1e6 * free / c_free))
+' "$1" "$2" "$3" $direct
 
 if [ "${BENCH_SCALE:-1}" != 0 ]; then
 	# N = 2000, p = 0.3: about 600 inputs per neuron, P ~ 2.9 GB.
 	init-weights -N 2000 -p 0.3 --seed 1 -o w.npy
-	gen-target -N 2000 --steps 60 --seed 1 -o t.npy
-	echo "scale: N=2000 p=0.3, 2 loops of 60 steps (kick 20), 39 training steps:"
-	for th in 1 2; do
-		REPS=1
-		set -- $(run_best big$th --pqif 0.5 --seed 1 --loops 2 --train-loops 1 \
-			--stim-steps 20 --threads "$th")
-		printf '  threads=%s: %s s wall, %.1f ms per training step (RLS update %.1f), %.2f ms per free step, peak %.2f GB\n' \
-			"$th" "$1" "$(echo "$2" | awk '{ print $1 / 1000 }')" "$(echo "$4" | awk '{ print $1 / 1000 }')" \
+	gen-target -N 2000 --steps 100 --seed 1 -o t.npy
+	echo "scale: N=2000 p=0.3, 2 loops of 100 steps (kick 20), 79 training steps:"
+	REPS=1
+	for run in "1 spike" "1 direct" "2 spike"; do
+		set -- $run
+		th=$1 k=$2
+		set -- $(run_best big --pqif 0.5 --seed 1 --loops 2 --train-loops 1 \
+			--stim-steps 20 --threads "$th" --rls "$k")
+		printf '  threads=%s --rls %-6s: %s s wall, %.1f ms per training step (RLS update %.1f), %.2f ms per free step, peak %.2f GB\n' \
+			"$th" "$k" "$1" "$(echo "$2" | awk '{ print $1 / 1000 }')" "$(echo "$4" | awk '{ print $1 / 1000 }')" \
 			"$(echo "$3" | awk '{ print $1 / 1000 }')" "$(echo "$5" | awk '{ print $1 / 1048576 }')"
-		rm -rf "big$th"
+		rm -rf big
 	done
 	"$PY" -c '
 import numpy as np
