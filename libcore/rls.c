@@ -44,9 +44,19 @@ static double *elem(double *P, size_t mp, size_t row, size_t col)
 	return P + base + (row - j) * (mp - j) + (col - j);
 }
 
-static size_t batch_of(enum rls_kernel_kind kind)
+/* The batch that rls_init() chooses (see rls.h). */
+static size_t batch_of(size_t n, const size_t *rowptr, enum rls_kernel_kind kind,
+		       size_t batch)
 {
-	return kind == RLS_SPIKE ? RLS_BATCH : 1;
+	size_t p = 0;
+
+	if (kind != RLS_SPIKE)
+		return 1;
+	if (batch)
+		return batch;
+	for (size_t i = 0; i < n; i++)
+		p += rls_packed_size(msize(rowptr, i));
+	return p * sizeof(double) > RLS_LARGE_BYTES ? RLS_BATCH_LARGE : RLS_BATCH;
 }
 
 /* Neuron i's vectors: q, then the batch+1 ring slots of k, mp doubles each. */
@@ -55,9 +65,9 @@ static double *slot(const struct rls *s, size_t i, size_t x)
 	return s->vecs + s->voff[i] + (x + 1) * pad4(msize(s->rowptr, i));
 }
 
-size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind)
+size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind, size_t batch)
 {
-	size_t p = 0, v = 0, nslot = batch_of(kind) + 1, nnz = rowptr[n];
+	size_t p = 0, v = 0, nslot = batch_of(n, rowptr, kind, batch) + 1, nnz = rowptr[n];
 
 	for (size_t i = 0; i < n; i++) {
 		p += rls_packed_size(msize(rowptr, i));
@@ -93,7 +103,7 @@ static void transpose(struct rls *s)
 }
 
 void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
-	      double alpha, enum rls_kernel_kind kind)
+	      double alpha, enum rls_kernel_kind kind, size_t batch)
 {
 	size_t nslot;
 
@@ -102,7 +112,7 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	s->rowptr = rowptr;
 	s->col = col;
 	s->kind = kind;
-	s->batch = batch_of(kind);
+	s->batch = batch_of(n, rowptr, kind, batch);
 	nslot = s->batch + 1;
 	s->poff = err_malloc((n + 1) * sizeof *s->poff);
 	s->voff = err_malloc((n + 1) * sizeof *s->voff);
@@ -280,23 +290,24 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 }
 
 /*
- * rls_kernel(m, P, u, c, RLS_BATCH, NULL, NULL), the same arithmetic, for
- * a full pending list: tiles of 4 rows by 8 columns, so that each
- * broadcast factor serves two vectors, and the fixed count of updates
- * lets the compiler unroll them.
+ * rls_kernel(m, P, u, c, nb, NULL, NULL), the same arithmetic, for a full
+ * pending list of nb updates: tiles of 4 rows by 8 columns, so that each
+ * broadcast factor serves two vectors, and nb a constant at each call, so
+ * that the compiler can unroll the updates.
  */
-static void fold_batch(size_t m, double *P, const double *const *u, const double *c)
+static inline __attribute__((always_inline))
+void fold_tiles(size_t m, double *P, const double *const *u, const double *c, size_t nb)
 {
 #ifdef RLS_AVX2
 	const size_t mp = pad4(m);
-	double a[RLS_BATCH][4];
+	double a[RLS_BATCH_LARGE][4];
 
 	for (size_t j = 0; j < mp; j += 4) {
 		const size_t L = mp - j;
 		double *R0 = P, *R1 = P + L, *R2 = P + 2 * L, *R3 = P + 3 * L;
 		size_t t = 0;
 
-		for (size_t s = 0; s < RLS_BATCH; s++)
+		for (size_t s = 0; s < nb; s++)
 			for (size_t r = 0; r < 4; r++)
 				a[s][r] = c[s] * u[s][j + r];
 		for (; t + 8 <= L; t += 8) {
@@ -305,7 +316,7 @@ static void fold_batch(size_t m, double *P, const double *const *u, const double
 			__m256d p20 = _mm256_loadu_pd(R2 + t), p21 = _mm256_loadu_pd(R2 + t + 4);
 			__m256d p30 = _mm256_loadu_pd(R3 + t), p31 = _mm256_loadu_pd(R3 + t + 4);
 
-			for (size_t s = 0; s < RLS_BATCH; s++) {
+			for (size_t s = 0; s < nb; s++) {
 				__m256d u0 = _mm256_loadu_pd(u[s] + j + t);
 				__m256d u1 = _mm256_loadu_pd(u[s] + j + t + 4), f;
 
@@ -335,7 +346,7 @@ static void fold_batch(size_t m, double *P, const double *const *u, const double
 			__m256d p0 = _mm256_loadu_pd(R0 + t), p1 = _mm256_loadu_pd(R1 + t);
 			__m256d p2 = _mm256_loadu_pd(R2 + t), p3 = _mm256_loadu_pd(R3 + t);
 
-			for (size_t s = 0; s < RLS_BATCH; s++) {
+			for (size_t s = 0; s < nb; s++) {
 				__m256d u0 = _mm256_loadu_pd(u[s] + j + t);
 
 				p0 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][0]), u0, p0);
@@ -351,8 +362,20 @@ static void fold_batch(size_t m, double *P, const double *const *u, const double
 		P += 4 * L;
 	}
 #else
-	rls_kernel(m, P, u, c, RLS_BATCH, NULL, NULL);
+	rls_kernel(m, P, u, c, nb, NULL, NULL);
 #endif
+}
+
+/* fold_tiles() for the two batches that rls_init() chooses. */
+static void fold_batch(size_t m, double *P, const double *const *u, const double *c,
+		       size_t nb)
+{
+	if (nb == RLS_BATCH)
+		fold_tiles(m, P, u, c, RLS_BATCH);
+	else if (nb == RLS_BATCH_LARGE)
+		fold_tiles(m, P, u, c, RLS_BATCH_LARGE);
+	else
+		rls_kernel(m, P, u, c, nb, NULL, NULL);
 }
 
 /* k += b P[:, j] for the block-packed P (mp x mp): the rows above j's
@@ -497,7 +520,7 @@ void rls_step(struct rls *s, double *val, const double *r, const double *e,
 			/* a full pending list is folded into P first (k_{t-1}
 			 * stays in its slot) */
 			if (np == s->batch) {
-				fold_batch(m, P, u, cp);
+				fold_batch(m, P, u, cp, np);
 				np = 0;
 			}
 			spike_k(mp, P, kp, kc, u, cp, np, s->spk + i * MAX_SPIKED, nsp, sp, k);

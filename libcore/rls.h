@@ -31,9 +31,9 @@
  *                   k_t = gamma k_{t-1}/den_{t-1} + b sum_{j spiked} P_t[:, j]
  *               with the columns P_t[:, j] taken from Pbase_i and the
  *               pending vectors: O(m (spikes + pending)) instead of O(m^2).
- *               Every RLS_BATCH steps one pass folds the pending updates
- *               (a rank-RLS_BATCH update, m^2/2 multiply-adds per step on
- *               average, one read and write of P_i per RLS_BATCH steps).
+ *               Every `batch` steps one pass folds the pending updates
+ *               (a rank-batch update, m^2/2 multiply-adds per step on
+ *               average, one read and write of P_i per `batch` steps).
  *               k is computed directly instead (a pass with k = P_i q) at
  *               the first step after a gap (no valid previous k), when more
  *               than m/8 inputs spiked (then it is the cheaper way), and at
@@ -54,8 +54,15 @@
 
 enum rls_kernel_kind { RLS_DIRECT = 0, RLS_SPIKE = 1 };
 
-/* Pending updates per neuron for RLS_SPIKE (a fold every RLS_BATCH steps). */
+/*
+ * Pending updates per neuron for RLS_SPIKE (a fold every batch steps):
+ * RLS_BATCH, or RLS_BATCH_LARGE when the matrices take more than
+ * RLS_LARGE_BYTES (they then come from main memory at every fold, and
+ * fewer folds matter more than fewer pending vectors).
+ */
 #define RLS_BATCH 4
+#define RLS_BATCH_LARGE 8
+#define RLS_LARGE_BYTES ((size_t)64 << 20)
 /* Pending updates that rls_kernel() takes at most. */
 #define RLS_MAX_PENDING 32
 /* RLS_SPIKE computes k directly at least every RLS_REFRESH steps. */
@@ -99,15 +106,17 @@ struct rls_spikes {
 /*
  * Set up P_i = I/alpha for every neuron of the CSR structure rowptr, col
  * (columns in increasing order in each row, all below n; kept by pointer:
- * it must outlive s), using kernel kind.  Dies (exit 1, "out of memory")
- * if the matrices do not fit.
+ * it must outlive s), using kernel kind.  batch: the pending updates of
+ * RLS_SPIKE, 1 .. RLS_MAX_PENDING, or 0 for the choice above (RLS_BATCH or
+ * RLS_BATCH_LARGE).  Dies (exit 1, "out of memory") if the matrices do not
+ * fit.
  */
 void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
-	      double alpha, enum rls_kernel_kind kind);
+	      double alpha, enum rls_kernel_kind kind, size_t batch);
 void rls_free(struct rls *s);
 
-/* Bytes that rls_init() allocates for this structure and kernel. */
-size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind);
+/* Bytes that rls_init() allocates for this structure, kernel and batch. */
+size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind, size_t batch);
 
 /*
  * One training step of every neuron: W's CSR values val are updated in

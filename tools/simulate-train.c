@@ -672,7 +672,7 @@ int main(int argc, char **argv)
 	rsp = (struct rls_spikes){ .spiked = spk, .b = mp.b,
 		.gamma = 1 - mp.b * mp.dt + (mp.b * mp.dt) * (mp.b * mp.dt) / 2 };
 	if (o.train_loops > 0)
-		rls_init(&rls, n, rowptr, col, o.alpha, o.rls);
+		rls_init(&rls, n, rowptr, col, o.alpha, o.rls, 0);
 
 	/* The run directory, under a temporary name until complete. */
 	dir = atomic_dir_open(&ad, o.c.output, o.force);

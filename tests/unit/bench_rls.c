@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 				val[x] = 0;
 			for (size_t j = 0; j < n; j++)
 				r[j] = b * (double)(j % 7) / 7;
-			rls_init(&s, n, rowptr, col, 0.25, (enum rls_kernel_kind)kind);
+			rls_init(&s, n, rowptr, col, 0.25, (enum rls_kernel_kind)kind, 0);
 			for (size_t it = 0; it <= steps; it++) {
 				double t0;
 

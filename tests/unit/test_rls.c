@@ -12,7 +12,7 @@
  * Tolerance: the library and the textbook round differently (packed
  * symmetric storage, pending updates folded later, k from the recursion),
  * and the recursion's rounding errors are contracted by gamma < 1 and
- * reset by the direct product at least every RLS_BATCH steps, so both stay
+ * reset by the direct product at least every RLS_REFRESH steps, so both stay
  * far below 1e-10 relative (observed: about 1e-14).  An error in the
  * recursion itself (a wrong gamma, a missed spike, a pending update left
  * out) is of the order of the step's change of k, 1e-3 or more relative;
@@ -57,11 +57,12 @@ struct result {
 
 /*
  * LOOPS loops of STEPS steps of synaptic outputs, training at it > STIM,
- * with `threads` threads and kernel kind; gamma_err scales the gamma told
- * to the library (1: the true one); compare: also run the textbook.
+ * with `threads` threads, kernel kind and batch; gamma_err scales the
+ * gamma told to the library (1: the true one); compare: also run the
+ * textbook.
  */
-static void run(int threads, enum rls_kernel_kind kind, double gamma_err, int compare,
-		struct result *res)
+static void run(int threads, enum rls_kernel_kind kind, size_t batch, double gamma_err,
+		int compare, struct result *res)
 {
 	const double dt = 0.1, b = 0.2, alpha = 0.25;
 	const double gamma = 1 - b * dt + (b * dt) * (b * dt) / 2;
@@ -94,7 +95,11 @@ static void run(int threads, enum rls_kernel_kind kind, double gamma_err, int co
 	}
 	for (size_t j = 0; j < NR; j++)
 		r[j] = b * urand(&seed);
-	rls_init(&s, NR, rowptr, col, alpha, kind);
+	rls_init(&s, NR, rowptr, col, alpha, kind, batch);
+	/* the matrices are small: RLS_BATCH unless told otherwise */
+	CHECK(s.batch == (kind == RLS_DIRECT ? 1 : batch ? batch : RLS_BATCH),
+	      "batch %zu", s.batch);
+	CHECK(rls_bytes(NR, rowptr, kind, batch) > 8 * rls_packed_size(MMAX), "rls_bytes");
 	for (int loop = 0; loop < LOOPS; loop++)
 		for (int it = 0; it < STEPS; it++) {
 			/* a burst of 20% at the first step after the kick and
@@ -241,17 +246,26 @@ static void test_first_step(void)
 int main(void)
 {
 	static const char *const name[2] = { "direct", "spike" };
+	/* kernels and batches: the automatic one, the large one, one that
+	 * folds with the generic pass, and a fold at every step */
+	static const struct {
+		enum rls_kernel_kind kind;
+		size_t batch;
+	} conf[] = { { RLS_DIRECT, 0 }, { RLS_SPIKE, 0 }, { RLS_SPIKE, RLS_BATCH_LARGE },
+		     { RLS_SPIKE, 3 }, { RLS_SPIKE, 1 } };
 	struct result a, b;
 	size_t nw = 0;
 
 	for (size_t i = 0; i < N; i++)
 		nw += msz[i];
 	test_first_step();
-	for (int kind = RLS_DIRECT; kind <= RLS_SPIKE; kind++) {
-		run(1, (enum rls_kernel_kind)kind, 1, 1, &a);
-		printf("test_rls: %-6s kernel: max rel. error w %.1e, k/den %.1e, dw2 %.1e; "
-		       "full passes %zu of %zu neuron-steps\n", name[kind], a.maxerr_w,
-		       a.maxerr_k, a.maxerr_dw, a.passes, a.steps);
+	for (size_t x = 0; x < sizeof conf / sizeof conf[0]; x++) {
+		int kind = conf[x].kind;
+
+		run(1, conf[x].kind, conf[x].batch, 1, 1, &a);
+		printf("test_rls: %-6s kernel, batch %zu: max rel. error w %.1e, k/den %.1e, "
+		       "dw2 %.1e; k directly in %zu of %zu neuron-steps\n", name[kind],
+		       conf[x].batch, a.maxerr_w, a.maxerr_k, a.maxerr_dw, a.passes, a.steps);
 		CHECK(a.maxerr_w <= TOL, "%s: weights off the textbook by %g", name[kind],
 		      a.maxerr_w);
 		CHECK(a.maxerr_k <= TOL, "%s: k/den off P q by %g", name[kind], a.maxerr_k);
@@ -264,14 +278,14 @@ int main(void)
 			 * were passes: the first step of each loop, the bursts */
 			CHECK(a.passes > (size_t)(NR * LOOPS) && a.passes < a.steps / 2,
 			      "spike: %zu passes for %zu steps", a.passes, a.steps);
-		run(2, (enum rls_kernel_kind)kind, 1, 0, &b);
+		run(2, conf[x].kind, conf[x].batch, 1, 0, &b);
 		CHECK(!memcmp(a.val, b.val, nw * sizeof *a.val), "%s: 1 and 2 threads differ",
 		      name[kind]);
 		free(a.val);
 		free(b.val);
 	}
 	/* the comparison catches a recursion that is slightly wrong */
-	run(1, RLS_SPIKE, 1 + 1e-6, 1, &a);
+	run(1, RLS_SPIKE, 0, 1 + 1e-6, 1, &a);
 	printf("test_rls: spike kernel told a gamma off by 1e-6: max rel. error k/den %.1e\n",
 	       a.maxerr_k);
 	CHECK(a.maxerr_k > 100 * TOL, "a wrong gamma went unnoticed (%g)", a.maxerr_k);
