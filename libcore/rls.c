@@ -74,7 +74,7 @@ size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind, size
 		v += (nslot + 1) * pad4(msize(rowptr, i));
 	}
 	return sizeof(double) * (p + v + (nslot + 2) * n) +
-	       sizeof(uint32_t) * (5 * n + MAX_SPIKED * n + 2 * nnz) + 3 * sizeof(size_t) * (n + 1);
+	       sizeof(uint32_t) * (4 * n + MAX_SPIKED * n + 2 * nnz) + 3 * sizeof(size_t) * (n + 1);
 }
 
 /* The transposed structure: for presynaptic neuron j, the rows i that it
@@ -174,6 +174,105 @@ void rls_free(struct rls *s)
 }
 
 /*
+ * rls_kernel() with at most one pending update (c u u', c = 0 for none)
+ * and q: the step of RLS_DIRECT, with the factors in registers and the
+ * diagonal block peeled off.  Same arithmetic as rls_kernel() on every
+ * element, so the same results to the bit.
+ */
+static double pass1(size_t m, double *P, const double *u, double c,
+		    const double *q, double *k)
+{
+	const size_t mp = pad4(m);
+	double den = 1;
+
+	for (size_t t = 0; t < mp; t++)
+		k[t] = 0;
+	for (size_t j = 0; j < mp; j += 4) {
+		const size_t L = mp - j;
+		double *R0 = P, *R1 = P + L, *R2 = P + 2 * L, *R3 = P + 3 * L;
+#ifdef RLS_AVX2
+		const __m256d a0 = _mm256_set1_pd(c * u[j]), a1 = _mm256_set1_pd(c * u[j + 1]);
+		const __m256d a2 = _mm256_set1_pd(c * u[j + 2]), a3 = _mm256_set1_pd(c * u[j + 3]);
+		const __m256d q0 = _mm256_set1_pd(q[j]), q1 = _mm256_set1_pd(q[j + 1]);
+		const __m256d q2 = _mm256_set1_pd(q[j + 2]), q3 = _mm256_set1_pd(q[j + 3]);
+		__m256d s0, s1, s2, s3, p, h01, h23;
+		__m256d ut = _mm256_loadu_pd(u + j), qt = _mm256_loadu_pd(q + j);
+
+		p = _mm256_fnmadd_pd(a0, ut, _mm256_loadu_pd(R0));
+		_mm256_storeu_pd(R0, p);
+		s0 = _mm256_mul_pd(p, qt);
+		p = _mm256_fnmadd_pd(a1, ut, _mm256_loadu_pd(R1));
+		_mm256_storeu_pd(R1, p);
+		s1 = _mm256_mul_pd(p, qt);
+		p = _mm256_fnmadd_pd(a2, ut, _mm256_loadu_pd(R2));
+		_mm256_storeu_pd(R2, p);
+		s2 = _mm256_mul_pd(p, qt);
+		p = _mm256_fnmadd_pd(a3, ut, _mm256_loadu_pd(R3));
+		_mm256_storeu_pd(R3, p);
+		s3 = _mm256_mul_pd(p, qt);
+		for (size_t t = 4; t < L; t += 4) {
+			__m256d kv = _mm256_loadu_pd(k + j + t);
+
+			ut = _mm256_loadu_pd(u + j + t);
+			qt = _mm256_loadu_pd(q + j + t);
+			p = _mm256_fnmadd_pd(a0, ut, _mm256_loadu_pd(R0 + t));
+			_mm256_storeu_pd(R0 + t, p);
+			s0 = _mm256_fmadd_pd(p, qt, s0);
+			kv = _mm256_fmadd_pd(p, q0, kv);
+			p = _mm256_fnmadd_pd(a1, ut, _mm256_loadu_pd(R1 + t));
+			_mm256_storeu_pd(R1 + t, p);
+			s1 = _mm256_fmadd_pd(p, qt, s1);
+			kv = _mm256_fmadd_pd(p, q1, kv);
+			p = _mm256_fnmadd_pd(a2, ut, _mm256_loadu_pd(R2 + t));
+			_mm256_storeu_pd(R2 + t, p);
+			s2 = _mm256_fmadd_pd(p, qt, s2);
+			kv = _mm256_fmadd_pd(p, q2, kv);
+			p = _mm256_fnmadd_pd(a3, ut, _mm256_loadu_pd(R3 + t));
+			_mm256_storeu_pd(R3 + t, p);
+			s3 = _mm256_fmadd_pd(p, qt, s3);
+			kv = _mm256_fmadd_pd(p, q3, kv);
+			_mm256_storeu_pd(k + j + t, kv);
+		}
+		/* the four dot products, lane-summed into one vector */
+		h01 = _mm256_hadd_pd(s0, s1);
+		h23 = _mm256_hadd_pd(s2, s3);
+		_mm256_storeu_pd(k + j, _mm256_add_pd(_mm256_loadu_pd(k + j),
+			_mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
+				      _mm256_permute2f128_pd(h01, h23, 0x31))));
+#else
+		double *R[4] = { R0, R1, R2, R3 };
+
+		for (size_t r = 0; r < 4; r++) {
+			const double a = c * u[j + r], qr = q[j + r];
+			double dot = 0;
+
+			for (size_t t = 0; t < L; t++) {
+				double p = R[r][t] - a * u[j + t];
+
+				R[r][t] = p;
+				dot += p * q[j + t];
+				if (t >= 4)
+					k[j + t] += p * qr;
+			}
+			k[j + r] += dot;
+		}
+#endif
+		P += 4 * L;
+	}
+	/* q'k in four independent sums: a single chain of adds would cost
+	 * its latency at every term. */
+	{
+		double d[4] = { 0, 0, 0, 0 };
+
+		for (size_t t = 0; t < mp; t += 4)
+			for (int l = 0; l < 4; l++)
+				d[l] += q[t + (size_t)l] * k[t + (size_t)l];
+		den += (d[0] + d[1]) + (d[2] + d[3]);
+	}
+	return den;
+}
+
+/*
  * One pass over P, block of rows by block of rows.  In the block of rows
  * j .. j+3 (stored columns j .. mp-1, each row L = mp - j long):
  *   - every element gets the pending updates p = P - sum_s (c_s u_s,row) u_s,col;
@@ -188,6 +287,9 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 	const size_t mp = pad4(m);
 	double den = 1, a[RLS_MAX_PENDING][4];
 
+	/* q stands in for the missing vector: 0 q adds nothing */
+	if (np <= 1 && q)
+		return pass1(m, P, np ? u[0] : q, np ? c[0] : 0, q, k);
 	if (q)
 		for (size_t t = 0; t < mp; t++)
 			k[t] = 0;
