@@ -20,27 +20,52 @@ export PATH="$ROOT/build/bin:$PATH"
 
 now() { date +%s.%N; }
 
-# run_best NAME ARGS...: REPS runs of simulate-train into NAME; prints
-# "wall train_us free_us rls_us peak_kb" of the fastest run
-run_best() {
+# run_once NAME ARGS...: one run of simulate-train into NAME; prints
+# "wall train_us free_us rls_us peak_kb"
+run_once() {
 	name=$1
 	shift
+	rm -rf "$name"
+	t0=$(now)
+	/usr/bin/time -f "peak %M" simulate-train -w w.npy -t t.npy -o "$name" "$@" \
+		2>"$name.err" || { cat "$name.err" >&2; return 1; }
+	t1=$(now)
+	line=$(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')
+	tr=$(sed -n 's/.*s; \([0-9.]*\) us per training step (RLS update \([0-9.]*\), [a-z]* kernel), \([0-9.]*\) us per free step.*/\1 \3 \2/p' "$name.err")
+	pk=$(sed -n 's/^peak \([0-9]*\)/\1/p' "$name.err")
+	echo "$line $tr $pk"
+}
+
+# faster A B: the one of two result lines with the smaller first field
+faster() {
+	printf '%s\n%s\n' "$1" "$2" | awk 'NF == 5' | sort -n | head -1
+}
+
+# run_best NAME ARGS...: REPS runs into NAME; the fastest run's line
+run_best() {
 	best=""
 	i=0
 	while [ "$i" -lt "$REPS" ]; do
-		rm -rf "$name"
-		t0=$(now)
-		/usr/bin/time -f "peak %M" simulate-train -w w.npy -t t.npy -o "$name" "$@" \
-			2>"$name.err" || { cat "$name.err"; return 1; }
-		t1=$(now)
-		line=$(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')
-		tr=$(sed -n 's/.*s; \([0-9.]*\) us per training step (RLS update \([0-9.]*\), [a-z]* kernel), \([0-9.]*\) us per free step.*/\1 \3 \2/p' "$name.err")
-		pk=$(sed -n 's/^peak \([0-9]*\)/\1/p' "$name.err")
-		cur="$line $tr $pk"
-		best=$(printf '%s\n%s\n' "$best" "$cur" | awk 'NF == 5' | sort -n | head -1)
+		best=$(faster "$best" "$(run_once "$@")")
 		i=$((i + 1))
 	done
 	echo "$best"
+}
+
+# run_kernels NAME ARGS...: REPS runs of each RLS kernel, alternating (so
+# that both see the same machine), into NAME (spike) and NAME.direct;
+# sets best_spike and best_direct
+run_kernels() {
+	name=$1
+	shift
+	best_spike=""
+	best_direct=""
+	i=0
+	while [ "$i" -lt "$REPS" ]; do
+		best_spike=$(faster "$best_spike" "$(run_once "$name" "$@" --rls spike)")
+		best_direct=$(faster "$best_direct" "$(run_once "$name.direct" "$@" --rls direct)")
+		i=$((i + 1))
+	done
 }
 
 # quality SUMMARY: pre mse, mean test mse, ratio
@@ -64,12 +89,12 @@ print("network: N=200 p=0.3, inputs per neuron %.1f (min %d, max %d); 16 loops x
       % (m.mean(), m.min(), m.max()))'
 echo "simulate-train, one thread, default recording (best of $REPS):"
 printf '  %-28s %8s %10s %10s %10s %9s %8s\n' run "wall s" "us/train" "(in RLS)" "us/free" "peak MB" "disk MB"
-# the two kernels alternate, so that both see the same machine
 for pq in 0 0.5 1; do
+	run_kernels "run$pq" --pqif "$pq" --seed 1
 	for k in spike direct; do
 		name=run$pq
-		[ "$k" = spike ] || name=direct$pq
-		set -- $(run_best "$name" --pqif "$pq" --seed 1 --rls "$k")
+		[ "$k" = spike ] || name=run$pq.direct
+		eval "set -- \$best_$k"
 		eval "rls_$k=$4"
 		disk=$(du -sk "$name" | awk '{ printf "%.1f", $1 / 1024 }')
 		printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=$pq --rls $k" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$disk"
@@ -101,11 +126,11 @@ t0=$(now)
 "$PY" "$ROOT/tests/ref/model_ref.py" w.npy t.npy c2/kick.npy c2/state0.npy ref \
 	--pqif 0.5 --loops 2 --train-loops 1
 t1=$(now)
-set -- $(run_best c2d --pqif 0.5 --seed 1 --sigma 0 --loops 2 --train-loops 1 \
-	--kick c2/kick.npy --state c2/state0.npy --rls direct)
+run_kernels c2b --pqif 0.5 --seed 1 --sigma 0 --loops 2 --train-loops 1 \
+	--kick c2/kick.npy --state c2/state0.npy
+set -- $best_direct
 direct="$1 $2 $3"
-set -- $(run_best c2b --pqif 0.5 --seed 1 --sigma 0 --loops 2 --train-loops 1 \
-	--kick c2/kick.npy --state c2/state0.npy)
+set -- $best_spike
 "$PY" -c '
 import sys
 d = dict(l.split() for l in open("ref/timing.txt"))
