@@ -216,6 +216,7 @@ assert (dw["t"] == steps - 100).all() and np.isfinite(dw["log_dw_norm"]).all()
 
 @test "a progress bar with ETA when stderr is a terminal" {
 	command -v script >/dev/null || skip "script(1) not installed"
+	script -qec true /dev/null >/dev/null 2>&1 || skip "script(1) cannot open a pseudo-terminal here"
 	small
 	script -qc "simulate-train -w w.npy -t t.npy -o run --loops 3 --train-loops 1 --stim-steps 100" \
 		/dev/null >tty.txt
