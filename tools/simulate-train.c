@@ -366,20 +366,6 @@ static double *load_vector(const char *path, size_t n, char hex[65])
 	return a;
 }
 
-static FILE *open_in(const char *dir, const char *name)
-{
-	size_t len = strlen(dir) + strlen(name) + 2;
-	char *path = err_malloc(len);
-	FILE *fp;
-
-	snprintf(path, len, "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	if (!fp)
-		err_die(EXIT_DATA, "%s: cannot create", path);
-	free(path);
-	return fp;
-}
-
 static char *path_in(const char *dir, const char *name)
 {
 	size_t len = strlen(dir) + strlen(name) + 2;
@@ -389,18 +375,21 @@ static char *path_in(const char *dir, const char *name)
 	return path;
 }
 
+static FILE *open_in(const char *dir, const char *name)
+{
+	char *path = path_in(dir, name);
+	FILE *fp = fopen(path, "w");
+
+	if (!fp)
+		err_die(EXIT_DATA, "%s: cannot create", path);
+	free(path);
+	return fp;
+}
+
 static void close_in(FILE *fp, const char *dir, const char *name)
 {
 	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
 		err_die(EXIT_DATA, "%s/%s: write error", dir, name);
-}
-
-static void put_num(FILE *fp, double v)
-{
-	if (isnan(v))
-		fputs("nan", fp);
-	else
-		csvio_put_double(fp, v);
 }
 
 static void write_params(const char *dir, const struct options *o, size_t n, size_t steps,
@@ -428,21 +417,21 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		fputs(",state,state_sha256", fp);
 	fputs(",rls,float32", fp);
 	fprintf(fp, "\nsimulate-train,%s,%zu,%zu,%zu,", FORCENET_VERSION, n, steps, nqif);
-	put_num(fp, o->pqif);
+	csvio_put_double(fp, o->pqif);
 	fputc(',', fp);
-	put_num(fp, lif ? o->vt : NAN);
+	csvio_put_double(fp, lif ? o->vt : NAN);
 	fputc(',', fp);
-	put_num(fp, lif ? o->vrest : NAN);
+	csvio_put_double(fp, lif ? o->vrest : NAN);
 	fputc(',', fp);
-	put_num(fp, o->dt);
+	csvio_put_double(fp, o->dt);
 	fputc(',', fp);
-	put_num(fp, o->tau_s);
+	csvio_put_double(fp, o->tau_s);
 	fputc(',', fp);
-	put_num(fp, o->alpha);
+	csvio_put_double(fp, o->alpha);
 	fputc(',', fp);
-	put_num(fp, o->sigma);
+	csvio_put_double(fp, o->sigma);
 	fprintf(fp, ",%s,%lld,", o->noise == MODEL_NOISE_EM ? "em" : "dt", o->stim_steps);
-	put_num(fp, o->stim_amp);
+	csvio_put_double(fp, o->stim_amp);
 	fprintf(fp, ",%lld,%lld,%llu,", o->loops, o->train_loops,
 		(unsigned long long)o->c.seed);
 	csvio_put_str(fp, rec);
@@ -528,15 +517,15 @@ static void summary_row(FILE *fp, size_t loop, const char *phase, size_t n, size
 	fprintf(fp, "%zu,%s", loop, phase);
 	for (int k = 0; k < 3; k++) {
 		fputc(',', fp);
-		put_num(fp, rate[k]);
+		csvio_put_double(fp, rate[k]);
 	}
 	for (int k = 0; k < 3; k++) {
 		fputc(',', fp);
-		put_num(fp, pop_mean(&mse, k));
+		csvio_put_double(fp, pop_mean(&mse, k));
 	}
 	for (int k = 0; k < 3; k++) {
 		fputc(',', fp);
-		put_num(fp, pop_mean(&corr, k));
+		csvio_put_double(fp, pop_mean(&corr, k));
 	}
 	fputc('\n', fp);
 	out[0] = rate[2];
@@ -805,7 +794,7 @@ int main(int argc, char **argv)
 						d2 += rls.dw2[i];
 					fprintf(fdw, "%zu,%zu,%zu,", loop, it,
 						(it - stim) + (loop - 1) * (steps - stim));
-					put_num(fdw, log(sqrt(d2) / w0norm));
+					csvio_put_double(fdw, log(sqrt(d2) / w0norm));
 					fputc('\n', fdw);
 				}
 			}
