@@ -22,8 +22,12 @@ WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-proto
 # the deps step may have installed it.
 DEPCFLAGS  = $(shell pkg-config --cflags gsl openblas)
 # GSL's own .pc adds its reference CBLAS (-lgslcblas): leave it out so that
-# every cblas_* call goes to OpenBLAS.
-DEPLIBS    = $(filter-out -lgslcblas,$(shell pkg-config --libs gsl openblas)) -lcsv -lm
+# every cblas_* call of a tool that does linear algebra goes to OpenBLAS.
+# Only those tools link OpenBLAS: its pthread build starts a thread that
+# spins on sched_yield, and a simulation beside it would lose a core to it.
+DEPLIBS    = $(filter-out -lgslcblas,$(shell pkg-config --libs gsl)) -lcsv -lm
+BLASLIBS   = $(shell pkg-config --libs openblas)
+BLAS_TOOLS = dpr
 ALL_CFLAGS = $(WARN) -D_DEFAULT_SOURCE -DFORCENET_VERSION='"$(VERSION)"' \
              -fopenmp -Ilibcore $(DEPCFLAGS) $(CFLAGS)
 LDLIBS     = -fopenmp $(DEPLIBS)
@@ -65,11 +69,11 @@ $(B)/libcore.a: $(LIB_OBJ)
 
 $(B)/bin/%: $(B)/obj/tools/%.o $(B)/libcore.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(LDLIBS)
+	$(CC) -o $@ $^ $(if $(filter $*,$(BLAS_TOOLS)),$(BLASLIBS)) $(LDLIBS)
 
 $(B)/unit/%: $(B)/obj/tests/unit/%.o $(B)/libcore.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(LDLIBS)
+	$(CC) -o $@ $^ $(BLASLIBS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 

@@ -12,7 +12,6 @@
  * initial phases from RNG_STATE, the noise from RNG_NOISE (none at all with
  * --sigma 0).
  */
-#include <cblas.h>
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -573,7 +572,6 @@ int main(int argc, char **argv)
 	err_init(argv);
 	parse_command_line(argc, argv, &o);
 	atomic_signals();
-	openblas_set_num_threads(1);
 	omp_set_num_threads((int)o.threads);
 
 	/* Inputs, all checked before anything is written. */
