@@ -88,6 +88,21 @@ for d, k in (("s", "spike"), ("d", "direct"), ("x", "spike")):
 	done
 }
 
+# The folds of P use 512-bit vectors where the processor has them; every
+# element gets the same fused multiply-adds in the same order, so the bytes
+# must not change when FORCENET_NO_AVX512 keeps them to 256 bits.
+@test "--rls spike: the same bytes with and without 512-bit folds" {
+	grep -qw avx512f /proc/cpuinfo || skip "this processor has no AVX-512"
+	net 200
+	simulate-train -q -w w.npy -t t.npy -o a --loops 3 --train-loops 2 --stim-steps 100 \
+		--pqif 0.5 --seed 7 --rls spike
+	FORCENET_NO_AVX512=1 simulate-train -q -w w.npy -t t.npy -o b --loops 3 \
+		--train-loops 2 --stim-steps 100 --pqif 0.5 --seed 7 --rls spike
+	for f in weights.npy outputs.npy spikes.csv dw.csv summary.csv; do
+		cmp "a/$f" "b/$f"
+	done
+}
+
 @test "--rls: an unknown kernel is a usage error" {
 	net 40
 	assert_fails 2 "simulate-train: --rls: 'fast' is not spike or direct" \
