@@ -61,6 +61,31 @@ void model_recurrent(size_t n, const size_t *rowptr, const int32_t *col,
 		     const double *val, const double *r, double *v);
 
 /*
+ * The columns of a CSR matrix: for presynaptic neuron j, the entries
+ * x in cptr[j] .. cptr[j+1]-1 give the row crow[x] and the index cval[x]
+ * of the value in the CSR val array (rows in increasing order).
+ */
+struct model_cols {
+	size_t *cptr, *cval;
+	uint32_t *crow;
+};
+
+void model_cols_init(struct model_cols *c, size_t n, const size_t *rowptr, const int32_t *col);
+void model_cols_free(struct model_cols *c);
+
+/*
+ * y = W r' from v = W r when r' = gamma r + b spiked (the synaptic decay of
+ * model_step() and its spikes), without the product:
+ * y_i = gamma v_i + b W_ij summed over the spiked j in increasing order.
+ * Equal to model_recurrent() on r' up to rounding (r' is the RK2 of the
+ * decay, gamma r only to rounding); the difference decays by gamma at
+ * every step, so a full product now and then keeps it at rounding level.
+ */
+void model_recurrent_spikes(size_t n, const struct model_cols *c, const double *val,
+			    double gamma, double b, const unsigned char *spiked,
+			    const double *v, double *y);
+
+/*
  * One step of every neuron: x and r are replaced by x' and r'.  in is the
  * total input I of each neuron; xi1 and xi2 the standard normal draws of the
  * two stages (NULL: no noise, as with sigma = 0).  spiked[i] is set to 1

@@ -165,6 +165,110 @@ static void test_recurrent_and_finite(void)
 	      "nqif");
 }
 
+/* A small generator of the test's own, independent of libcore's. */
+static unsigned long long seed = 0x9e3779b97f4a7c15ull;
+
+static double unif(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return (double)(seed >> 11) / 9007199254740992.0;
+}
+
+/* model_step() takes the cosines of a block of QIF neurons at once (glibc's
+ * vector cosine): against the scalar formulas of MODEL.md with libm's cos,
+ * the same phases to a few ulp, the same spikes, and a neuron's result
+ * must not depend on the size of the network around it. */
+static void test_qif_block(void)
+{
+	enum { N = 203 };
+	struct model_params mp = { .n = N, .nqif = 150, .vt = 0, .vrest = -8.5, .dt = 0.1,
+				   .b = 0.2, .sigma = 0 };
+	double x[N], r[N], in[N], xr[N], x5[5], r5[5], err = 0;
+	unsigned char spk[N], s5[5];
+	int same_spikes = 1;
+
+	for (int i = 0; i < N; i++) {
+		x[i] = xr[i] = 1000 * unif() - 100;	/* phases far past 2 pi too */
+		r[i] = unif();
+		in[i] = 4 * unif() - 1;
+	}
+	for (int i = 0; i < 5; i++) {
+		x5[i] = x[i];
+		r5[i] = r[i];
+	}
+	model_step(&mp, x, r, in, NULL, NULL, spk);
+	for (int i = 0; i < 150; i++) {
+		double x0 = xr[i], c = cos(x0), f = 1 - c + in[i] * (1 + c), xh = x0 + mp.dt * f / 2;
+		double x1;
+
+		c = cos(xh);
+		f = 1 - c + in[i] * (1 + c);
+		x1 = x0 + mp.dt * f;
+		/* the step's increment: the phases themselves reach 1000 */
+		err = fmax(err, fabs((x1 - x0) - (x[i] - x0)) / (fabs(x1 - x0) + 1e-3));
+		same_spikes &= model_qif_spike(x0, x1) == spk[i];
+	}
+	CHECK(err < 1e-13 && same_spikes, "QIF block: rel. error %g, spikes agree %d",
+	      err, same_spikes);
+	mp.n = 5;
+	mp.nqif = 5;
+	model_step(&mp, x5, r5, in, NULL, NULL, s5);
+	for (int i = 0; i < 5; i++)
+		CHECK(x5[i] == x[i] && r5[i] == r[i] && s5[i] == spk[i],
+		      "QIF neuron %d: %.17g in a network of 5, %.17g in one of %d", i, x5[i], x[i], N);
+}
+
+/* W r' carried by the spikes: y = gamma W r + b W[:, spiked] equals the full
+ * product on r' = gamma r + b s, exactly on dyadic numbers, to rounding on
+ * others. */
+static void test_recurrent_spikes(void)
+{
+	enum { N = 60 };
+	size_t rowptr[N + 1], nnz = 0;
+	int32_t col[N * N];
+	double val[N * N], r[N], rn[N], v[N], y[N], yref[N], err = 0, scale = 0;
+	unsigned char spk[N];
+	struct model_cols c;
+
+	for (int i = 0; i < N; i++) {
+		rowptr[i] = nnz;
+		for (int j = 0; j < N; j++)
+			if (unif() < 0.3) {
+				col[nnz] = j;
+				val[nnz++] = floor(64 * unif() - 32) / 8;	/* dyadic */
+			}
+	}
+	rowptr[N] = nnz;
+	model_cols_init(&c, N, rowptr, col);
+	for (int j = 0; j < N; j++) {
+		r[j] = floor(256 * unif()) / 64;
+		spk[j] = unif() < 0.2;
+		rn[j] = 0.5 * r[j] + (spk[j] ? 0.25 : 0);
+	}
+	model_recurrent(N, rowptr, col, val, r, v);
+	model_recurrent_spikes(N, &c, val, 0.5, 0.25, spk, v, y);
+	model_recurrent(N, rowptr, col, val, rn, yref);
+	for (int i = 0; i < N; i++)
+		CHECK(y[i] == yref[i], "dyadic: row %d: %.17g, full product %.17g", i, y[i], yref[i]);
+	/* general numbers: gamma and b of the model */
+	for (size_t x = 0; x < nnz; x++)
+		val[x] = 2 * unif() - 1;
+	for (int j = 0; j < N; j++) {
+		r[j] = unif();
+		rn[j] = 0.975 * r[j] + (spk[j] ? 0.2 : 0);
+		scale = fmax(scale, fabs(rn[j]));
+	}
+	model_recurrent(N, rowptr, col, val, r, v);
+	model_recurrent_spikes(N, &c, val, 0.975, 0.2, spk, v, y);
+	model_recurrent(N, rowptr, col, val, rn, yref);
+	for (int i = 0; i < N; i++)
+		err = fmax(err, fabs(y[i] - yref[i]) / (scale * (double)(rowptr[i + 1] - rowptr[i])));
+	CHECK(err < 1e-14, "general: error %g of the row's scale", err);
+	model_cols_free(&c);
+}
+
 int main(void)
 {
 	test_mod();
@@ -175,6 +279,8 @@ int main(void)
 	test_rk2_linear();
 	test_noise();
 	test_recurrent_and_finite();
+	test_qif_block();
+	test_recurrent_spikes();
 	if (failures)
 		fprintf(stderr, "test_model: %d failure(s)\n", failures);
 	return failures ? 1 : 0;
