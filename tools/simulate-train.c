@@ -31,6 +31,10 @@
 #include "sha256.h"
 
 #define MAX_N 100000
+/* W r is carried from step to step by the spikes (model_recurrent_spikes)
+ * and recomputed as a full product at the start of every loop and every
+ * RECURRENT_REFRESH steps, which keeps it at rounding level. */
+#define RECURRENT_REFRESH 50
 
 enum {
 	OPT_PQIF = OPT_TOOL, OPT_VT, OPT_VREST, OPT_LOOPS, OPT_TRAIN_LOOPS, OPT_DT,
@@ -553,7 +557,7 @@ int main(int argc, char **argv)
 	size_t wshape[NPY_MAXDIM], tshape[NPY_MAXDIM], n, steps, stim, nqif, nnz;
 	double *W, *target, *kick, *x, *r, *v, *in, *xi1 = NULL, *xi2 = NULL, *vbuf, *e;
 	double *val, *vr, w0norm = 0;
-	int v_ready = 0;
+	struct model_cols cols;
 	size_t *rowptr;
 	int32_t *col;
 	unsigned char *spk;
@@ -656,6 +660,7 @@ int main(int argc, char **argv)
 	mp = (struct model_params){ .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest,
 		.dt = o.dt, .b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise };
 	/* Between two steps r' = gamma r + b spk (model_step's RK2 of -b r). */
+	model_cols_init(&cols, n, rowptr, col);
 	rsp = (struct rls_spikes){ .spiked = spk, .b = mp.b,
 		.gamma = 1 - mp.b * mp.dt + (mp.b * mp.dt) * (mp.b * mp.dt) / 2 };
 	if (o.train_loops > 0)
@@ -720,9 +725,8 @@ int main(int argc, char **argv)
 		for (size_t it = 0; it < steps; it++) {
 			double ts = progress_now(), tr;
 
-			if (!v_ready)
+			if (it == 0)
 				model_recurrent(n, rowptr, col, val, r, v);
-			v_ready = 0;
 			for (size_t i = 0; i < n; i++)
 				in[i] = (it < stim ? kick[i] : 0) + v[i];
 			if (noise_rng) {
@@ -767,9 +771,14 @@ int main(int argc, char **argv)
 					fputc('\n', fcur);
 				}
 			}
+			/* vr = W r' with W before this step's update: from v and
+			 * the spikes, a full product every RECURRENT_REFRESH steps */
+			if ((it + 1) % RECURRENT_REFRESH == 0)
+				model_recurrent(n, rowptr, col, val, r, vr);
+			else
+				model_recurrent_spikes(n, &cols, val, rsp.gamma, mp.b, spk, v, vr);
 			if (train && it > stim) {
 				/* e with W before this step's update, r the new output. */
-				model_recurrent(n, rowptr, col, val, r, vr);
 				for (size_t i = 0; i < n; i++)
 					e[i] = target[it * n + i] - vr[i];
 				tr = progress_now();
@@ -781,7 +790,6 @@ int main(int argc, char **argv)
 				 * e_i k/den, and k'q/den = 1 - 1/den. */
 				for (size_t i = 0; i < n; i++)
 					v[i] = vr[i] + e[i] * (1 - rls.c[i]);
-				v_ready = 1;
 				if (rls.blowup)
 					err_die(EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
 						"(the weights are not finite)", loop, it);
@@ -795,6 +803,11 @@ int main(int argc, char **argv)
 					csvio_put_double(fdw, log(sqrt(d2) / w0norm));
 					fputc('\n', fdw);
 				}
+			} else {
+				double *y = vr;
+
+				vr = v;
+				v = y;
 			}
 			if (train && it > stim) {
 				t_train += progress_now() - ts;
@@ -849,6 +862,7 @@ int main(int argc, char **argv)
 	if (noise_rng)
 		rng_free(noise_rng);
 	free(W); free(target); free(kick); free(x); free(r); free(v); free(in); free(e); free(vr);
+	model_cols_free(&cols);
 	free(spk); free(vbuf); free(xi1); free(xi2); free(rowptr); free(col); free(val);
 	free(o.trace);
 	opts_free(&o.c);
