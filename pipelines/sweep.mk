@@ -254,19 +254,24 @@ $(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp $(ANA)
 
 FIG_LOOPS := 0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)
 FIG_FIELD = $(shell awk -F, -f $(PIPE)/csv-field.awk -v field=$(1) $(FIG_DIR)/params.csv)
-ROWS := $(PIPE)/npy-rows.sh
+# The chosen neurons' columns of an array, as CSV (npy-cat(1)).
+empty :=
+space := $(empty) $(empty)
+comma := ,
+commas = $(subst $(space),$(comma),$(strip $(1)))
+NPYCAT = $(BIN)/npy-cat -q --columns $(call commas,$(FIG_NEURONS))
 
-$(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
+$(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-cat \
   $(PIPE)/target-input.awk
 	@mkdir -p $(@D)
 	@test -f $(FIG_DIR)/inputs.npy || { echo "sweep: $(FIG_DIR): no inputs.npy; name FIG_RUN in INPUT_RUNS" >&2; exit 1; }
 	$(call say,plot data)
-	$(Q){ $(ROWS) $(RD)/inputs/target_seed$(FIG_SEED_OF_RUN).npy 0 $(STEPS) | sed 's/^/T /' && \
-	  $(ROWS) $(FIG_DIR)/kick.npy 0 1 | sed 's/^/K /' && \
-	  for l in $(FIG_LOOPS); do \
-	    $(ROWS) $(FIG_DIR)/inputs.npy $$((l * $(STEPS))) $(STEPS) | sed "s/^/I $$l /" || exit 1; \
-	  done; } | awk -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' \
-	  -v loops='$(FIG_LOOPS)' -v stim=$(STIM_STEPS) > $@.tmp $(commit)
+	$(Q)$(NPYCAT) $(RD)/inputs/target_seed$(FIG_SEED_OF_RUN).npy > $@.target && \
+	  $(NPYCAT) $(FIG_DIR)/kick.npy > $@.kick && \
+	  $(NPYCAT) --slices $(call commas,$(FIG_LOOPS)) $(FIG_DIR)/inputs.npy > $@.inputs && \
+	  awk -F, -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' -v loops='$(FIG_LOOPS)' \
+	  -v stim=$(STIM_STEPS) $@.target $@.kick $@.inputs > $@.tmp; \
+	  s=$$?; rm -f $@.target $@.kick $@.inputs; [ $$s = 0 ] $(commit)
 $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
@@ -284,14 +289,14 @@ $(FD)/raster.png: $(PD)/raster.dat $(PIPE)/plots/raster.gp $(ANA)
 	$(Q)$(call plot,raster,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; \
 	  nqif=$(call FIG_FIELD,nqif); n=$(call FIG_FIELD,N); loops='$(FIG_LOOPS)')
 
-$(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(ROWS) \
+$(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-cat \
   $(PIPE)/weight-hist.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
-	$(Q){ for l in 0 $(lastword $(FIG_LOOPS)); do \
-	    $(ROWS) $(FIG_DIR)/weights.npy $$((l * $(call FIG_FIELD,N))) $(call FIG_FIELD,N) | sed "s/^/$$l /" || exit 1; \
-	  done; } | awk -f $(PIPE)/weight-hist.awk -v nqif=$(call FIG_FIELD,nqif) \
-	  -v before=0 -v after=$(lastword $(FIG_LOOPS)) > $@.tmp $(commit)
+	$(Q)$(BIN)/npy-cat -q --slices 0,$(lastword $(FIG_LOOPS)) $(FIG_DIR)/weights.npy > $@.weights && \
+	  awk -F, -f $(PIPE)/weight-hist.awk -v nqif=$(call FIG_FIELD,nqif) \
+	  -v before=0 -v after=$(lastword $(FIG_LOOPS)) $@.weights > $@.tmp; \
+	  s=$$?; rm -f $@.weights; [ $$s = 0 ] $(commit)
 $(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
@@ -310,7 +315,13 @@ $(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp $(ANA)
 	$(call say,gnuplot)
 	$(Q)$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)')
 
-sweep-results: $(TABLES) $(FIGURES)
+# The order of the prerequisites is the order make takes work in: the
+# single-run figures first (their runs start first and the figures are drawn
+# while other runs simulate), then each run's analysis right after the run,
+# so that only the tables and the three figures of the whole sweep are left
+# for the end.
+sweep-results: $(filter-out $(addprefix $(FD)/,motifs.png dpr.png training.png),$(FIGURES)) \
+  $(foreach r,$(RUNS),$(AD)/motifs/$(r).csv $(AD)/dpr/$(r).csv) $(TABLES) $(FIGURES)
 
 # --------------------------------------------------------------------- clean
 sweep-clean-analysis:

@@ -1,8 +1,11 @@
-# target-input.awk -v neurons='I J ...' -v loops='A B C' -v stim=S
+# target-input.awk -F, -v neurons='I J ...' -v loops='A B C' -v stim=S \
+#     TARGET KICK INPUTS
 #
-# Reads tagged rows of space-separated values on stdin: "T ..." the target
-# (one row per step), "K ..." the kick amplitudes (in order, any layout),
-# "I loop ..." the inputs Iext + W r of a run (one row per step).  Prints, for
+# Reads three CSV files, each with the chosen neurons' values in the order
+# of 'neurons' (npy-cat --columns): TARGET the target (one row per step),
+# KICK the kick amplitudes (one per line), INPUTS rows "loop,..." of the
+# inputs Iext + W r of a run (one row per step; other loops than those named
+# are skipped).  Prints, for
 # each chosen neuron, a gnuplot data block opened by the title row
 # "neuron=I" and closed by two blank lines, with rows
 # "step target rec_A rec_B rec_C": rec is the recurrent input (W r)_i, that
@@ -12,15 +15,16 @@ BEGIN {
 	for (k = 1; k <= nl; k++) want[lp[k]] = k
 	nt = 0; nk = 0; last = -1; maxstep = -1
 }
-$1 == "T" { for (k = 1; k <= nn; k++) tg[nt, k] = $(nr[k] + 2); nt++; next }
-$1 == "K" { for (f = 2; f <= NF; f++) kick[nk++] = $f; next }
-$1 == "I" {
-	if ($2 != last) { last = $2; step = 0 }
-	if ($2 in want) {
-		l = want[$2]
+FNR == 1 { file++ }
+file == 1 { for (k = 1; k <= nn; k++) tg[nt, k] = $k; nt++; next }
+file == 2 { kick[++nk] = $1; next }
+file == 3 {
+	if ($1 != last) { last = $1; step = 0 }
+	if ($1 in want) {
+		l = want[$1]
 		for (k = 1; k <= nn; k++) {
-			v = $(nr[k] + 3)
-			if (step < stim) v -= kick[nr[k]]
+			v = $(k + 1)
+			if (step < stim) v -= kick[k]
 			rec[l, step, k] = v
 		}
 		if (step > maxstep) maxstep = step

@@ -1,6 +1,7 @@
-# weight-hist.awk -v nqif=Q -v before=A -v after=B [-v bins=80]
+# weight-hist.awk -F, -v nqif=Q -v before=A -v after=B [-v bins=80]
 #
-# Reads rows "loop w_i0 ... w_iN-1" of a (loops, N, N) weight stack, loop by
+# Reads CSV rows "loop,w_i0,...,w_iN-1" of a (loops, N, N) weight stack
+# (npy-cat; other loops than A and B are skipped), loop by
 # loop (row i = postsynaptic neuron), and histograms the non-zero weights of
 # the four blocks QIF->QIF, QIF->LIF, LIF->QIF, LIF->LIF (presynaptic ->
 # postsynaptic; neurons 0..Q-1 are QIF) in loops A and B.

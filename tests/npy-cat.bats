@@ -60,6 +60,47 @@ assert (t[:, 1:].astype(np.float32).reshape(s.shape) == s).all()
 	cmp s.csv out.csv
 }
 
+@test "npy-cat: --columns and --slices select what NumPy's indexing selects" {
+	pyrun '
+rng = np.random.default_rng(5)
+np.save("s.npy", rng.standard_normal((6, 5, 7)))
+np.save("m.npy", rng.standard_normal((9, 4)).astype(np.float32))
+np.save("v.npy", rng.standard_normal(8))
+'
+	npy-cat --slices 4,1,4 --columns 6,0,3 s.npy > s.csv
+	npy-cat --slices 2,7 --columns 3,3 m.npy > m.csv
+	npy-cat --columns 5,2 v.npy > v.csv
+	npy-cat --slices 3 s.npy > all.csv
+	pyrun '
+s = np.load("s.npy"); t = np.loadtxt("s.csv", delimiter=",")
+# the file order of the slices, each once; the columns in the order given
+want = np.concatenate([s[k][:, [6, 0, 3]] for k in (1, 4)])
+assert (t[:, 0] == [1] * 5 + [4] * 5).all(), t[:, 0]
+assert (t[:, 1:] == want).all()
+m = np.load("m.npy"); t = np.loadtxt("m.csv", delimiter=",").astype(np.float32)
+assert (t == m[[2, 7]][:, [3, 3]]).all()
+v = np.load("v.npy"); assert (np.loadtxt("v.csv") == v[[5, 2]]).all()
+t = np.loadtxt("all.csv", delimiter=","); assert (t[:, 1:] == s[3]).all() and (t[:, 0] == 3).all()
+'
+}
+
+@test "npy-cat: --columns and --slices out of range or malformed" {
+	pyrun '
+np.save("s.npy", np.zeros((2, 3, 4)))
+np.save("v.npy", np.zeros(3))
+'
+	assert_fails 1 "npy-cat: s.npy: --columns: index 4 is out of range (the last dimension is 4)" \
+		npy-cat --columns 0,4 s.npy
+	assert_fails 1 "npy-cat: s.npy: --slices: index 2 is out of range (the first dimension is 2)" \
+		npy-cat --slices 2 s.npy
+	assert_fails 1 "npy-cat: v.npy: --slices: the array is 1-D" npy-cat --slices 0 v.npy
+	assert_fails 2 "npy-cat: --columns: '1,,2' is not a comma-separated list of indices" \
+		npy-cat --columns 1,,2 s.npy
+	assert_fails 2 "npy-cat: --slices: -1 is out of range [0, 2147483647]" npy-cat --slices -1 s.npy
+	npy-cat -o out.csv --columns 9 s.npy || true
+	[ ! -e out.csv ]
+}
+
 @test "npy-cat: errors" {
 	printf 'not an array\n' > bad.npy
 	pyrun '

@@ -373,37 +373,6 @@ for r in d:
 	cmp "$REF/motifs.csv" c/motifs.csv
 }
 
-@test "pipelines/npy-rows.sh prints the rows NumPy sees, for '<f4' and '<f8'" {
-	pyrun '
-np.save("a8.npy", np.arange(2 * 5 * 3, dtype="<f8").reshape(2, 5, 3) / 7)
-np.save("a4.npy", (np.arange(4 * 6, dtype="<f4").reshape(4, 6) - 11) / 3)
-np.save("a1.npy", np.array([1.5, -2.25, 3.0]))
-'
-	"$ROOT/pipelines/npy-rows.sh" a8.npy 6 3 > r8
-	"$ROOT/pipelines/npy-rows.sh" a4.npy 1 2 > r4
-	"$ROOT/pipelines/npy-rows.sh" a1.npy 0 1 > r1
-	pyrun '
-a8 = np.load("a8.npy").reshape(-1, 3)[6:9]
-assert np.allclose(np.loadtxt("r8"), a8, rtol=1e-15, atol=0), np.loadtxt("r8")
-a4 = np.load("a4.npy")[1:3]
-assert np.array_equal(np.loadtxt("r4").astype(np.float32), a4), np.loadtxt("r4")
-assert np.array_equal(np.loadtxt("r1"), np.load("a1.npy"))
-'
-}
-
-@test "pipelines/npy-rows.sh refuses what it cannot slice" {
-	printf 'neuron,x\n0,1\n' > t.csv
-	assert_fails 1 "npy-rows: t.csv: not a .npy file" "$ROOT/pipelines/npy-rows.sh" t.csv 0 1
-	pyrun '
-np.save("i4.npy", np.arange(6, dtype="<i4"))
-np.save("f.npy", np.asfortranarray(np.ones((3, 2))))
-np.save("s.npy", np.float64(2.0))
-'
-	assert_fails 1 "npy-rows: i4.npy: dtype is not '<f4' or '<f8'" "$ROOT/pipelines/npy-rows.sh" i4.npy 0 1
-	assert_fails 1 "npy-rows: f.npy: Fortran order is not supported" "$ROOT/pipelines/npy-rows.sh" f.npy 0 1
-	assert_fails 1 "npy-rows: s.npy: cannot read the shape" "$ROOT/pipelines/npy-rows.sh" s.npy 0 1
-}
-
 @test "pipelines/group-stats.awk: the means and standard deviations NumPy gives (rtol 1e-8)" {
 	awk -F, -f "$ROOT/pipelines/group-stats.awk" -v keys=pqif,loop -v cols=mse_all,corr_all \
 		"$REF/summary.csv" > training.dat

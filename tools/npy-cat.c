@@ -7,7 +7,10 @@
  * spreadsheets read.  Values are printed with the fewest digits that read
  * back to the same number ('<f4' values to the same float).  --info
  * prints the dtype and shape instead, as numpy writes them:
- * "float64 (16, 1000, 200)".  The array is streamed row by row.
+ * "float64 (16, 1000, 200)".  --columns keeps chosen columns of the last
+ * dimension and --slices chosen entries of the first (the loops of a run),
+ * so that a figure reads a few neurons of a few loops without printing the
+ * rest.  The array is streamed row by row.
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,11 +23,18 @@
 #include "npy.h"
 #include "opts.h"
 
-enum { OPT_INFO = OPT_TOOL };
+enum { OPT_INFO = OPT_TOOL, OPT_COLUMNS, OPT_SLICES };
+
+/* A list of indices from the command line, in the order given. */
+struct index_list {
+	size_t n, *v;
+	const char *name;
+};
 
 struct options {
 	struct opts_common c;
 	int info;
+	struct index_list cols, slices;
 };
 
 static void usage(FILE *fp)
@@ -35,6 +45,11 @@ static void usage(FILE *fp)
 "a row per line; a 3-D array (K, I, J) prints K*I lines 'k,v0,...,vJ-1'.\n"
 "'-' or no FILE reads stdin.\n"
 "\n"
+"      --columns LIST   only these columns (0-based indices of the last\n"
+"                       dimension, comma-separated, in this order)\n"
+"      --slices LIST    only these entries of the first dimension (the\n"
+"                       loops of a run's (loops, steps, N) arrays; the rows\n"
+"                       of a 2-D array), printed in the file's order\n"
 "      --info           print the dtype and shape instead, e.g.\n"
 "                       'float64 (16, 1000, 200)' (with 'FILE: ' before it\n"
 "                       when several files are given)\n"
@@ -43,8 +58,35 @@ static void usage(FILE *fp)
 "  -h, --help           this help\n"
 "  -V, --version        version\n"
 "\n"
-"Example: npy-cat run/weights.npy | awk -F, '$1 == 11' | cut -d, -f2-\n"
+"Examples: npy-cat run/weights.npy | awk -F, '$1 == 11' | cut -d, -f2-\n"
+"          npy-cat --slices 0,15 --columns 0,100 run/outputs.npy\n"
 "See npy-cat(1).\n");
+}
+
+/* "3,0,17": indices below 2^31. */
+static void parse_list(struct index_list *l, const char *name, const char *arg)
+{
+	const char *p = arg;
+
+	free(l->v);
+	l->n = 0;
+	l->v = err_malloc((strlen(arg) / 2 + 1) * sizeof *l->v);
+	l->name = name;
+	for (;;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char buf[32];
+
+		if (len == 0 || len >= sizeof buf)
+			err_usage("%s: '%s' is not a comma-separated list of indices", name, arg);
+		memcpy(buf, p, len);
+		buf[len] = 0;
+		l->v[l->n] = (size_t)opts_int(name, buf, 0, 2147483647);
+		l->n++;
+		if (!e)
+			break;
+		p = e + 1;
+	}
 }
 
 static void parse_command_line(int argc, char **argv, struct options *o)
@@ -52,6 +94,8 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		OPTS_LONG_BASE,
 		{ "info", no_argument, NULL, OPT_INFO },
+		{ "columns", required_argument, NULL, OPT_COLUMNS },
+		{ "slices", required_argument, NULL, OPT_SLICES },
 		OPTS_LONG_END
 	};
 	int code;
@@ -61,6 +105,8 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 	while ((code = getopt_long(argc, argv, OPTS_SHORT, longopts, NULL)) != -1) {
 		switch (code) {
 		case OPT_INFO: o->info = 1; break;
+		case OPT_COLUMNS: parse_list(&o->cols, "--columns", optarg); break;
+		case OPT_SLICES: parse_list(&o->slices, "--slices", optarg); break;
 		default: opts_common(&o->c, code, optarg);
 		}
 	}
@@ -93,28 +139,71 @@ static void describe(FILE *fp, const struct npy_reader *r)
 	fputs(r->ndim == 1 ? ",)\n" : ")\n", fp);
 }
 
-static void print_array(FILE *fp, struct npy_reader *r, double *row)
+static void put_value(FILE *fp, const struct npy_reader *r, double v)
 {
-	size_t cols = r->ndim == 1 ? 1 : r->shape[r->ndim - 1];
-	size_t rows = r->ndim == 1 ? r->shape[0] : r->shape[r->ndim - 2];
-	size_t mats = r->ndim == 3 ? r->shape[0] : 1;
+	if (r->dtype == NPY_F4)
+		put_float(fp, v);
+	else
+		csvio_put_double(fp, v);
+}
 
-	for (size_t k = 0; k < mats; k++)
+/* Whether entry k of the first dimension is printed. */
+static int wanted(const struct index_list *sl, size_t k)
+{
+	if (!sl->n)
+		return 1;
+	for (size_t x = 0; x < sl->n; x++)
+		if (sl->v[x] == k)
+			return 1;
+	return 0;
+}
+
+static void print_array(FILE *fp, struct npy_reader *r, double *row, const struct options *o)
+{
+	size_t cols = r->ndim == 1 ? r->shape[0] : r->shape[r->ndim - 1];
+	size_t rows = r->ndim == 1 ? 1 : r->shape[r->ndim - 2];
+	size_t mats = r->ndim == 3 ? r->shape[0] : 1, top = 0;
+	const struct index_list *cl = &o->cols;
+	/* a 2-D array's slices are its rows */
+	const size_t first = r->ndim == 3 ? mats : rows;
+
+	for (size_t x = 0; x < cl->n; x++)
+		if (cl->v[x] >= cols)
+			err_die(EXIT_DATA, "%s: --columns: index %zu is out of range (the last dimension is %zu)",
+				r->name, cl->v[x], cols);
+	if (o->slices.n && r->ndim == 1)
+		err_die(EXIT_DATA, "%s: --slices: the array is 1-D", r->name);
+	for (size_t x = 0; x < o->slices.n; x++)
+		top = o->slices.v[x] > top ? o->slices.v[x] : top;
+	if (o->slices.n && top >= first)
+		err_die(EXIT_DATA, "%s: --slices: index %zu is out of range (the first dimension is %zu)",
+			r->name, top, first);
+	for (size_t k = 0; k < mats; k++) {
+		int mat_on = r->ndim != 3 || wanted(&o->slices, k);
+
 		for (size_t i = 0; i < rows; i++) {
 			if (npy_read(r, row, cols) != 0)
 				err_die(EXIT_DATA, "%s: %s", r->name, r->err);
+			if (!mat_on || (r->ndim == 2 && !wanted(&o->slices, i)))
+				continue;
+			if (r->ndim == 1) {
+				/* one value per line */
+				for (size_t x = 0; x < (cl->n ? cl->n : cols); x++) {
+					put_value(fp, r, row[cl->n ? cl->v[x] : x]);
+					fputc('\n', fp);
+				}
+				continue;
+			}
 			if (r->ndim == 3)
 				fprintf(fp, "%zu,", k);
-			for (size_t j = 0; j < cols; j++) {
-				if (j)
+			for (size_t x = 0; x < (cl->n ? cl->n : cols); x++) {
+				if (x)
 					fputc(',', fp);
-				if (r->dtype == NPY_F4)
-					put_float(fp, row[j]);
-				else
-					csvio_put_double(fp, row[j]);
+				put_value(fp, r, row[cl->n ? cl->v[x] : x]);
 			}
 			fputc('\n', fp);
 		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -138,15 +227,17 @@ int main(int argc, char **argv)
 				fprintf(fp, "%s: ", o.c.files[f]);
 			describe(fp, &r);
 		} else {
-			size_t cols = r.ndim == 1 ? 1 : r.shape[r.ndim - 1];
+			size_t cols = r.shape[r.ndim - 1];
 
 			row = err_malloc((cols ? cols : 1) * sizeof *row);
-			print_array(fp, &r, row);
+			print_array(fp, &r, row, &o);
 			free(row);
 		}
 		npy_close(&r);
 	}
 	atomic_commit(&out);
+	free(o.cols.v);
+	free(o.slices.v);
 	opts_free(&o.c);
 	return EXIT_OK;
 }
