@@ -159,6 +159,12 @@ $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy 
 endef
 comma := ,
 $(foreach r,$(RUNS),$(eval $(call run_rule,$(r))))
+
+# Each run waits (order only) for the analysis of the run two before it, so
+# that make analyses runs as they finish instead of after the last one.
+RUN_PAIRS := $(foreach w,$(join $(addsuffix @,$(wordlist 3,$(words $(RUNS)),$(RUNS))),$(RUNS)),$(if $(findstring @,$(w)),$(w)))
+$(foreach p,$(RUN_PAIRS),$(eval $(RD)/runs/$(firstword $(subst @, ,$(p)))/summary.csv: | \
+  $(AD)/motifs/$(lastword $(subst @, ,$(p))).csv $(AD)/dpr/$(lastword $(subst @, ,$(p))).csv))
 endif
 
 # ------------------------------------------------------------------ analysis
@@ -315,13 +321,7 @@ $(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp $(ANA)
 	$(call say,gnuplot)
 	$(Q)$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)')
 
-# The order of the prerequisites is the order make takes work in: the
-# single-run figures first (their runs start first and the figures are drawn
-# while other runs simulate), then each run's analysis right after the run,
-# so that only the tables and the three figures of the whole sweep are left
-# for the end.
-sweep-results: $(filter-out $(addprefix $(FD)/,motifs.png dpr.png training.png),$(FIGURES)) \
-  $(foreach r,$(RUNS),$(AD)/motifs/$(r).csv $(AD)/dpr/$(r).csv) $(TABLES) $(FIGURES)
+sweep-results: $(TABLES) $(FIGURES)
 
 # --------------------------------------------------------------------- clean
 sweep-clean-analysis:
