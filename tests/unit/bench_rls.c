@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "rls.h"
+#include "testrand.h"
 
 static double now(void)
 {
@@ -31,10 +32,7 @@ static unsigned long long rs = 88172645463325252ull;
 
 static double urand(void)
 {
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (double)(rs >> 11) / 9007199254740992.0;
+	return test_unif(&rs);
 }
 
 int main(int argc, char **argv)

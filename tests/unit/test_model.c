@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "model.h"
+#include "testrand.h"
 
 static int failures;
 
@@ -165,15 +166,11 @@ static void test_recurrent_and_finite(void)
 	      "nqif");
 }
 
-/* A small generator of the test's own, independent of libcore's. */
 static unsigned long long seed = 0x9e3779b97f4a7c15ull;
 
 static double unif(void)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return (double)(seed >> 11) / 9007199254740992.0;
+	return test_unif(&seed);
 }
 
 /* model_step() takes the cosines of a block of QIF neurons at once (glibc's
