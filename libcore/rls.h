@@ -65,11 +65,8 @@ enum rls_kernel_kind { RLS_DIRECT = 0, RLS_SPIKE = 1 };
 #define RLS_LARGE_BYTES ((size_t)64 << 20)
 /* Pending updates that rls_kernel() takes at most. */
 #define RLS_MAX_PENDING 32
-/* RLS_SPIKE computes k directly at least every RLS_REFRESH steps: the
- * recursion contracts its rounding errors (by gamma/den < 1 at every step),
- * so this is a safety net; at 64 the passes took about 2 us of a 75 us
- * training step (N = 200), with the same errors (test_rls). */
-#define RLS_REFRESH 256
+/* RLS_SPIKE computes k directly at least every RLS_REFRESH steps. */
+#define RLS_REFRESH 64
 
 struct rls {
 	size_t n;              /* neurons */
