@@ -199,7 +199,9 @@ commit = && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
 
 # Tools run from $(RD) so that the file column holds runs/NAME/...: the
-# same whatever the results folder is called.
+# same whatever the results folder is called.  dpr is single-threaded:
+# OPENBLAS_NUM_THREADS=1 keeps OpenBLAS from starting (and spinning) its
+# thread pool, which halves dpr's CPU time beside the simulations.
 define analysis_rule
 $(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs
 	@mkdir -p $$(@D)
@@ -208,7 +210,7 @@ $(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs
 $(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/dpr
 	@mkdir -p $$(@D)
 	$(call say,dpr,$(RD)/runs/$(1))
-	$(Q)cd $(RD) && $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) --loops $(DPR_LOOPS) \
+	$(Q)cd $(RD) && OPENBLAS_NUM_THREADS=1 $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) --loops $(DPR_LOOPS) \
 	  --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) runs/$(1)/outputs.npy > $$@.tmp $$(commit)
 endef
 $(foreach r,$(RUNS),$(eval $(call analysis_rule,$(r))))
