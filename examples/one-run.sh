@@ -34,5 +34,5 @@ dpr --tag pqif=$pqif --skip "$STIM" --loops "0,$((TRAIN + 1))-$((LOOPS - 1))" ru
 cat dpr.csv
 
 # Arrays print as CSV: the synaptic output of neuron 0 in the last loop.
-npy-cat run/outputs.npy | awk -F, -v l=$((LOOPS - 1)) '$1 == l { print $2 }' > r0-last-loop.txt
+npy-cat --slices $((LOOPS - 1)) --columns 0 run/outputs.npy | cut -d, -f2 > r0-last-loop.txt
 echo "one-run: results in $PWD" >&2

@@ -317,7 +317,10 @@ kill_when() {
 	[ "$(wc -l < o/motifs.csv)" -eq 6 ]
 	[ "$(wc -l < o/dpr.csv)" -eq 4 ]
 	[ "$(wc -l < o/r0-last-loop.txt)" -eq 300 ]
-	pyrun 'assert np.load(sys.argv[1]).shape == (5, 300, 40)' o/run/outputs.npy
+	pyrun '
+o = np.load(sys.argv[1]); assert o.shape == (5, 300, 40)
+assert (np.loadtxt(sys.argv[2]).astype(np.float32) == o[-1, :, 0]).all()
+' o/run/outputs.npy o/r0-last-loop.txt
 }
 
 @test "examples/read-results.py reads the tables and a run folder with NumPy" {
