@@ -18,7 +18,11 @@ size_t model_nqif(size_t n, double pqif)
 
 double model_mod(double a, double m)
 {
-	double r = fmod(a, m);
+	double r;
+
+	if (a >= 0 && a < m)	/* what fmod() would return, without the call */
+		return a;
+	r = fmod(a, m);
 
 	if (r != 0 && r < 0)
 		r += m;
@@ -180,6 +184,11 @@ size_t model_step(const struct model_params *mp, double *x, double *r,
 			r1 = r[i] + dt * (-b * rh[i - i0]);
 			if (qif) {
 				spike = model_qif_spike(x0, x1);
+				/* The phase modulo 2 pi, as MODEL.md allows: exact
+				 * (fmod), and the phase keeps its precision instead of
+				 * growing by 2 pi a spike. */
+				if (x1 < 0 || x1 >= 2 * M_PI)
+					x1 = model_mod(x1, 2 * M_PI);
 			} else {
 				spike = x1 > mp->vt;
 				if (spike)

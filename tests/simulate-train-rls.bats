@@ -56,16 +56,21 @@ assert np.abs(w[2] - w[0]).max() > 1e-3, "training changed nothing"'
 	run_rls s --pqif 0.25 --seed 1 --rls spike
 	run_rls d --pqif 0.25 --seed 1 --rls direct
 	run_rls x --pqif 0.25 --seed 1
+	# Loops 0-2 (untrained, then the two trained loops) must agree to
+	# rounding.  Loop 3 runs free on weights that differ in the last bits:
+	# the network is chaotic, and a spike that lands within rounding of its
+	# threshold sends the two runs apart there, so it is not compared.
 	pyrun '
 import csv
 for f in ("outputs", "weights"):
-    a = np.load("s/" + f + ".npy"); b = np.load("d/" + f + ".npy")
+    a = np.load("s/" + f + ".npy")[:3]; b = np.load("d/" + f + ".npy")[:3]
     err = np.max(np.abs(a - b) / (1 + np.abs(b)))
     print(f, err)
     assert err < 1e-9, (f, err)
 # the spike kernel really ran: rounding differences in the trained weights
 assert not np.array_equal(np.load("s/weights.npy"), np.load("d/weights.npy"))
-assert open("s/spikes.csv").read() == open("d/spikes.csv").read()
+sp = [[l for l in open(d + "/spikes.csv") if not l.startswith("3,")] for d in ("s", "d")]
+assert sp[0] == sp[1] and len(sp[0]) > 1000
 for d, k in (("s", "spike"), ("d", "direct"), ("x", "spike")):
     p = next(csv.DictReader(open(d + "/params.csv")))
     assert p["rls"] == k, (d, p["rls"])
