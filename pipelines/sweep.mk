@@ -76,6 +76,9 @@ GNUPLOT  ?= gnuplot
 V        ?=
 Q        := $(if $(V),,@)
 say       = $(if $(V),,@printf '  %-15s %s\n' '$(1)' '$(patsubst $(RD)/%,%,$(or $(2),$@))')
+# The same at the head of a command line (the shell's own printf): the
+# recipes made once per run are one line each, one shell each.
+say_and   = $(if $(V),,printf '  %-15s %s\n' '$(1)' '$(patsubst $(RD)/%,%,$(or $(2),$@))' &&)
 
 # Run names carry their keys; vrest does not apply at pqif = 1.
 run_name  = $(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
@@ -145,10 +148,9 @@ $(RD)/inputs/target_seed%.npy: $(RD)/sim-options.txt $(BIN)/gen-target
 define run_rule
 $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy \
   $(RD)/inputs/target_seed$(call run_seed,$(1)).npy $(RD)/sim-options.txt $(BIN)/simulate-train
-	@mkdir -p $(RD)/runs
-	@rm -rf $(RD)/runs/.$(1).tmp.*
-	$(call say,simulate-train,$(RD)/runs/$(1))
-	$(Q)cd $(RD) && $$(LAUNCH) $(BIN)/simulate-train -q --force -o runs/$(1) \
+	@$(call say_and,simulate-train,$(RD)/runs/$(1)) mkdir -p $(RD)/runs && \
+	  rm -rf $(RD)/runs/.$(1).tmp.* && cd $(RD) && \
+	  $(if $(V),set -x && )$$(LAUNCH) $(BIN)/simulate-train -q --force -o runs/$(1) \
 	  -w inputs/weights_seed$(call run_seed,$(1)).npy \
 	  -t inputs/target_seed$(call run_seed,$(1)).npy \
 	  --seed $(call run_seed,$(1)) --pqif $(call run_pqif,$(1)) \
@@ -202,18 +204,21 @@ CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
 # same whatever the results folder is called.  dpr is single-threaded:
 # OPENBLAS_NUM_THREADS=1 keeps OpenBLAS from starting (and spinning) its
 # thread pool, which halves dpr's CPU time beside the simulations.
+# The tools write their output under a temporary name and rename it when
+# complete (-o), so a killed analysis leaves no part that looks done.
 define analysis_rule
-$(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs
-	@mkdir -p $$(@D)
-	$(call say,motifs,$(RD)/runs/$(1))
-	$(Q)cd $(RD) && $(BIN)/motifs $(call run_tags,$(1)) runs/$(1)/weights.npy > $$@.tmp $$(commit)
-$(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/dpr
-	@mkdir -p $$(@D)
-	$(call say,dpr,$(RD)/runs/$(1))
-	$(Q)cd $(RD) && OPENBLAS_NUM_THREADS=1 $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) --loops $(DPR_LOOPS) \
-	  --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) runs/$(1)/outputs.npy > $$@.tmp $$(commit)
+$(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs | $(AD)/motifs
+	@$(call say_and,motifs,$(RD)/runs/$(1)) cd $(RD) && \
+	  $(if $(V),set -x && )$(BIN)/motifs $(call run_tags,$(1)) -o $$@ runs/$(1)/weights.npy
+$(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/dpr | $(AD)/dpr
+	@$(call say_and,dpr,$(RD)/runs/$(1)) cd $(RD) && \
+	  $(if $(V),set -x && )OPENBLAS_NUM_THREADS=1 $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) \
+	  --loops $(DPR_LOOPS) --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) \
+	  -o $$@ runs/$(1)/outputs.npy
 endef
 $(foreach r,$(RUNS),$(eval $(call analysis_rule,$(r))))
+$(AD)/motifs $(AD)/dpr:
+	@mkdir -p $@
 
 $(RD)/motifs.csv: $(MOTIF_PARTS)
 	$(call say,table)
