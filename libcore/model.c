@@ -1,6 +1,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,21 +37,34 @@ int model_qif_spike(double x, double xnew)
 	return xnew - x > d;
 }
 
+/* Row i of W r, in four independent sums (the adds do not wait on each
+ * other). */
+static double row_dot(const size_t *rowptr, const int32_t *col, const double *val,
+		      const double *r, size_t i)
+{
+	double s[4] = { 0, 0, 0, 0 };
+	size_t j = rowptr[i], end = rowptr[i + 1];
+
+	for (; j + 4 <= end; j += 4)
+		for (int l = 0; l < 4; l++)
+			s[l] += val[j + (size_t)l] * r[col[j + (size_t)l]];
+	for (int l = 0; j < end; j++, l++)
+		s[l] += val[j] * r[col[j]];
+	return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 void model_recurrent(size_t n, const size_t *rowptr, const int32_t *col,
 		     const double *val, const double *r, double *v)
 {
-	#pragma omp parallel for schedule(static) if (n >= 512)
-	for (size_t i = 0; i < n; i++) {
-		/* four independent sums, so that the adds do not wait on each other */
-		double s[4] = { 0, 0, 0, 0 };
-		size_t j = rowptr[i], end = rowptr[i + 1];
-
-		for (; j + 4 <= end; j += 4)
-			for (int l = 0; l < 4; l++)
-				s[l] += val[j + (size_t)l] * r[col[j + (size_t)l]];
-		for (int l = 0; j < end; j++, l++)
-			s[l] += val[j] * r[col[j]];
-		v[i] = (s[0] + s[1]) + (s[2] + s[3]);
+	/* threads only for a large network: a parallel region costs libgomp
+	 * a futex call even with one thread */
+	if (n >= 512 && omp_get_max_threads() > 1) {
+		#pragma omp parallel for schedule(static)
+		for (size_t i = 0; i < n; i++)
+			v[i] = row_dot(rowptr, col, val, r, i);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			v[i] = row_dot(rowptr, col, val, r, i);
 	}
 }
 

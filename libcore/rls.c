@@ -1,6 +1,7 @@
 #include "rls.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -698,11 +699,82 @@ static void spiked_inputs(struct rls *s, const unsigned char *spiked)
 			}
 }
 
-void rls_step(struct rls *s, double *val, const double *r, const double *e,
-	      const struct rls_spikes *sp, int want_dw2)
+/*
+ * Neuron i's RLS step (see rls_step()); returns 1 if it computed k
+ * directly, and sets *bad if den or the update is not finite.
+ */
+static int step_neuron(struct rls *s, size_t i, double *val, const double *r, const double *e,
+		       const struct rls_spikes *sp, int want_dw2, int *bad)
 {
 	const size_t *rowptr = s->rowptr, nslot = s->batch + 1;
 	const int32_t *col = s->col;
+	const size_t off = rowptr[i], m = msize(rowptr, i), mp = pad4(m);
+	size_t nsp = sp ? s->nspk[i] : 0, ns, np;
+	int passes = 0;
+	double *vec = s->vecs + s->voff[i], *q = vec, *w = val + off;
+	double *cs = s->cs + nslot * i, *P = s->P + s->poff[i], *k;
+	const double *u[RLS_MAX_PENDING + 1];
+	double cp[RLS_MAX_PENDING + 1], den = 1, ci, a;
+
+	np = pending(s, i, u, cp, &ns);
+	k = vec + (1 + ns) * mp;
+	/* k directly: no valid previous k, more than m/8 spiked
+	 * inputs (the direct product is then the cheaper one), or
+	 * RLS_REFRESH steps since the last time. */
+	if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED ||
+	    s->age[i] >= RLS_REFRESH) {
+		for (size_t j = 0; j < m; j++)
+			q[j] = r[col[off + j]];
+		den = rls_kernel(m, P, u, cp, np, q, k);
+		np = 0;
+		s->age[i] = 1;
+		passes++;
+	} else {
+		const double *kp = u[np - 1];
+		double kc = cp[np - 1], d[4] = { 0, 0, 0, 0 };
+		size_t j;
+
+		/* a full pending list is folded into P first (k_{t-1}
+		 * stays in its slot) */
+		if (np == s->batch) {
+			fold_batch(m, P, u, cp, np);
+			np = 0;
+		}
+		spike_k(mp, P, kp, kc, u, cp, np, s->spk + i * MAX_SPIKED, nsp, sp, k);
+		/* den = 1 + q'k with the real q = r[idx_i] */
+		for (j = 0; j + 4 <= m; j += 4)
+			for (int l = 0; l < 4; l++)
+				d[l] += r[col[off + j + (size_t)l]] * k[j + (size_t)l];
+		for (int l = 0; j < m; j++, l++)
+			d[l] += r[col[off + j]] * k[j];
+		den += (d[0] + d[1]) + (d[2] + d[3]);
+		s->age[i]++;
+	}
+	/* the new k joins the np updates still pending */
+	ci = 1 / den;
+	cs[ns] = ci;
+	s->head[i] = (uint32_t)((ns + nslot - np) % nslot);
+	s->npend[i] = (uint32_t)(np + 1);
+	a = e[i] * ci;
+	for (size_t j = 0; j < m; j++)
+		w[j] += a * k[j];
+	if (want_dw2) {
+		double d[4] = { 0, 0, 0, 0 };
+
+		/* k is zero past m: whole groups of 4 */
+		for (size_t j = 0; j < mp; j += 4)
+			for (int l = 0; l < 4; l++)
+				d[l] += k[j + (size_t)l] * k[j + (size_t)l];
+		s->dw2[i] = a * a * ((d[0] + d[1]) + (d[2] + d[3]));
+	}
+	s->c[i] = ci;
+	*bad = !isfinite(den) || !isfinite(a);
+	return passes;
+}
+
+void rls_step(struct rls *s, double *val, const double *r, const double *e,
+	      const struct rls_spikes *sp, int want_dw2)
+{
 	size_t passes = 0;
 	int blowup = 0;
 
@@ -710,69 +782,23 @@ void rls_step(struct rls *s, double *val, const double *r, const double *e,
 		sp = NULL;
 	if (sp)
 		spiked_inputs(s, sp->spiked);
-	#pragma omp parallel for schedule(static) reduction(|:blowup) reduction(+:passes)
-	for (size_t i = 0; i < s->n; i++) {
-		size_t off = rowptr[i], m = msize(rowptr, i), mp = pad4(m);
+	if (omp_get_max_threads() > 1) {
+		#pragma omp parallel for schedule(static) reduction(|:blowup) reduction(+:passes)
+		for (size_t i = 0; i < s->n; i++) {
+			int bad;
 
-		size_t nsp = sp ? s->nspk[i] : 0, ns, np;
-		double *vec = s->vecs + s->voff[i], *q = vec, *w = val + off;
-		double *cs = s->cs + nslot * i, *P = s->P + s->poff[i], *k;
-		const double *u[RLS_MAX_PENDING + 1];
-		double cp[RLS_MAX_PENDING + 1], den = 1, ci, a;
-
-		np = pending(s, i, u, cp, &ns);
-		k = vec + (1 + ns) * mp;
-		/* k directly: no valid previous k, more than m/8 spiked
-		 * inputs (the direct product is then the cheaper one), or
-		 * RLS_REFRESH steps since the last time. */
-		if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED ||
-		    s->age[i] >= RLS_REFRESH) {
-			for (size_t j = 0; j < m; j++)
-				q[j] = r[col[off + j]];
-			den = rls_kernel(m, P, u, cp, np, q, k);
-			np = 0;
-			s->age[i] = 1;
-			passes++;
-		} else {
-			const double *kp = u[np - 1];
-			double kc = cp[np - 1], d[4] = { 0, 0, 0, 0 };
-			size_t j;
-
-			/* a full pending list is folded into P first (k_{t-1}
-			 * stays in its slot) */
-			if (np == s->batch) {
-				fold_batch(m, P, u, cp, np);
-				np = 0;
-			}
-			spike_k(mp, P, kp, kc, u, cp, np, s->spk + i * MAX_SPIKED, nsp, sp, k);
-			/* den = 1 + q'k with the real q = r[idx_i] */
-			for (j = 0; j + 4 <= m; j += 4)
-				for (int l = 0; l < 4; l++)
-					d[l] += r[col[off + j + (size_t)l]] * k[j + (size_t)l];
-			for (int l = 0; j < m; j++, l++)
-				d[l] += r[col[off + j]] * k[j];
-			den += (d[0] + d[1]) + (d[2] + d[3]);
-			s->age[i]++;
+			passes += (size_t)step_neuron(s, i, val, r, e, sp, want_dw2, &bad);
+			blowup |= bad;
 		}
-		/* the new k joins the np updates still pending */
-		ci = 1 / den;
-		cs[ns] = ci;
-		s->head[i] = (uint32_t)((ns + nslot - np) % nslot);
-		s->npend[i] = (uint32_t)(np + 1);
-		a = e[i] * ci;
-		for (size_t j = 0; j < m; j++)
-			w[j] += a * k[j];
-		if (want_dw2) {
-			double d[4] = { 0, 0, 0, 0 };
+	} else {
+		/* no parallel region: libgomp would make a futex call at
+		 * every step even for one thread */
+		for (size_t i = 0; i < s->n; i++) {
+			int bad;
 
-			/* k is zero past m: whole groups of 4 */
-			for (size_t j = 0; j < mp; j += 4)
-				for (int l = 0; l < 4; l++)
-					d[l] += k[j + (size_t)l] * k[j + (size_t)l];
-			s->dw2[i] = a * a * ((d[0] + d[1]) + (d[2] + d[3]));
+			passes += (size_t)step_neuron(s, i, val, r, e, sp, want_dw2, &bad);
+			blowup |= bad;
 		}
-		s->c[i] = ci;
-		blowup |= !isfinite(den) || !isfinite(a);
 	}
 	s->passes += passes;
 	s->steps += s->n;
