@@ -15,7 +15,10 @@
 
 #include "arrayin.h"
 #include "csvio.h"
+#include "err.h"
 
+/* Buffer for reading a pipe. */
+#define PIPE_BUFSIZE ((size_t)1 << 20)
 #define MAGIC "\x93NUMPY"
 #define MAGIC_LEN 6
 
@@ -62,8 +65,12 @@ static FILE *replay_open(struct arrayin *a)
 
 	a->prefix_pos = 0;
 	fp = fopencookie(a, "rb", io);
-	if (fp)
-		setvbuf(fp, NULL, _IOFBF, (size_t)1 << 20);
+	if (fp) {
+		/* glibc uses the size only with a buffer it is given */
+		free(a->iobuf);
+		a->iobuf = err_malloc(PIPE_BUFSIZE);
+		setvbuf(fp, a->iobuf, _IOFBF, PIPE_BUFSIZE);
+	}
 	return fp;
 }
 
@@ -131,9 +138,12 @@ int arrayin_open(struct arrayin *a, const char *path)
 			return fail(a, "cannot open: %s", strerror(errno));
 		a->raw = src;
 	} else {
+		static char stdin_buf[PIPE_BUFSIZE];
+
 		src = stdin;
-		/* Large reads from a pipe: fewer system calls and wake-ups. */
-		setvbuf(stdin, NULL, _IOFBF, (size_t)1 << 20);
+		/* Large reads from a pipe: fewer system calls and wake-ups
+		 * (glibc uses the size only with a buffer it is given). */
+		setvbuf(stdin, stdin_buf, _IOFBF, sizeof stdin_buf);
 	}
 	if (fstat(fileno(src), &st) != 0)
 		memset(&st, 0, sizeof st);
@@ -331,6 +341,8 @@ void arrayin_close(struct arrayin *a)
 	a->buf = NULL;
 	if (a->fp && a->fp != a->raw && a->fp != stdin)
 		fclose(a->fp);
+	free(a->iobuf);
+	a->iobuf = NULL;
 	if (a->raw)
 		fclose(a->raw);
 	a->fp = a->raw = NULL;

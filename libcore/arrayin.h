@@ -49,6 +49,7 @@ struct arrayin {
 	size_t maplen;
 	double *buf;               /* the matrix read by arrayin_view (owned) */
 	FILE *raw;                 /* the underlying file (NULL for stdin) */
+	char *iobuf;               /* fp's buffer when fp replays a pipe (owned) */
 	int seekable;
 	struct npy_reader npy;
 	double *csv;               /* the CSV matrix, rows * cols (owned) */

@@ -24,6 +24,7 @@ struct atomic_file {
 	FILE *fp;       /* the stream to write to */
 	char *path;     /* final name (owned), or NULL for stdout */
 	char *tmp;      /* temporary name (owned), or NULL for stdout */
+	char *buf;      /* the stream's buffer (owned), or NULL */
 };
 
 /* Open PATH ("-" = stdout) for binary writing; returns af->fp. */
