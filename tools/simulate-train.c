@@ -537,7 +537,8 @@ static void summary_row(FILE *fp, size_t loop, const char *phase, size_t n, size
 }
 
 /* Fast decimal output of the spike events (there can be millions). */
-static void put_uint(FILE *fp, size_t v)
+/* v in decimal at p; returns the end. */
+static char *put_uint(char *p, size_t v)
 {
 	char buf[24];
 	int k = sizeof buf;
@@ -546,7 +547,29 @@ static void put_uint(FILE *fp, size_t v)
 		buf[--k] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	fwrite(buf + k, 1, sizeof buf - (size_t)k, fp);
+	memcpy(p, buf + k, sizeof buf - (size_t)k);
+	return p + (sizeof buf - (size_t)k);
+}
+
+/* The spike events of one step, "loop,step,neuron" lines, in one write. */
+static void put_spikes(FILE *fp, size_t loop, size_t it, const unsigned char *spk, size_t n,
+		       char *line)
+{
+	char head[48], *h = head, *p = line;
+	size_t hl;
+
+	h = put_uint(h, loop);
+	*h++ = ',';
+	h = put_uint(h, it);
+	*h++ = ',';
+	hl = (size_t)(h - head);
+	for (size_t i = 0; i < n; i++)
+		if (spk[i]) {
+			memcpy(p, head, hl);
+			p = put_uint(p + hl, i);
+			*p++ = '\n';
+		}
+	fwrite(line, 1, (size_t)(p - line), fp);
 }
 
 int main(int argc, char **argv)
@@ -561,6 +584,7 @@ int main(int argc, char **argv)
 	size_t *rowptr;
 	int32_t *col;
 	unsigned char *spk;
+	char *spkline;	/* a step's spike events, 64 bytes a neuron at most */
 	struct model_params mp;
 	struct rls rls;
 	struct rls_spikes rsp;
@@ -656,6 +680,7 @@ int main(int argc, char **argv)
 	e = err_malloc(n * sizeof *e);
 	vr = err_malloc(n * sizeof *vr);
 	spk = err_malloc(n);
+	spkline = err_malloc(64 * n);
 	vbuf = err_malloc(steps * n * sizeof *vbuf);
 	mp = (struct model_params){ .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest,
 		.dt = o.dt, .b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise };
@@ -741,17 +766,10 @@ int main(int argc, char **argv)
 					"(the state is not finite)", loop, it);
 			memcpy(vbuf + it * n, v, n * sizeof *v);
 			for (size_t i = 0; i < n; i++)
-				if (spk[i]) {
+				if (spk[i])
 					nspk[i >= nqif]++;
-					if (fspk) {
-						put_uint(fspk, loop);
-						fputc(',', fspk);
-						put_uint(fspk, it);
-						fputc(',', fspk);
-						put_uint(fspk, i);
-						fputc('\n', fspk);
-					}
-				}
+			if (fspk)
+				put_spikes(fspk, loop, it, spk, n, spkline);
 			if (o.record & REC_OUTPUTS)
 				npy_write(&wo, r, n);
 			if (o.record & REC_INPUTS)
@@ -863,7 +881,7 @@ int main(int argc, char **argv)
 		rng_free(noise_rng);
 	free(W); free(target); free(kick); free(x); free(r); free(v); free(in); free(e); free(vr);
 	model_cols_free(&cols);
-	free(spk); free(vbuf); free(xi1); free(xi2); free(rowptr); free(col); free(val);
+	free(spk); free(spkline); free(vbuf); free(xi1); free(xi2); free(rowptr); free(col); free(val);
 	free(o.trace);
 	opts_free(&o.c);
 	return EXIT_OK;
