@@ -12,6 +12,7 @@
 #endif
 
 #include "err.h"
+#include "model.h"
 
 /* Spiked inputs of a neuron beyond which rls_step() computes k directly. */
 #define MAX_SPIKED 64
@@ -88,32 +89,8 @@ size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind, size
 		v += (nslot + 1) * pad4(msize(rowptr, i));
 	}
 	return sizeof(double) * (p + v + (nslot + 2) * n) +
-	       sizeof(uint32_t) * (4 * n + MAX_SPIKED * n + 2 * nnz) + 3 * sizeof(size_t) * (n + 1);
-}
-
-/* The transposed structure: for presynaptic neuron j, the rows i that it
- * feeds (crow) and its position in each (cpos), in increasing i. */
-static void transpose(struct rls *s)
-{
-	size_t n = s->n, nnz = s->rowptr[n], *fill;
-
-	s->cptr = err_calloc(n + 1, sizeof *s->cptr);
-	s->crow = err_malloc((nnz + 1) * sizeof *s->crow);
-	s->cpos = err_malloc((nnz + 1) * sizeof *s->cpos);
-	for (size_t x = 0; x < nnz; x++)
-		s->cptr[s->col[x] + 1]++;
-	for (size_t j = 0; j < n; j++)
-		s->cptr[j + 1] += s->cptr[j];
-	fill = err_malloc((n + 1) * sizeof *fill);
-	memcpy(fill, s->cptr, n * sizeof *fill);
-	for (size_t i = 0; i < n; i++)
-		for (size_t x = s->rowptr[i]; x < s->rowptr[i + 1]; x++) {
-			size_t y = fill[s->col[x]]++;
-
-			s->crow[y] = (uint32_t)i;
-			s->cpos[y] = (uint32_t)(x - s->rowptr[i]);
-		}
-	free(fill);
+	       sizeof(uint32_t) * (4 * n + MAX_SPIKED * n + nnz) +
+	       sizeof(size_t) * (nnz + 3 * (n + 1));
 }
 
 void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
@@ -154,7 +131,8 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	s->age = err_calloc(n + 1, sizeof(uint32_t));
 	s->nspk = err_calloc(n + 1, sizeof(uint32_t));
 	s->spk = err_calloc(MAX_SPIKED * n + 1, sizeof(uint32_t));
-	transpose(s);
+	/* the rows each presynaptic neuron feeds (model.h's column index) */
+	model_cols_init(&s->cols, n, rowptr, col);
 	choose_width();
 	/* First touch by the threads that will use the pages. */
 	#pragma omp parallel for schedule(static)
@@ -182,9 +160,7 @@ void rls_free(struct rls *s)
 	free(s->age);
 	free(s->nspk);
 	free(s->spk);
-	free(s->cptr);
-	free(s->crow);
-	free(s->cpos);
+	model_cols_free(&s->cols);
 	memset(s, 0, sizeof *s);
 }
 
@@ -690,11 +666,12 @@ static void spiked_inputs(struct rls *s, const unsigned char *spiked)
 	memset(s->nspk, 0, s->n * sizeof *s->nspk);
 	for (size_t j = 0; j < s->n; j++)
 		if (spiked[j])
-			for (size_t x = s->cptr[j]; x < s->cptr[j + 1]; x++) {
-				size_t i = s->crow[x];
+			for (size_t x = s->cols.cptr[j]; x < s->cols.cptr[j + 1]; x++) {
+				size_t i = s->cols.crow[x];
 
 				if (s->nspk[i] < MAX_SPIKED)
-					s->spk[i * MAX_SPIKED + s->nspk[i]] = s->cpos[x];
+					s->spk[i * MAX_SPIKED + s->nspk[i]] =
+						(uint32_t)(s->cols.cval[x] - s->rowptr[i]);
 				s->nspk[i]++;
 			}
 }

@@ -52,6 +52,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model.h"
+
 enum rls_kernel_kind { RLS_DIRECT = 0, RLS_SPIKE = 1 };
 
 /*
@@ -94,8 +96,7 @@ struct rls {
 	double *c;             /* per neuron: 1/den of the last step */
 	double *dw2;           /* per neuron: squared norm of the last W row update */
 	uint32_t *age;         /* per neuron: steps since k was computed directly */
-	size_t *cptr;          /* transposed structure (n+1): rows fed by neuron j ... */
-	uint32_t *crow, *cpos; /* ... are crow[cptr[j] ..], at positions cpos[..] */
+	struct model_cols cols; /* the rows each presynaptic neuron feeds */
 	uint32_t *nspk, *spk;  /* per neuron: spiked inputs of the step, positions */
 	size_t passes;         /* neuron-steps whose k was computed directly */
 	size_t steps;          /* neuron-steps in all */
