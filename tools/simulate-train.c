@@ -481,38 +481,48 @@ static double pop_mean(const struct popstat *ps, int k)
 /*
  * One summary row: spike rates, and the mean squared error and Pearson
  * correlation between target and recurrent input over it > stim, computed
- * in two passes per neuron from the loop's recorded v.
+ * in two passes per neuron from the loop's recorded v; acc is room for 6 n
+ * sums.
  */
 static void summary_row(FILE *fp, size_t loop, const char *phase, size_t n, size_t nqif,
 			size_t steps, size_t stim, double dt, const size_t *nspk,
-			const double *target, const double *vbuf, double out[3])
+			const double *target, const double *vbuf, double *acc, double out[3])
 {
 	struct popstat mse = { { 0 }, { 0 } }, corr = { { 0 }, { 0 } };
 	double rate[3], secs = (double)steps * dt * 0.01;
+	double *mt = acc, *mv = acc + n, *se = acc + 2 * n, *stt = acc + 3 * n;
+	double *svv = acc + 4 * n, *stv = acc + 5 * n;
 	size_t cnt = steps - stim - 1;
 
 	rate[0] = nqif ? (double)nspk[0] / ((double)nqif * secs) : NAN;
 	rate[1] = n - nqif ? (double)nspk[1] / ((double)(n - nqif) * secs) : NAN;
 	rate[2] = (double)(nspk[0] + nspk[1]) / ((double)n * secs);
-	for (size_t i = 0; i < n; i++) {
-		double mt = 0, mv = 0, se = 0, stt = 0, svv = 0, stv = 0;
-
-		for (size_t it = stim + 1; it < steps; it++) {
-			mt += target[it * n + i];
-			mv += vbuf[it * n + i];
+	/* Step by step over all neurons (the arrays are (steps, n)), each
+	 * neuron's sums in the same order as one neuron at a time. */
+	for (size_t i = 0; i < 6 * n; i++)
+		acc[i] = 0;
+	for (size_t it = stim + 1; it < steps; it++)
+		for (size_t i = 0; i < n; i++) {
+			mt[i] += target[it * n + i];
+			mv[i] += vbuf[it * n + i];
 		}
-		mt /= (double)cnt;
-		mv /= (double)cnt;
-		for (size_t it = stim + 1; it < steps; it++) {
+	for (size_t i = 0; i < n; i++) {
+		mt[i] /= (double)cnt;
+		mv[i] /= (double)cnt;
+	}
+	for (size_t it = stim + 1; it < steps; it++)
+		for (size_t i = 0; i < n; i++) {
 			double t = target[it * n + i], v = vbuf[it * n + i];
 
-			se += (t - v) * (t - v);
-			stt += (t - mt) * (t - mt);
-			svv += (v - mv) * (v - mv);
-			stv += (t - mt) * (v - mv);
+			se[i] += (t - v) * (t - v);
+			stt[i] += (t - mt[i]) * (t - mt[i]);
+			svv[i] += (v - mv[i]) * (v - mv[i]);
+			stv[i] += (t - mt[i]) * (v - mv[i]);
 		}
-		pop_add(&mse, i < nqif, se / (double)cnt);
-		pop_add(&corr, i < nqif, stt > 0 && svv > 0 ? stv / sqrt(stt * svv) : NAN);
+	for (size_t i = 0; i < n; i++) {
+		pop_add(&mse, i < nqif, se[i] / (double)cnt);
+		pop_add(&corr, i < nqif,
+			stt[i] > 0 && svv[i] > 0 ? stv[i] / sqrt(stt[i] * svv[i]) : NAN);
 	}
 	/* A population without neurons prints nan for its error too. */
 	if (!nqif)
@@ -585,6 +595,7 @@ int main(int argc, char **argv)
 	int32_t *col;
 	unsigned char *spk;
 	char *spkline;	/* a step's spike events, 64 bytes a neuron at most */
+	double *sums;	/* summary_row()'s per-neuron sums */
 	struct model_params mp;
 	struct rls rls;
 	struct rls_spikes rsp;
@@ -681,6 +692,7 @@ int main(int argc, char **argv)
 	vr = err_malloc(n * sizeof *vr);
 	spk = err_malloc(n);
 	spkline = err_malloc(64 * n);
+	sums = err_malloc(6 * n * sizeof *sums);
 	vbuf = err_malloc(steps * n * sizeof *vbuf);
 	mp = (struct model_params){ .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest,
 		.dt = o.dt, .b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise };
@@ -837,7 +849,7 @@ int main(int argc, char **argv)
 			progress_tick(&pg, 1);
 		}
 		summary_row(fsum, loop, phase, n, nqif, steps, stim, o.dt, nspk, target, vbuf,
-			    stats);
+			    sums, stats);
 		if (o.record & REC_WEIGHTS) {
 			memset(W, 0, n * n * sizeof *W);
 			for (size_t i = 0; i < n; i++)
@@ -881,7 +893,7 @@ int main(int argc, char **argv)
 		rng_free(noise_rng);
 	free(W); free(target); free(kick); free(x); free(r); free(v); free(in); free(e); free(vr);
 	model_cols_free(&cols);
-	free(spk); free(spkline); free(vbuf); free(xi1); free(xi2); free(rowptr); free(col); free(val);
+	free(spk); free(spkline); free(sums); free(vbuf); free(xi1); free(xi2); free(rowptr); free(col); free(val);
 	free(o.trace);
 	opts_free(&o.c);
 	return EXIT_OK;
