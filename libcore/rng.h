@@ -1,5 +1,7 @@
 /*
- * rng: random numbers for forcenet, on GSL's MT19937.
+ * rng: random numbers for forcenet, on MT19937: the words of GSL's
+ * gsl_rng_mt19937, from a faster implementation of the same generator
+ * (rng.c), under GSL's distributions.
  *
  * One seed, many independent streams: every random quantity of the model
  * has its own stream, seeded from (seed, stream id) through the SplitMix64
@@ -43,5 +45,9 @@ void rng_sample_sorted(rng_t *r, size_t n, size_t k, size_t *out);
 
 /* The 32-bit MT19937 seed derived from (seed, stream), for the record. */
 unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream);
+
+/* The generator type behind every stream, a const gsl_rng_type * (for the
+ * tests, which check it against GSL's own gsl_rng_mt19937). */
+const void *rng_gsl_type(void);
 
 #endif
