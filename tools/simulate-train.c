@@ -546,8 +546,8 @@ static void summary_row(FILE *fp, size_t loop, const char *phase, size_t n, size
 	out[2] = pop_mean(&corr, 2);
 }
 
-/* Fast decimal output of the spike events (there can be millions). */
-/* v in decimal at p; returns the end. */
+/* v in decimal at p; returns the end (fast: the spike events can be
+ * millions). */
 static char *put_uint(char *p, size_t v)
 {
 	char buf[24];
@@ -696,8 +696,8 @@ int main(int argc, char **argv)
 	vbuf = err_malloc(steps * n * sizeof *vbuf);
 	mp = (struct model_params){ .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest,
 		.dt = o.dt, .b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise };
-	/* Between two steps r' = gamma r + b spk (model_step's RK2 of -b r). */
 	model_cols_init(&cols, n, rowptr, col);
+	/* Between two steps r' = gamma r + b spk (model_step's RK2 of -b r). */
 	rsp = (struct rls_spikes){ .spiked = spk, .b = mp.b,
 		.gamma = 1 - mp.b * mp.dt + (mp.b * mp.dt) * (mp.b * mp.dt) / 2 };
 	if (o.train_loops > 0)
