@@ -88,7 +88,7 @@ size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind, size
 		p += rls_packed_size(msize(rowptr, i));
 		v += (nslot + 1) * pad4(msize(rowptr, i));
 	}
-	return sizeof(double) * (p + v + (nslot + 2) * n) +
+	return sizeof(double) * (p + v + (nslot + 3) * n) +
 	       sizeof(uint32_t) * (4 * n + MAX_SPIKED * n + nnz) +
 	       sizeof(size_t) * (nnz + 3 * (n + 1));
 }
@@ -127,6 +127,7 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	s->head = err_calloc(n + 1, sizeof(uint32_t));
 	s->npend = err_calloc(n + 1, sizeof(uint32_t));
 	s->c = err_calloc(n + 1, sizeof(double));
+	s->qk = err_calloc(n + 1, sizeof(double));
 	s->dw2 = err_calloc(n + 1, sizeof(double));
 	s->age = err_calloc(n + 1, sizeof(uint32_t));
 	s->nspk = err_calloc(n + 1, sizeof(uint32_t));
@@ -156,6 +157,7 @@ void rls_free(struct rls *s)
 	free(s->head);
 	free(s->npend);
 	free(s->c);
+	free(s->qk);
 	free(s->dw2);
 	free(s->age);
 	free(s->nspk);
@@ -691,7 +693,7 @@ static int step_neuron(struct rls *s, size_t i, double *val, const double *r, co
 	double *vec = s->vecs + s->voff[i], *q = vec, *w = val + off;
 	double *cs = s->cs + nslot * i, *P = s->P + s->poff[i], *k;
 	const double *u[RLS_MAX_PENDING + 1];
-	double cp[RLS_MAX_PENDING + 1], den = 1, ci, a;
+	double cp[RLS_MAX_PENDING + 1], den = 1, qk, ci, a;
 
 	np = pending(s, i, u, cp, &ns);
 	k = vec + (1 + ns) * mp;
@@ -703,13 +705,14 @@ static int step_neuron(struct rls *s, size_t i, double *val, const double *r, co
 		for (size_t j = 0; j < m; j++)
 			q[j] = r[col[off + j]];
 		den = rls_kernel(m, P, u, cp, np, q, k);
+		qk = den - 1;
 		np = 0;
 		s->age[i] = 1;
 		passes++;
 	} else {
+		const uint32_t *J = s->spk + i * MAX_SPIKED;
 		const double *kp = u[np - 1];
-		double kc = cp[np - 1], d[4] = { 0, 0, 0, 0 };
-		size_t j;
+		double kc = cp[np - 1], s1 = 0, s2 = 0;
 
 		/* a full pending list is folded into P first (k_{t-1}
 		 * stays in its slot) */
@@ -717,14 +720,14 @@ static int step_neuron(struct rls *s, size_t i, double *val, const double *r, co
 			fold_batch(m, P, u, cp, np);
 			np = 0;
 		}
-		spike_k(mp, P, kp, kc, u, cp, np, s->spk + i * MAX_SPIKED, nsp, sp, k);
-		/* den = 1 + q'k with the real q = r[idx_i] */
-		for (j = 0; j + 4 <= m; j += 4)
-			for (int l = 0; l < 4; l++)
-				d[l] += r[col[off + j + (size_t)l]] * k[j + (size_t)l];
-		for (int l = 0; j < m; j++, l++)
-			d[l] += r[col[off + j]] * k[j];
-		den += (d[0] + d[1]) + (d[2] + d[3]);
+		spike_k(mp, P, kp, kc, u, cp, np, J, nsp, sp, k);
+		/* q'k from the previous step's (see rls.h), O(spikes) */
+		for (size_t x = 0; x < nsp; x++) {
+			s1 += kp[J[x]];
+			s2 += k[J[x]];
+		}
+		qk = sp->gamma * kc * (sp->gamma * s->qk[i] + sp->b * s1) + sp->b * s2;
+		den = 1 + qk;
 		s->age[i]++;
 	}
 	/* the new k joins the np updates still pending */
@@ -745,6 +748,7 @@ static int step_neuron(struct rls *s, size_t i, double *val, const double *r, co
 		s->dw2[i] = a * a * ((d[0] + d[1]) + (d[2] + d[3]));
 	}
 	s->c[i] = ci;
+	s->qk[i] = qk;
 	*bad = !isfinite(den) || !isfinite(a);
 	return passes;
 }

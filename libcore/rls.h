@@ -39,8 +39,12 @@
  *               than m/8 inputs spiked (then it is the cheaper way), and at
  *               least every RLS_REFRESH steps, so that the recursion's
  *               rounding errors (contracted by gamma < 1 at every step)
- *               never build up.  q itself is always the real r[idx_i]: den
- *               and the W update use it.
+ *               never build up.  den follows in O(spikes) as well: with
+ *               d = q'k = den - 1 and P_t q_{t-1} = k_{t-1}/den_{t-1},
+ *                   d_t = gamma/den_{t-1} (gamma d_{t-1} + b k_{t-1}[J])
+ *                         + b k_t[J]          (x[J]: x summed over spiked J)
+ *               which contracts its errors by gamma^2/den like k's, and is
+ *               reset with it by every direct product.
  * Both give the textbook result to rounding; they differ in the last bits.
  *
  * Neurons are independent: the step is shared among OpenMP threads by
@@ -94,6 +98,7 @@ struct rls {
 	uint32_t *head;        /* per neuron: ring slot of the oldest pending k */
 	uint32_t *npend;       /* per neuron: pending updates (the last is k_{t-1}) */
 	double *c;             /* per neuron: 1/den of the last step */
+	double *qk;            /* per neuron: q'k = den - 1 of the last step */
 	double *dw2;           /* per neuron: squared norm of the last W row update */
 	uint32_t *age;         /* per neuron: steps since k was computed directly */
 	struct model_cols cols; /* the rows each presynaptic neuron feeds */
