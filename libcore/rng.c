@@ -1,14 +1,18 @@
 /* rng: see rng.h. */
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "err.h"
 #include "rng.h"
 
+struct mt_state;
+
 struct rng {
 	gsl_rng *g;
+	struct mt_state *st;   /* g's state, for rng_normal()'s fast path */
 };
 
 /*
@@ -56,19 +60,21 @@ static void mt_refill(struct mt_state *st)
 	st->mti = 0;
 }
 
-static unsigned long int mt_get(void *vs)
+static uint32_t mt_temper(uint32_t y)
 {
-	struct mt_state *st = vs;
-	uint32_t y;
-
-	if (st->mti >= MT_N)
-		mt_refill(st);
-	y = st->mt[st->mti++];
 	y ^= y >> 11;
 	y ^= (y << 7) & 0x9d2c5680U;
 	y ^= (y << 15) & 0xefc60000U;
-	y ^= y >> 18;
-	return y;
+	return y ^ (y >> 18);
+}
+
+static unsigned long int mt_get(void *vs)
+{
+	struct mt_state *st = vs;
+
+	if (st->mti >= MT_N)
+		mt_refill(st);
+	return mt_temper(st->mt[st->mti++]);
 }
 
 static double mt_get_double(void *vs)
@@ -103,6 +109,156 @@ unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream)
 	return h ? (unsigned long)h : 1UL;
 }
 
+/*
+ * rng_normal() takes GSL's ziggurat (gsl_ran_gaussian_ziggurat) without a
+ * call for most draws.  With a generator of 32-bit words GSL draws one word
+ * k, takes the level i = k & 0x7f, the sign from bit 7 and j = k >> 8 (24
+ * bits), and returns sign * j * wtab[i] at once if j < ktab[i] (about 99 %
+ * of the draws); only the other draws go on to more words.  Its tables are
+ * not exported, so zig_init() reads them from GSL itself, with a generator
+ * that plays a scripted word: ktab[i] is where the draw starts to take more
+ * than one word (a binary search on j), wtab[i] the value drawn at j = 1.
+ * rng_normal() does the one-word case itself and leaves every other draw,
+ * with the state untouched, to GSL, so that every draw is GSL's to the bit.
+ * zig_init() checks the tables against GSL's draws at 4 values of j on
+ * every level, then 100000 draws against GSL's, and leaves every draw to
+ * GSL if a check fails (a GSL with another algorithm).  About 1.7 ns saved
+ * a draw (3.4 instead of 5.1 through rng_normals()).
+ */
+static uint32_t zig_k[128];
+static double zig_w[128];
+static int zig_ok;
+static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
+
+struct probe_state {
+	uint32_t word;   /* the word played first, then zeros */
+	unsigned calls;
+};
+
+static void probe_set(void *vs, unsigned long int seed)
+{
+	(void)vs;
+	(void)seed;
+}
+
+static unsigned long int probe_get(void *vs)
+{
+	struct probe_state *p = vs;
+
+	return p->calls++ ? 0 : p->word;
+}
+
+static double probe_get_double(void *vs)
+{
+	return (double)probe_get(vs) / 4294967296.0;
+}
+
+static const gsl_rng_type probe_type = {
+	"forcenet-ziggurat-probe", 0xffffffffUL, 0, sizeof(struct probe_state),
+	&probe_set, &probe_get, &probe_get_double
+};
+
+/* GSL's draw from the word of level i (sign +) and j: its value, and
+ * whether it took that word alone. */
+static double probe(gsl_rng *g, uint32_t i, uint32_t j, int *alone)
+{
+	struct probe_state *p = g->state;
+	double x;
+
+	p->word = (j << 8) | 0x80 | i;
+	p->calls = 0;
+	x = gsl_ran_gaussian_ziggurat(g, 1.0);
+	*alone = p->calls == 1;
+	return x;
+}
+
+static inline double fast_normal(struct mt_state *st, gsl_rng *g);
+
+static void zig_init(void)
+{
+	gsl_rng *g = gsl_rng_alloc(&probe_type), *a, *b;
+	int alone, same = 1;
+
+	if (!g)
+		return;
+	for (uint32_t i = 0; i < 128; i++) {
+		uint32_t lo = 0, hi = 1U << 24;
+
+		/* the first j that takes more than one word, or 2^24 */
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			probe(g, i, mid, &alone);
+			if (alone)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		zig_k[i] = lo;
+		zig_w[i] = lo > 1 ? probe(g, i, 1, &alone) : 0;
+	}
+	/* the check: at every level, GSL's draw at the last one-word j and
+	 * in between is j wtab[i]... */
+	for (uint32_t i = 0; i < 128; i++) {
+		const uint32_t k = zig_k[i], js[4] = { 1, k / 3, k / 2, k - 1 };
+
+		for (int x = 0; x < 4 && k > 1; x++)
+			same &= probe(g, i, js[x], &alone) == (double)js[x] * zig_w[i] && alone;
+	}
+	gsl_rng_free(g);
+	/* ... and GSL's draws are these, across refills */
+	zig_ok = 1;
+	a = gsl_rng_alloc(&mt_type);
+	b = gsl_rng_alloc(&mt_type);
+	if (!a || !b)
+		same = 0;
+	else if (same) {
+		gsl_rng_set(a, 12345);
+		gsl_rng_set(b, 12345);
+		for (int n = 0; n < 100000 && same; n++)
+			same = gsl_ran_gaussian_ziggurat(a, 1.0) == fast_normal(b->state, b);
+	}
+	gsl_rng_free(a);
+	gsl_rng_free(b);
+	zig_ok = same;
+}
+
+/* One draw: the word alone if it decides (see above), else GSL's call. */
+static inline double fast_normal(struct mt_state *st, gsl_rng *g)
+{
+	if (zig_ok && st->mti < MT_N) {
+		uint32_t y = mt_temper(st->mt[st->mti]), i = y & 0x7f, j = y >> 8;
+
+		if (j < zig_k[i]) {
+			/* GSL's sign * x, without a branch that would miss
+			 * half of the time: bit 7 clear sets the sign bit */
+			union { double d; uint64_t u; } x = { (double)j * zig_w[i] };
+
+			st->mti++;
+			x.u ^= (uint64_t)(~y & 0x80) << 56;
+			return x.d;
+		}
+	}
+	return gsl_ran_gaussian_ziggurat(g, 1.0);
+}
+
+double rng_normal(rng_t *r)
+{
+	return fast_normal(r->st, r->g);
+}
+
+void rng_normals(rng_t *r, double *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = fast_normal(r->st, r->g);
+}
+
+int rng_normal_fast(void)
+{
+	pthread_once(&zig_once, zig_init);
+	return zig_ok;
+}
+
 rng_t *rng_new(uint64_t seed, enum rng_stream stream)
 {
 	rng_t *r = err_malloc(sizeof *r);
@@ -111,6 +267,8 @@ rng_t *rng_new(uint64_t seed, enum rng_stream stream)
 	if (!r->g)
 		err_die(EXIT_DATA, "out of memory (random number generator)");
 	gsl_rng_set(r->g, rng_derived_seed(seed, stream));
+	r->st = r->g->state;
+	pthread_once(&zig_once, zig_init);
 	return r;
 }
 
@@ -125,11 +283,6 @@ void rng_free(rng_t *r)
 double rng_uniform(rng_t *r)
 {
 	return gsl_rng_uniform(r->g);
-}
-
-double rng_normal(rng_t *r)
-{
-	return gsl_ran_gaussian_ziggurat(r->g, 1.0);
 }
 
 void rng_shuffle(rng_t *r, size_t *a, size_t n)

@@ -12,7 +12,7 @@
  * changing one changes every published result.
  *
  * Draws: rng_uniform in [0,1) (gsl_rng_uniform), rng_normal (standard
- * normal, GSL's ziggurat), rng_shuffle (gsl_ran_shuffle), and
+ * normal, GSL's ziggurat; rng_normals for n at once), rng_shuffle (gsl_ran_shuffle), and
  * rng_sample_sorted (k distinct indices of 0..n-1, in increasing order, by
  * Knuth's selection sampling: O(n) time, no O(n) memory).
  */
@@ -38,6 +38,7 @@ void rng_free(rng_t *r);
 
 double rng_uniform(rng_t *r);              /* [0, 1) */
 double rng_normal(rng_t *r);               /* N(0, 1) */
+void rng_normals(rng_t *r, double *out, size_t n);  /* n of them, in order */
 void rng_shuffle(rng_t *r, size_t *a, size_t n);
 
 /* Fill out[0..k-1] with k distinct sorted indices in [0, n); needs k <= n. */
@@ -45,6 +46,11 @@ void rng_sample_sorted(rng_t *r, size_t n, size_t k, size_t *out);
 
 /* The 32-bit MT19937 seed derived from (seed, stream), for the record. */
 unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream);
+
+/* Whether rng_normal() draws GSL's ziggurat numbers itself (its fast path,
+ * checked against GSL when the first generator is made) or calls GSL for
+ * every draw; the numbers are GSL's either way. */
+int rng_normal_fast(void);
 
 /* The generator type behind every stream, a const gsl_rng_type * (for the
  * tests, which check it against GSL's own gsl_rng_mt19937). */

@@ -767,10 +767,8 @@ int main(int argc, char **argv)
 			for (size_t i = 0; i < n; i++)
 				in[i] = (it < stim ? kick[i] : 0) + v[i];
 			if (noise_rng) {
-				for (size_t i = 0; i < n; i++)
-					xi1[i] = rng_normal(noise_rng);
-				for (size_t i = 0; i < n; i++)
-					xi2[i] = rng_normal(noise_rng);
+				rng_normals(noise_rng, xi1, n);
+				rng_normals(noise_rng, xi2, n);
 			}
 			model_step(&mp, x, r, in, xi1, xi2, spk);
 			if (!model_finite(x, n) || !model_finite(r, n))
