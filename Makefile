@@ -2,7 +2,8 @@
 #
 #   make            build the tools into build/bin (installs missing Debian packages)
 #   make test       build and run the whole test-suite (BATS + C unit tests)
-#   make bench      print performance figures (nothing is asserted)
+#   make bench      print performance figures (nothing is asserted);
+#                   BENCH=simulate-train (or rls, sweep, ...) runs one of bench/*.sh
 #   make sweep      the study's whole sweep: runs, tables and figures in results/
 #   make install    tools and man pages under $(DESTDIR)$(PREFIX)
 #
