@@ -21,7 +21,10 @@ setup_file() {
 	elif [ -e /etc/slurm/slurm.conf ] && ! grep -q 'forcenet scripts/slurm-local' /etc/slurm/slurm.conf; then
 		SLURM_SKIP="/etc/slurm/slurm.conf belongs to another cluster"
 	fi
-	export SLURM_SKIP
+	# a slurm.conf that the suite writes is removed at the end
+	SLURM_CONF_OURS=0
+	[ -e /etc/slurm/slurm.conf ] || SLURM_CONF_OURS=1
+	export SLURM_SKIP SLURM_CONF_OURS
 	[ -n "$SLURM_SKIP" ] || "$ROOT/scripts/slurm-local" start
 }
 
@@ -34,6 +37,10 @@ teardown_file() {
 	# Always, even after a failure; harmless when nothing runs.
 	if [ -z "$SLURM_SKIP" ]; then
 		"$ROOT/scripts/slurm-local" stop || true
+		if [ "$SLURM_CONF_OURS" = 1 ] &&
+		   grep -q 'forcenet scripts/slurm-local' /etc/slurm/slurm.conf 2>/dev/null; then
+			rm -f /etc/slurm/slurm.conf
+		fi
 	fi
 }
 
