@@ -609,8 +609,8 @@ static void spike_k(size_t mp, const double *P, const double *kp, double cp,
 		    const double *const *u, const double *c, size_t np,
 		    const uint32_t *J, size_t nsp, const struct rls_spikes *sp, double *k)
 {
-	const double g = sp->gamma * cp, b = sp->b;
-	double beta[RLS_MAX_PENDING];
+	const double b = sp->b;
+	double g = sp->gamma * cp, beta[RLS_MAX_PENDING];
 
 	/* The pending updates' share of the columns: -beta_s u_s, with
 	 * beta_s = c_s b (u_s[J] summed); none without spikes. */
@@ -623,6 +623,10 @@ static void spike_k(size_t mp, const double *P, const double *kp, double cp,
 			sum += u[s][J[x]];
 		beta[s] = c[s] * b * sum;
 	}
+	/* k_{t-1} itself, when still pending, is the last of them: its share
+	 * joins gamma k_{t-1}/den_{t-1} (one pass over k fewer) */
+	if (np && u[np - 1] == kp)
+		g -= beta[--np];
 	for (size_t t = 0; t < mp; t += 4) {
 		double v[4];
 
