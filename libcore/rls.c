@@ -9,6 +9,43 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #define RLS_AVX2 1
+
+/*
+ * The 4 x 4 piece of a block at columns cc .. cc+3 (cc a multiple of 4):
+ * its tiles cc/2 and cc/2 + 1, 16 doubles from B + 4 cc, as four vectors
+ * t0 = rows 0-1 of columns cc, cc+1, t1 = rows 2-3 of them, t2 and t3 the
+ * same for columns cc+2, cc+3; TILE_ROWS makes them the four rows.
+ */
+#define TILES_LOAD(B, cc, t0, t1, t2, t3) do { \
+	const double *b_ = (B) + 4 * (cc); \
+	t0 = _mm256_loadu_pd(b_); \
+	t1 = _mm256_loadu_pd(b_ + 4); \
+	t2 = _mm256_loadu_pd(b_ + 8); \
+	t3 = _mm256_loadu_pd(b_ + 12); \
+} while (0)
+#define TILES_STORE(B, cc, t0, t1, t2, t3) do { \
+	double *b_ = (B) + 4 * (cc); \
+	_mm256_storeu_pd(b_, t0); \
+	_mm256_storeu_pd(b_ + 4, t1); \
+	_mm256_storeu_pd(b_ + 8, t2); \
+	_mm256_storeu_pd(b_ + 12, t3); \
+} while (0)
+#define TILE_ROWS(t0, t1, t2, t3, r0, r1, r2, r3) do { \
+	r0 = _mm256_permute2f128_pd(t0, t2, 0x20); \
+	r1 = _mm256_permute2f128_pd(t0, t2, 0x31); \
+	r2 = _mm256_permute2f128_pd(t1, t3, 0x20); \
+	r3 = _mm256_permute2f128_pd(t1, t3, 0x31); \
+} while (0)
+/* The update P -= (a_r u_c) of those tiles, a01 = (a0 a0 a1 a1) and a23 =
+ * (a2 a2 a3 a3) the factors of the rows, v the u of columns cc .. cc+3. */
+#define TILES_UPDATE(t0, t1, t2, t3, a01, a23, v) do { \
+	const __m256d v01_ = _mm256_broadcast_pd((const __m128d *)(v)); \
+	const __m256d v23_ = _mm256_broadcast_pd((const __m128d *)((v) + 2)); \
+	t0 = _mm256_fnmadd_pd(a01, v01_, t0); \
+	t1 = _mm256_fnmadd_pd(a23, v01_, t1); \
+	t2 = _mm256_fnmadd_pd(a01, v23_, t2); \
+	t3 = _mm256_fnmadd_pd(a23, v23_, t3); \
+} while (0)
 #endif
 
 #include "err.h"
@@ -17,9 +54,11 @@
 /* Spiked inputs of a neuron beyond which rls_step() computes k directly. */
 #define MAX_SPIKED 64
 
+#ifdef RLS_AVX2
 /* Whether folds use 512-bit vectors: set by rls_init() (the same results
  * either way; FORCENET_NO_AVX512 in the environment turns them off). */
 static int s512;
+#endif
 
 static void choose_width(void)
 {
@@ -49,6 +88,16 @@ size_t rls_packed_size(size_t m)
 	return s;
 }
 
+/*
+ * Offset of P[j + r, j + cc] in block j (see rls.h): tiles of 4 rows by 2
+ * columns, the columns j + cc, j + cc + 1 (cc even) in tile cc/2, row by
+ * row.
+ */
+static inline size_t tix(size_t r, size_t cc)
+{
+	return 4 * (cc & ~(size_t)1) + 2 * r + (cc & 1);
+}
+
 /* Address of P[row, col] (col >= the first column of row's block). */
 static double *elem(double *P, size_t mp, size_t row, size_t col)
 {
@@ -56,7 +105,7 @@ static double *elem(double *P, size_t mp, size_t row, size_t col)
 
 	for (size_t b = 0; b < j; b += 4)
 		base += 4 * (mp - b);
-	return P + base + (row - j) * (mp - j) + (col - j);
+	return P + base + tix(row - j, col - j);
 }
 
 /* The batch that rls_init() chooses (see rls.h). */
@@ -182,48 +231,38 @@ static double pass1(size_t m, double *P, const double *u, double c,
 		k[t] = 0;
 	for (size_t j = 0; j < mp; j += 4) {
 		const size_t L = mp - j;
-		double *R0 = P, *R1 = P + L, *R2 = P + 2 * L, *R3 = P + 3 * L;
 #ifdef RLS_AVX2
-		const __m256d a0 = _mm256_set1_pd(c * u[j]), a1 = _mm256_set1_pd(c * u[j + 1]);
-		const __m256d a2 = _mm256_set1_pd(c * u[j + 2]), a3 = _mm256_set1_pd(c * u[j + 3]);
+		const __m256d a01 = _mm256_set_pd(c * u[j + 1], c * u[j + 1], c * u[j], c * u[j]);
+		const __m256d a23 = _mm256_set_pd(c * u[j + 3], c * u[j + 3], c * u[j + 2], c * u[j + 2]);
 		const __m256d q0 = _mm256_set1_pd(q[j]), q1 = _mm256_set1_pd(q[j + 1]);
 		const __m256d q2 = _mm256_set1_pd(q[j + 2]), q3 = _mm256_set1_pd(q[j + 3]);
-		__m256d s0, s1, s2, s3, p, h01, h23;
-		__m256d ut = _mm256_loadu_pd(u + j), qt = _mm256_loadu_pd(q + j);
+		__m256d s0, s1, s2, s3, p0, p1, p2, p3, t0, t1, t2, t3, h01, h23;
+		__m256d qt = _mm256_loadu_pd(q + j);
 
-		p = _mm256_fnmadd_pd(a0, ut, _mm256_loadu_pd(R0));
-		_mm256_storeu_pd(R0, p);
-		s0 = _mm256_mul_pd(p, qt);
-		p = _mm256_fnmadd_pd(a1, ut, _mm256_loadu_pd(R1));
-		_mm256_storeu_pd(R1, p);
-		s1 = _mm256_mul_pd(p, qt);
-		p = _mm256_fnmadd_pd(a2, ut, _mm256_loadu_pd(R2));
-		_mm256_storeu_pd(R2, p);
-		s2 = _mm256_mul_pd(p, qt);
-		p = _mm256_fnmadd_pd(a3, ut, _mm256_loadu_pd(R3));
-		_mm256_storeu_pd(R3, p);
-		s3 = _mm256_mul_pd(p, qt);
+		TILES_LOAD(P, 0, t0, t1, t2, t3);
+		TILES_UPDATE(t0, t1, t2, t3, a01, a23, u + j);
+		TILES_STORE(P, 0, t0, t1, t2, t3);
+		TILE_ROWS(t0, t1, t2, t3, p0, p1, p2, p3);
+		s0 = _mm256_mul_pd(p0, qt);
+		s1 = _mm256_mul_pd(p1, qt);
+		s2 = _mm256_mul_pd(p2, qt);
+		s3 = _mm256_mul_pd(p3, qt);
 		for (size_t t = 4; t < L; t += 4) {
 			__m256d kv = _mm256_loadu_pd(k + j + t);
 
-			ut = _mm256_loadu_pd(u + j + t);
 			qt = _mm256_loadu_pd(q + j + t);
-			p = _mm256_fnmadd_pd(a0, ut, _mm256_loadu_pd(R0 + t));
-			_mm256_storeu_pd(R0 + t, p);
-			s0 = _mm256_fmadd_pd(p, qt, s0);
-			kv = _mm256_fmadd_pd(p, q0, kv);
-			p = _mm256_fnmadd_pd(a1, ut, _mm256_loadu_pd(R1 + t));
-			_mm256_storeu_pd(R1 + t, p);
-			s1 = _mm256_fmadd_pd(p, qt, s1);
-			kv = _mm256_fmadd_pd(p, q1, kv);
-			p = _mm256_fnmadd_pd(a2, ut, _mm256_loadu_pd(R2 + t));
-			_mm256_storeu_pd(R2 + t, p);
-			s2 = _mm256_fmadd_pd(p, qt, s2);
-			kv = _mm256_fmadd_pd(p, q2, kv);
-			p = _mm256_fnmadd_pd(a3, ut, _mm256_loadu_pd(R3 + t));
-			_mm256_storeu_pd(R3 + t, p);
-			s3 = _mm256_fmadd_pd(p, qt, s3);
-			kv = _mm256_fmadd_pd(p, q3, kv);
+			TILES_LOAD(P, t, t0, t1, t2, t3);
+			TILES_UPDATE(t0, t1, t2, t3, a01, a23, u + j + t);
+			TILES_STORE(P, t, t0, t1, t2, t3);
+			TILE_ROWS(t0, t1, t2, t3, p0, p1, p2, p3);
+			s0 = _mm256_fmadd_pd(p0, qt, s0);
+			kv = _mm256_fmadd_pd(p0, q0, kv);
+			s1 = _mm256_fmadd_pd(p1, qt, s1);
+			kv = _mm256_fmadd_pd(p1, q1, kv);
+			s2 = _mm256_fmadd_pd(p2, qt, s2);
+			kv = _mm256_fmadd_pd(p2, q2, kv);
+			s3 = _mm256_fmadd_pd(p3, qt, s3);
+			kv = _mm256_fmadd_pd(p3, q3, kv);
 			_mm256_storeu_pd(k + j + t, kv);
 		}
 		/* the four dot products, lane-summed into one vector */
@@ -233,16 +272,14 @@ static double pass1(size_t m, double *P, const double *u, double c,
 			_mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
 				      _mm256_permute2f128_pd(h01, h23, 0x31))));
 #else
-		double *R[4] = { R0, R1, R2, R3 };
-
 		for (size_t r = 0; r < 4; r++) {
 			const double a = c * u[j + r], qr = q[j + r];
 			double dot = 0;
 
 			for (size_t t = 0; t < L; t++) {
-				double p = R[r][t] - a * u[j + t];
+				double p = P[tix(r, t)] - a * u[j + t];
 
-				R[r][t] = p;
+				P[tix(r, t)] = p;
 				dot += p * q[j + t];
 				if (t >= 4)
 					k[j + t] += p * qr;
@@ -266,11 +303,14 @@ static double pass1(size_t m, double *P, const double *u, double c,
 }
 
 /*
- * One pass over P, block of rows by block of rows.  In the block of rows
- * j .. j+3 (stored columns j .. mp-1, each row L = mp - j long):
- *   - every element gets the pending updates p = P - sum_s (c_s u_s,row) u_s,col;
- *   - row r's dot product with q gives k[j+r] its columns >= j: the 4 x 4
- *     diagonal block is stored in full, so this covers the whole block;
+ * One pass over P, block of rows by block of rows, 4 columns (two tiles) at
+ * a time.  In the block of rows j .. j+3 (stored columns j .. mp-1, L =
+ * mp - j of them):
+ *   - every element gets the pending updates p = P - sum_s (c_s u_s,row) u_s,col
+ *     (on the tiles as they are stored);
+ *   - row r's dot product with q (the tiles made rows) gives k[j+r] its
+ *     columns >= j: the 4 x 4 diagonal block is stored in full, so this
+ *     covers the whole block;
  *   - by symmetry, the columns t >= j+4 also give k[t] += p q[j+r] (the
  *     lower triangle, which is not stored).
  */
@@ -279,6 +319,9 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 {
 	const size_t mp = pad4(m);
 	double den = 1, a[RLS_MAX_PENDING][4];
+#ifdef RLS_AVX2
+	__m256d av[RLS_MAX_PENDING][2];
+#endif
 
 	/* q stands in for the missing vector: 0 q adds nothing */
 	if (np <= 1 && q)
@@ -288,7 +331,6 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 			k[t] = 0;
 	for (size_t j = 0; j < mp; j += 4) {
 		const size_t L = mp - j;
-		double *R0 = P, *R1 = P + L, *R2 = P + 2 * L, *R3 = P + 3 * L;
 
 		for (size_t s = 0; s < np; s++)
 			for (size_t r = 0; r < 4; r++)
@@ -297,6 +339,11 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 		__m256d q0 = _mm256_setzero_pd(), q1 = q0, q2 = q0, q3 = q0;
 		__m256d s0 = q0, s1 = q0, s2 = q0, s3 = q0;
 
+		for (size_t s = 0; s < np; s++) {
+			av[s][0] = _mm256_set_pd(a[s][1], a[s][1], a[s][0], a[s][0]);
+			av[s][1] = _mm256_set_pd(a[s][3], a[s][3], a[s][2], a[s][2]);
+		}
+
 		if (q) {
 			q0 = _mm256_set1_pd(q[j]);
 			q1 = _mm256_set1_pd(q[j + 1]);
@@ -304,25 +351,18 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 			q3 = _mm256_set1_pd(q[j + 3]);
 		}
 		for (size_t t = 0; t < L; t += 4) {
-			__m256d p0 = _mm256_loadu_pd(R0 + t), p1 = _mm256_loadu_pd(R1 + t);
-			__m256d p2 = _mm256_loadu_pd(R2 + t), p3 = _mm256_loadu_pd(R3 + t);
+			__m256d t0, t1, t2, t3;
 
+			TILES_LOAD(P, t, t0, t1, t2, t3);
 			if (np) {
-				for (size_t s = 0; s < np; s++) {
-					__m256d ut = _mm256_loadu_pd(u[s] + j + t);
-
-					p0 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][0]), ut, p0);
-					p1 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][1]), ut, p1);
-					p2 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][2]), ut, p2);
-					p3 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][3]), ut, p3);
-				}
-				_mm256_storeu_pd(R0 + t, p0);
-				_mm256_storeu_pd(R1 + t, p1);
-				_mm256_storeu_pd(R2 + t, p2);
-				_mm256_storeu_pd(R3 + t, p3);
+				for (size_t s = 0; s < np; s++)
+					TILES_UPDATE(t0, t1, t2, t3, av[s][0], av[s][1], u[s] + j + t);
+				TILES_STORE(P, t, t0, t1, t2, t3);
 			}
 			if (q) {
-				__m256d qt = _mm256_loadu_pd(q + j + t);
+				__m256d qt = _mm256_loadu_pd(q + j + t), p0, p1, p2, p3;
+
+				TILE_ROWS(t0, t1, t2, t3, p0, p1, p2, p3);
 
 				s0 = _mm256_fmadd_pd(p0, qt, s0);
 				s1 = _mm256_fmadd_pd(p1, qt, s1);
@@ -348,17 +388,15 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 					      _mm256_permute2f128_pd(h01, h23, 0x31))));
 		}
 #else
-		double *R[4] = { R0, R1, R2, R3 };
-
 		for (size_t r = 0; r < 4; r++) {
 			double dot = 0;
 
 			for (size_t t = 0; t < L; t++) {
-				double p = R[r][t];
+				double p = P[tix(r, t)];
 
 				for (size_t s = 0; s < np; s++)
 					p -= a[s][r] * u[s][j + t];
-				R[r][t] = p;
+				P[tix(r, t)] = p;
 				if (q) {
 					dot += p * q[j + t];
 					if (t >= 4)
@@ -386,73 +424,48 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 
 /*
  * rls_kernel(m, P, u, c, nb, NULL, NULL), the same arithmetic, for a full
- * pending list of nb updates: tiles of 4 rows by 8 columns, so that each
- * broadcast factor serves two vectors, and nb a constant at each call, so
- * that the compiler can unroll the updates.
+ * pending list of nb updates, on the tiles themselves: a tile's rows
+ * j .. j+3 by two columns take, for each update s, one multiply-add with
+ * the factors (c_s u_s[row]) paired by rows and u_s of the two columns
+ * paired by rows; nb is a constant at each call, so that the compiler can
+ * unroll the updates.  Each element gets the same updates in the same
+ * order as in rls_kernel(), one fused multiply-add each.
  */
 static inline __attribute__((always_inline))
 void fold_tiles(size_t m, double *P, const double *const *u, const double *c, size_t nb)
 {
 #ifdef RLS_AVX2
 	const size_t mp = pad4(m);
-	double a[RLS_BATCH_LARGE][4];
+	__m256d a[RLS_BATCH_LARGE][2];
 
 	for (size_t j = 0; j < mp; j += 4) {
 		const size_t L = mp - j;
-		double *R0 = P, *R1 = P + L, *R2 = P + 2 * L, *R3 = P + 3 * L;
-		size_t t = 0;
 
-		for (size_t s = 0; s < nb; s++)
-			for (size_t r = 0; r < 4; r++)
-				a[s][r] = c[s] * u[s][j + r];
-		for (; t + 8 <= L; t += 8) {
-			__m256d p00 = _mm256_loadu_pd(R0 + t), p01 = _mm256_loadu_pd(R0 + t + 4);
-			__m256d p10 = _mm256_loadu_pd(R1 + t), p11 = _mm256_loadu_pd(R1 + t + 4);
-			__m256d p20 = _mm256_loadu_pd(R2 + t), p21 = _mm256_loadu_pd(R2 + t + 4);
-			__m256d p30 = _mm256_loadu_pd(R3 + t), p31 = _mm256_loadu_pd(R3 + t + 4);
+		for (size_t s = 0; s < nb; s++) {
+			const double *x = u[s] + j;
 
-			for (size_t s = 0; s < nb; s++) {
-				__m256d u0 = _mm256_loadu_pd(u[s] + j + t);
-				__m256d u1 = _mm256_loadu_pd(u[s] + j + t + 4), f;
-
-				f = _mm256_broadcast_sd(&a[s][0]);
-				p00 = _mm256_fnmadd_pd(f, u0, p00);
-				p01 = _mm256_fnmadd_pd(f, u1, p01);
-				f = _mm256_broadcast_sd(&a[s][1]);
-				p10 = _mm256_fnmadd_pd(f, u0, p10);
-				p11 = _mm256_fnmadd_pd(f, u1, p11);
-				f = _mm256_broadcast_sd(&a[s][2]);
-				p20 = _mm256_fnmadd_pd(f, u0, p20);
-				p21 = _mm256_fnmadd_pd(f, u1, p21);
-				f = _mm256_broadcast_sd(&a[s][3]);
-				p30 = _mm256_fnmadd_pd(f, u0, p30);
-				p31 = _mm256_fnmadd_pd(f, u1, p31);
-			}
-			_mm256_storeu_pd(R0 + t, p00);
-			_mm256_storeu_pd(R0 + t + 4, p01);
-			_mm256_storeu_pd(R1 + t, p10);
-			_mm256_storeu_pd(R1 + t + 4, p11);
-			_mm256_storeu_pd(R2 + t, p20);
-			_mm256_storeu_pd(R2 + t + 4, p21);
-			_mm256_storeu_pd(R3 + t, p30);
-			_mm256_storeu_pd(R3 + t + 4, p31);
+			a[s][0] = _mm256_set_pd(c[s] * x[1], c[s] * x[1], c[s] * x[0], c[s] * x[0]);
+			a[s][1] = _mm256_set_pd(c[s] * x[3], c[s] * x[3], c[s] * x[2], c[s] * x[2]);
 		}
-		if (t < L) {
-			__m256d p0 = _mm256_loadu_pd(R0 + t), p1 = _mm256_loadu_pd(R1 + t);
-			__m256d p2 = _mm256_loadu_pd(R2 + t), p3 = _mm256_loadu_pd(R3 + t);
+		/* two tiles (4 columns) at a time: L is a multiple of 4 */
+		for (size_t t = 0; t < L; t += 4) {
+			double *T = P + 4 * t;
+			__m256d p0 = _mm256_loadu_pd(T), p1 = _mm256_loadu_pd(T + 4);
+			__m256d p2 = _mm256_loadu_pd(T + 8), p3 = _mm256_loadu_pd(T + 12);
 
 			for (size_t s = 0; s < nb; s++) {
-				__m256d u0 = _mm256_loadu_pd(u[s] + j + t);
+				const __m256d v0 = _mm256_broadcast_pd((const __m128d *)(u[s] + j + t));
+				const __m256d v1 = _mm256_broadcast_pd((const __m128d *)(u[s] + j + t + 2));
 
-				p0 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][0]), u0, p0);
-				p1 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][1]), u0, p1);
-				p2 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][2]), u0, p2);
-				p3 = _mm256_fnmadd_pd(_mm256_broadcast_sd(&a[s][3]), u0, p3);
+				p0 = _mm256_fnmadd_pd(a[s][0], v0, p0);
+				p1 = _mm256_fnmadd_pd(a[s][1], v0, p1);
+				p2 = _mm256_fnmadd_pd(a[s][0], v1, p2);
+				p3 = _mm256_fnmadd_pd(a[s][1], v1, p3);
 			}
-			_mm256_storeu_pd(R0 + t, p0);
-			_mm256_storeu_pd(R1 + t, p1);
-			_mm256_storeu_pd(R2 + t, p2);
-			_mm256_storeu_pd(R3 + t, p3);
+			_mm256_storeu_pd(T, p0);
+			_mm256_storeu_pd(T + 4, p1);
+			_mm256_storeu_pd(T + 8, p2);
+			_mm256_storeu_pd(T + 12, p3);
 		}
 		P += 4 * L;
 	}
@@ -464,9 +477,9 @@ void fold_tiles(size_t m, double *P, const double *const *u, const double *c, si
 #ifdef RLS_AVX2
 /*
  * fold_tiles() with 512-bit vectors, for the processors that have them:
- * tiles of 4 rows by 16 columns.  Every element still gets the same
- * updates in the same order, one fused multiply-add each, so the results
- * are those of fold_tiles() to the bit; only the width of the step differs.
+ * a whole tile per vector.  Every element still gets the same updates in
+ * the same order, one fused multiply-add each, so the results are those of
+ * fold_tiles() to the bit; only the width of the step differs.
  */
 #define RLS_TARGET512 __attribute__((target("avx512f,avx512vl")))
 static inline __attribute__((always_inline)) RLS_TARGET512
@@ -476,68 +489,37 @@ void fold_tiles512(size_t m, double *P, const double *const *u, const double *c,
 
 	for (size_t j = 0; j < mp; j += 4) {
 		const size_t L = mp - j;
-		double *R0 = P, *R1 = P + L, *R2 = P + 2 * L, *R3 = P + 3 * L;
 
-		/* the updates four at a time, their 16 factors in registers;
-		 * the block stays in L1 between two groups */
+		/* the updates four at a time, their factors in registers; the
+		 * block stays in L1 between two groups */
 		for (size_t g = 0; g < nb; g += 4) {
-			__m512d a[4][4];
+			__m512d a[4];
 			const double *v[4];
-			size_t t = 0;
 
 			for (size_t s = 0; s < 4; s++) {
-				v[s] = u[g + s] + j;
-				for (size_t r = 0; r < 4; r++)
-					a[s][r] = _mm512_set1_pd(c[g + s] * u[g + s][j + r]);
+				const double *x = u[g + s] + j, f = c[g + s];
+
+				v[s] = x;
+				a[s] = _mm512_set_pd(f * x[3], f * x[3], f * x[2], f * x[2],
+						     f * x[1], f * x[1], f * x[0], f * x[0]);
 			}
-			for (; t + 16 <= L; t += 16) {
-				__m512d p00 = _mm512_loadu_pd(R0 + t), p01 = _mm512_loadu_pd(R0 + t + 8);
-				__m512d p10 = _mm512_loadu_pd(R1 + t), p11 = _mm512_loadu_pd(R1 + t + 8);
-				__m512d p20 = _mm512_loadu_pd(R2 + t), p21 = _mm512_loadu_pd(R2 + t + 8);
-				__m512d p30 = _mm512_loadu_pd(R3 + t), p31 = _mm512_loadu_pd(R3 + t + 8);
+			for (size_t t = 0; t < L; t += 4) {
+				double *T = P + 4 * t;
+				__m512d p0 = _mm512_loadu_pd(T), p1 = _mm512_loadu_pd(T + 8);
 
 				for (size_t s = 0; s < 4; s++) {
-					__m512d u0 = _mm512_loadu_pd(v[s] + t);
-					__m512d u1 = _mm512_loadu_pd(v[s] + t + 8);
+					/* u_s of the tile's two columns, in all four
+					 * 128-bit lanes */
+					const __m512d w0 = _mm512_castps_pd(_mm512_broadcast_f32x4(
+						_mm_castpd_ps(_mm_loadu_pd(v[s] + t))));
+					const __m512d w1 = _mm512_castps_pd(_mm512_broadcast_f32x4(
+						_mm_castpd_ps(_mm_loadu_pd(v[s] + t + 2))));
 
-					p00 = _mm512_fnmadd_pd(a[s][0], u0, p00);
-					p01 = _mm512_fnmadd_pd(a[s][0], u1, p01);
-					p10 = _mm512_fnmadd_pd(a[s][1], u0, p10);
-					p11 = _mm512_fnmadd_pd(a[s][1], u1, p11);
-					p20 = _mm512_fnmadd_pd(a[s][2], u0, p20);
-					p21 = _mm512_fnmadd_pd(a[s][2], u1, p21);
-					p30 = _mm512_fnmadd_pd(a[s][3], u0, p30);
-					p31 = _mm512_fnmadd_pd(a[s][3], u1, p31);
+					p0 = _mm512_fnmadd_pd(a[s], w0, p0);
+					p1 = _mm512_fnmadd_pd(a[s], w1, p1);
 				}
-				_mm512_storeu_pd(R0 + t, p00);
-				_mm512_storeu_pd(R0 + t + 8, p01);
-				_mm512_storeu_pd(R1 + t, p10);
-				_mm512_storeu_pd(R1 + t + 8, p11);
-				_mm512_storeu_pd(R2 + t, p20);
-				_mm512_storeu_pd(R2 + t + 8, p21);
-				_mm512_storeu_pd(R3 + t, p30);
-				_mm512_storeu_pd(R3 + t + 8, p31);
-			}
-			/* the last 4, 8 or 12 columns, masked */
-			for (; t < L; t += 8) {
-				const __mmask8 k = (__mmask8)(L - t >= 8 ? 0xff : 0x0f);
-				__m512d p0 = _mm512_maskz_loadu_pd(k, R0 + t);
-				__m512d p1 = _mm512_maskz_loadu_pd(k, R1 + t);
-				__m512d p2 = _mm512_maskz_loadu_pd(k, R2 + t);
-				__m512d p3 = _mm512_maskz_loadu_pd(k, R3 + t);
-
-				for (size_t s = 0; s < 4; s++) {
-					__m512d u0 = _mm512_maskz_loadu_pd(k, v[s] + t);
-
-					p0 = _mm512_fnmadd_pd(a[s][0], u0, p0);
-					p1 = _mm512_fnmadd_pd(a[s][1], u0, p1);
-					p2 = _mm512_fnmadd_pd(a[s][2], u0, p2);
-					p3 = _mm512_fnmadd_pd(a[s][3], u0, p3);
-				}
-				_mm512_mask_storeu_pd(R0 + t, k, p0);
-				_mm512_mask_storeu_pd(R1 + t, k, p1);
-				_mm512_mask_storeu_pd(R2 + t, k, p2);
-				_mm512_mask_storeu_pd(R3 + t, k, p3);
+				_mm512_storeu_pd(T, p0);
+				_mm512_storeu_pd(T + 8, p1);
 			}
 		}
 		P += 4 * L;
@@ -577,26 +559,28 @@ static void fold_batch(size_t m, double *P, const double *const *u, const double
 		rls_kernel(m, P, u, c, nb, NULL, NULL);
 }
 
-/* k += b P[:, j] for the block-packed P (mp x mp): the rows above j's
- * block hold P[t, j] in their stored upper part, row j the rest. */
+/* k += b P[:, j] for the block-packed P (mp x mp): the blocks of rows
+ * above j's hold P[t, j] in their stored upper part (the 4 rows of one
+ * tile, one cache line), row j of its block the rest (pairs of columns). */
 static void add_column(size_t mp, const double *P, size_t j, double b, double *k)
 {
-	const size_t jb = j & ~(size_t)3;
-	const double *row;
+	const size_t jb = j & ~(size_t)3, r = j - jb;
 
 	for (size_t t0 = 0; t0 < jb; t0 += 4) {
-		const size_t L = mp - t0;
-		const double *e = P + (j - t0);
+		const double *e = P + tix(0, j - t0);
 
 		k[t0] += b * e[0];
-		k[t0 + 1] += b * e[L];
-		k[t0 + 2] += b * e[2 * L];
-		k[t0 + 3] += b * e[3 * L];
-		P += 4 * L;
+		k[t0 + 1] += b * e[2];
+		k[t0 + 2] += b * e[4];
+		k[t0 + 3] += b * e[6];
+		P += 4 * (mp - t0);
 	}
-	row = P + (j - jb) * (mp - jb);
-	for (size_t t = jb; t < mp; t++)
-		k[t] += b * row[t - jb];
+	for (size_t t = jb; t < mp; t += 2) {
+		const double *e = P + tix(r, t - jb);
+
+		k[t] += b * e[0];
+		k[t + 1] += b * e[1];
+	}
 }
 
 /*

@@ -8,11 +8,17 @@
  *     k = P_i q,  den = 1 + q'k,  P_i <- P_i - k k'/den,  W[i, idx_i] += e_i k/den
  * (P_i q after the update equals k/den, so no second product is needed).
  *
- * Storage: P_i is symmetric and kept as block-packed rows: with m rounded
- * up to mp, a multiple of 4 (the padding rows and columns hold zeros), rows
- * 4b .. 4b+3 store columns 4b .. mp-1, so the upper triangle plus the full
- * 4 x 4 diagonal blocks, about mp^2/2 doubles.  Every vector loop runs on
- * whole groups of 4 with no scalar tail.
+ * Storage: P_i is symmetric and kept block-packed: with m rounded up to
+ * mp, a multiple of 4 (the padding rows and columns hold zeros), block b
+ * (rows 4b .. 4b+3) stores columns 4b .. mp-1, so the upper triangle plus
+ * the full 4 x 4 diagonal blocks, about mp^2/2 doubles.  A block is a run
+ * of tiles of 4 rows by 2 columns, 8 doubles (one cache line), row by row
+ * within the tile:
+ *     P[4b+r, 4b+c] at block + 4 (c & ~1) + 2 r + (c & 1)
+ * so that a fold streams P_i as one sequence of whole tiles (one vector
+ * each with 512-bit vectors), and the part of a column above its block
+ * takes one cache line per block instead of four.  Every vector loop runs
+ * on whole groups of 4 columns with no scalar tail.
  *
  * Pending updates: the rank-1 updates are not applied at once.  P_i is
  *     P_i = Pbase_i - sum_s c_s k_s k_s'   (s over up to `batch` pending steps)
