@@ -118,7 +118,7 @@ unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream)
  * not exported, so zig_init() reads them from GSL itself, with a generator
  * that plays a scripted word: ktab[i] is where the draw starts to take more
  * than one word (a binary search on j), wtab[i] the value drawn at j = 1.
- * rng_normal() does the one-word case itself and leaves every other draw,
+ * rng_normals() does the one-word case itself and leaves every other draw,
  * with the state untouched, to GSL, so that every draw is GSL's to the bit.
  * zig_init() checks the tables against GSL's draws at 4 values of j on
  * every level, then 100000 draws against GSL's, and leaves every draw to
@@ -172,8 +172,6 @@ static double probe(gsl_rng *g, uint32_t i, uint32_t j, int *alone)
 	return x;
 }
 
-static inline double fast_normal(struct mt_state *st, gsl_rng *g);
-
 static void zig_init(void)
 {
 	gsl_rng *g = gsl_rng_alloc(&probe_type), *a, *b;
@@ -213,38 +211,20 @@ static void zig_init(void)
 	if (!a || !b)
 		same = 0;
 	else if (same) {
+		rng_t mine = { b, b->state };
+		double x[1000];
+
 		gsl_rng_set(a, 12345);
 		gsl_rng_set(b, 12345);
-		for (int n = 0; n < 100000 && same; n++)
-			same = gsl_ran_gaussian_ziggurat(a, 1.0) == fast_normal(b->state, b);
+		for (int n = 0; n < 100 && same; n++) {
+			rng_normals(&mine, x, 1000);
+			for (int i = 0; i < 1000; i++)
+				same &= gsl_ran_gaussian_ziggurat(a, 1.0) == x[i];
+		}
 	}
 	gsl_rng_free(a);
 	gsl_rng_free(b);
 	zig_ok = same;
-}
-
-/* One draw: the word alone if it decides (see above), else GSL's call. */
-static inline double fast_normal(struct mt_state *st, gsl_rng *g)
-{
-	if (zig_ok && st->mti < MT_N) {
-		uint32_t y = mt_temper(st->mt[st->mti]), i = y & 0x7f, j = y >> 8;
-
-		if (j < zig_k[i]) {
-			/* GSL's sign * x, without a branch that would miss
-			 * half of the time: bit 7 clear sets the sign bit */
-			union { double d; uint64_t u; } x = { (double)j * zig_w[i] };
-
-			st->mti++;
-			x.u ^= (uint64_t)(~y & 0x80) << 56;
-			return x.d;
-		}
-	}
-	return gsl_ran_gaussian_ziggurat(g, 1.0);
-}
-
-double rng_normal(rng_t *r)
-{
-	return fast_normal(r->st, r->g);
 }
 
 void rng_normals(rng_t *r, double *out, size_t n)
@@ -272,6 +252,14 @@ void rng_normals(rng_t *r, double *out, size_t n)
 		if (i < n)
 			out[i++] = gsl_ran_gaussian_ziggurat(r->g, 1.0);
 	}
+}
+
+double rng_normal(rng_t *r)
+{
+	double x;
+
+	rng_normals(r, &x, 1);
+	return x;
 }
 
 int rng_normal_fast(void)

@@ -12,9 +12,10 @@
  * changing one changes every published result.
  *
  * Draws: rng_uniform in [0,1) (gsl_rng_uniform), rng_normal (standard
- * normal, GSL's ziggurat; rng_normals for n at once), rng_shuffle (gsl_ran_shuffle), and
- * rng_sample_sorted (k distinct indices of 0..n-1, in increasing order, by
- * Knuth's selection sampling: O(n) time, no O(n) memory).
+ * normal, GSL's ziggurat; rng_normals for n at once), rng_shuffle
+ * (gsl_ran_shuffle), and rng_sample_sorted (k distinct indices of 0..n-1,
+ * in increasing order, by Knuth's selection sampling: O(n) time, no O(n)
+ * memory).
  */
 #ifndef FORCENET_RNG_H
 #define FORCENET_RNG_H
