@@ -449,23 +449,12 @@ void fold_tiles(size_t m, double *P, const double *const *u, const double *c, si
 		}
 		/* two tiles (4 columns) at a time: L is a multiple of 4 */
 		for (size_t t = 0; t < L; t += 4) {
-			double *T = P + 4 * t;
-			__m256d p0 = _mm256_loadu_pd(T), p1 = _mm256_loadu_pd(T + 4);
-			__m256d p2 = _mm256_loadu_pd(T + 8), p3 = _mm256_loadu_pd(T + 12);
+			__m256d t0, t1, t2, t3;
 
-			for (size_t s = 0; s < nb; s++) {
-				const __m256d v0 = _mm256_broadcast_pd((const __m128d *)(u[s] + j + t));
-				const __m256d v1 = _mm256_broadcast_pd((const __m128d *)(u[s] + j + t + 2));
-
-				p0 = _mm256_fnmadd_pd(a[s][0], v0, p0);
-				p1 = _mm256_fnmadd_pd(a[s][1], v0, p1);
-				p2 = _mm256_fnmadd_pd(a[s][0], v1, p2);
-				p3 = _mm256_fnmadd_pd(a[s][1], v1, p3);
-			}
-			_mm256_storeu_pd(T, p0);
-			_mm256_storeu_pd(T + 4, p1);
-			_mm256_storeu_pd(T + 8, p2);
-			_mm256_storeu_pd(T + 12, p3);
+			TILES_LOAD(P, t, t0, t1, t2, t3);
+			for (size_t s = 0; s < nb; s++)
+				TILES_UPDATE(t0, t1, t2, t3, a[s][0], a[s][1], u[s] + j + t);
+			TILES_STORE(P, t, t0, t1, t2, t3);
 		}
 		P += 4 * L;
 	}
