@@ -319,7 +319,7 @@ static int dict_text(char *buf, size_t n, enum npy_dtype dt, int ndim,
 		     const size_t *shape, size_t first)
 {
 	int k = snprintf(buf, n, "{'descr': '%s', 'fortran_order': False, 'shape': (",
-			 dt == NPY_F8 ? "<f8" : "<f4");
+			 dt == NPY_F8 ? "<f8" : dt == NPY_F4 ? "<f4" : "<i8");
 
 	for (int i = 0; i < ndim; i++)
 		k += snprintf(buf + k, n - k, i ? ", %zu" : "%zu", i ? shape[i] : first);
@@ -400,6 +400,16 @@ void npy_write(struct npy_writer *w, const double *src, size_t n)
 		put = fwrite(w->buf, 4, n, w->out.fp);
 	}
 	if (put != n)
+		err_die(EXIT_DATA, "%s: write error: %s",
+			w->out.path ? w->out.path : "stdout", strerror(errno));
+	w->written += n;
+}
+
+void npy_write_i64(struct npy_writer *w, const int64_t *src, size_t n)
+{
+	if (w->dtype != NPY_I8)
+		err_die(EXIT_DATA, "%s: not an integer array", w->out.path ? w->out.path : "stdout");
+	if (fwrite(src, 8, n, w->out.fp) != n)
 		err_die(EXIT_DATA, "%s: write error: %s",
 			w->out.path ? w->out.path : "stdout", strerror(errno));
 	w->written += n;

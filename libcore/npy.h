@@ -24,6 +24,7 @@
 #define FORCENET_NPY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "atomic.h"
@@ -31,7 +32,9 @@
 #define NPY_MAXDIM 3
 #define NPY_GROW ((size_t)-1)
 
-enum npy_dtype { NPY_F8 = 8, NPY_F4 = 4 };
+/* The value of a float dtype is its size in bytes; NPY_I8 ('<i8') is
+ * written only, through npy_write_i64(). */
+enum npy_dtype { NPY_F8 = 8, NPY_F4 = 4, NPY_I8 = 0x108 };
 
 struct npy_reader {
 	FILE *fp;
@@ -99,6 +102,9 @@ void npy_writer_open(struct npy_writer *w, const char *path, enum npy_dtype dtyp
 
 /* Append n doubles (converted to the file's dtype).  Dies on write error. */
 void npy_write(struct npy_writer *w, const double *src, size_t n);
+
+/* Append n integers to an NPY_I8 array.  Dies on write error. */
+void npy_write_i64(struct npy_writer *w, const int64_t *src, size_t n);
 
 /*
  * Finish: with NPY_GROW the element count must be a whole number of rows

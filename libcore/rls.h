@@ -53,8 +53,8 @@
  *               reset with it by every direct product.
  * Both give the textbook result to rounding; they differ in the last bits.
  *
- * Neurons are independent: the step is shared among OpenMP threads by
- * neuron and its results do not depend on the number of threads.
+ * Neurons are independent: the step is shared among the threads of a pool
+ * by blocks of neurons, and its results do not depend on their number.
  */
 #ifndef FORCENET_RLS_H
 #define FORCENET_RLS_H
@@ -63,6 +63,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "pool.h"
 
 enum rls_kernel_kind { RLS_DIRECT = 0, RLS_SPIKE = 1 };
 
@@ -94,12 +95,14 @@ struct rls {
 	const size_t *rowptr;  /* CSR row starts (n+1), not owned */
 	const int32_t *col;    /* CSR columns (rowptr[n]), not owned */
 	enum rls_kernel_kind kind;
+	double alpha;          /* P_i started as I/alpha */
 	size_t batch;          /* pending updates kept at most (1 for RLS_DIRECT) */
 	size_t *poff;          /* offset of Pbase_i in P (n+1) */
 	size_t *voff;          /* offset of neuron i's vectors in vecs (n+1) */
-	double *P;             /* block-packed Pbase_i, poff[n] doubles (mapped) */
+	int f32;               /* P and vecs hold float, else double */
+	void *P;               /* block-packed Pbase_i, poff[n] values (mapped) */
 	size_t pbytes;         /* size of the mapping */
-	double *vecs;          /* per neuron: q, then batch+1 slots of k (a ring) */
+	void *vecs;            /* per neuron: q, then batch+1 slots of k (a ring) */
 	double *cs;            /* per neuron: the batch+1 slots' 1/den */
 	uint32_t *head;        /* per neuron: ring slot of the oldest pending k */
 	uint32_t *npend;       /* per neuron: pending updates (the last is k_{t-1}) */
@@ -107,7 +110,8 @@ struct rls {
 	double *qk;            /* per neuron: q'k = den - 1 of the last step */
 	double *dw2;           /* per neuron: squared norm of the last W row update */
 	uint32_t *age;         /* per neuron: steps since k was computed directly */
-	struct model_cols cols; /* the rows each presynaptic neuron feeds */
+	const struct model_cols *cols; /* the rows each presynaptic neuron feeds */
+	struct model_cols own_cols;    /* cols when rls_init() built it */
 	uint32_t *nspk, *spk;  /* per neuron: spiked inputs of the step, positions */
 	size_t passes;         /* neuron-steps whose k was computed directly */
 	size_t steps;          /* neuron-steps in all */
@@ -124,30 +128,47 @@ struct rls_spikes {
 	double gamma, b;
 };
 
+/* How rls_init() sets up the matrices. */
+struct rls_config {
+	double alpha;               /* P_i starts as I/alpha */
+	enum rls_kernel_kind kind;  /* how k is computed */
+	size_t batch;               /* pending updates of RLS_SPIKE, 1 ..
+				     * RLS_MAX_PENDING, or 0 for the choice above
+				     * (RLS_BATCH or RLS_BATCH_LARGE) */
+	int p_float32;              /* store P_i and its vectors as float (the
+				     * arithmetic stays in double: a value is
+				     * rounded to float when stored) */
+	const struct model_cols *cols; /* the transposed structure of rowptr, col
+				     * (model_cols_init()), kept by pointer; or
+				     * NULL: rls_init() builds its own */
+	struct pool *pool;          /* the threads that will run rls_step()
+				     * (they touch their matrices first); may be
+				     * NULL */
+};
+
 /*
  * Set up P_i = I/alpha for every neuron of the CSR structure rowptr, col
  * (columns in increasing order in each row, all below n; kept by pointer:
- * it must outlive s), using kernel kind.  batch: the pending updates of
- * RLS_SPIKE, 1 .. RLS_MAX_PENDING, or 0 for the choice above (RLS_BATCH or
- * RLS_BATCH_LARGE).  Dies (exit 1, "out of memory") if the matrices do not
- * fit.
+ * it must outlive s), as cf says.  Dies (exit 1, "out of memory") if the
+ * matrices do not fit.
  */
 void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
-	      double alpha, enum rls_kernel_kind kind, size_t batch);
+	      const struct rls_config *cf);
 void rls_free(struct rls *s);
 
-/* Bytes that rls_init() allocates for this structure, kernel and batch. */
-size_t rls_bytes(size_t n, const size_t *rowptr, enum rls_kernel_kind kind, size_t batch);
+/* Bytes that rls_init() allocates for this structure and configuration. */
+size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
 
 /*
- * One training step of every neuron: W's CSR values val are updated in
+ * One training step of every neuron, shared by the threads of pool (NULL:
+ * the caller's alone): W's CSR values val are updated in
  * place from the synaptic outputs r and the errors e (n each).  sp: NULL,
  * or how r follows from the r of the previous call (see struct
  * rls_spikes; ignored by RLS_DIRECT).  If want_dw2, s->dw2[i] then holds the
  * squared norm of row i's change.  s->c[i] holds 1/den of neuron i.
  * s->blowup is set if a denominator or a step size was not finite.
  */
-void rls_step(struct rls *s, double *val, const double *r, const double *e,
+void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, const double *e,
 	      const struct rls_spikes *sp, int want_dw2);
 
 /* Fold the pending updates into every Pbase_i, so that P holds P_i (the
@@ -158,16 +179,16 @@ void rls_flush(struct rls *s);
 void rls_unpack(const struct rls *s, size_t i, double *out);
 
 /*
- * k of neuron i's last step (m_i entries, zero-padded to a multiple of 4):
- * k times s->c[i] is P_i q after the update.
+ * Copy k of neuron i's last step into k (m_i entries): k times s->c[i] is
+ * P_i q after the update.
  */
-const double *rls_last_k(const struct rls *s, size_t i);
+void rls_last_k(const struct rls *s, size_t i, double *k);
 
 /* Doubles in the block-packed storage of an m x m matrix. */
 size_t rls_packed_size(size_t m);
 
 /*
- * The pass over one block-packed matrix P (m x m, padded to mp): applies
+ * The pass over one block-packed matrix P of doubles (m x m, padded to mp): applies
  * P -= sum_{s < np} c[s] u[s] u[s]' (the pending updates), then, if q is
  * not NULL, computes k = P q with the updated P and returns den = 1 + q'k
  * (else returns 1).  u[s], q and k have mp entries, those past m zero in

@@ -29,6 +29,7 @@ enum rng_stream {
 	RNG_KICK = 3,      /* simulate-train: external kick amplitudes A_i */
 	RNG_STATE = 4,     /* simulate-train: initial state x_i */
 	RNG_NOISE = 5,     /* simulate-train: the dynamics' noise */
+	RNG_PLASTIC = 6,   /* simulate-train: each neuron's plastic inputs */
 };
 
 typedef struct rng rng_t;
@@ -44,6 +45,29 @@ void rng_shuffle(rng_t *r, size_t *a, size_t n);
 
 /* Fill out[0..k-1] with k distinct sorted indices in [0, n); needs k <= n. */
 void rng_sample_sorted(rng_t *r, size_t n, size_t k, size_t *out);
+
+/*
+ * Per-item draws (one small generator per neuron, say) for choices that
+ * must not depend on how the items are shared among threads or processes:
+ * item `index` of (seed, stream) gets its own SplitMix64 sequence (Steele,
+ * Lea and Flood, 2014), seeded through the same mixer as the streams.
+ */
+struct rng_item {
+	uint64_t s;
+};
+
+void rng_item_init(struct rng_item *g, uint64_t seed, enum rng_stream stream, uint64_t index);
+uint64_t rng_item_next(struct rng_item *g);
+
+/* Uniform in [0, n), n >= 1, without bias (Lemire's method). */
+uint64_t rng_item_below(struct rng_item *g, uint64_t n);
+
+/*
+ * k distinct indices of 0..n-1 (k <= n), uniformly, in increasing order,
+ * into out, by Floyd's algorithm: k draws; mark is scratch of
+ * (n + 63) / 64 words.
+ */
+void rng_item_sample(struct rng_item *g, size_t n, size_t k, size_t *out, uint64_t *mark);
 
 /* The 32-bit MT19937 seed derived from (seed, stream), for the record. */
 unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream);

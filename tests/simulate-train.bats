@@ -238,13 +238,14 @@ assert len(lif_above) == 20
 '
 }
 
-@test "progress on stderr, one line per loop; -q silences it" {
+@test "progress on stderr: the memory taken, one line per loop; -q silences it" {
 	small
 	run simulate-train -w w.npy -t t.npy -o run --loops 3 --train-loops 1 --stim-steps 100
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "simulate-train: loop 0/2 pre: rate "*" Hz, mse "* ]]
-	[[ "${lines[1]}" == "simulate-train: loop 1/2 train: "* ]]
-	[[ "${lines[2]}" == "simulate-train: loop 2/2 test: "* ]]
+	[[ "${lines[0]}" == "simulate-train: run: N = 40, "*" synapses; memory: "*" MB of "*" GB" ]]
+	[[ "${lines[1]}" == "simulate-train: loop 0/2 pre: rate "*" Hz, mse "* ]]
+	[[ "${lines[2]}" == "simulate-train: loop 1/2 train: "* ]]
+	[[ "${lines[3]}" == "simulate-train: loop 2/2 test: "* ]]
 	run_small q 2>err.txt
 	[ ! -s err.txt ]
 }

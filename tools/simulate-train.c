@@ -12,27 +12,34 @@
  * initial phases from RNG_STATE, the noise from RNG_NOISE (none at all with
  * --sigma 0).
  */
+#include <ctype.h>
 #include <math.h>
-#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "csvio.h"
 #include "err.h"
 #include "model.h"
+#include "net.h"
 #include "npy.h"
 #include "opts.h"
+#include "pool.h"
 #include "progress.h"
 #include "rls.h"
 #include "rng.h"
+#include "runrec.h"
 #include "sha256.h"
+#include "sim.h"
+#include "summary.h"
 
-#define MAX_N 100000
-/* W r is carried from step to step by the spikes (model_recurrent_spikes)
- * and recomputed as a full product at the start of every loop and every
+/* Neurons at most: the indices are 32-bit. */
+#define MAX_N 2000000000LL
+/* W r is carried from step to step by the spikes (net_spikes()) and
+ * recomputed as a full product at the start of every loop and every
  * RECURRENT_REFRESH steps, which keeps it at rounding level. */
 #define RECURRENT_REFRESH 50
 
@@ -40,17 +47,14 @@ enum {
 	OPT_PQIF = OPT_TOOL, OPT_VT, OPT_VREST, OPT_LOOPS, OPT_TRAIN_LOOPS, OPT_DT,
 	OPT_TAU_S, OPT_ALPHA, OPT_SIGMA, OPT_STIM_STEPS, OPT_STIM_AMP, OPT_NOISE,
 	OPT_RECORD, OPT_F32, OPT_F64, OPT_KICK, OPT_STATE, OPT_TRACE, OPT_THREADS, OPT_FORCE,
-	OPT_RLS
+	OPT_RLS, OPT_PLASTIC, OPT_P_F32, OPT_STATIC_F32, OPT_LEARN_EVERY, OPT_OBSERVE,
+	OPT_RECORD_LOOPS, OPT_MAX_MEMORY
 };
 
-enum {
-	REC_WEIGHTS = 1, REC_OUTPUTS = 2, REC_INPUTS = 4, REC_SPIKES = 8,
-	REC_DW = 16, REC_CURRENTS = 32,
-	/* What the analysis needs (motifs: weights; dpr: outputs), in about
-	 * 19 MB for the study's run: inputs (another 13 MB) on request. */
-	REC_DEFAULT = REC_WEIGHTS | REC_OUTPUTS | REC_SPIKES | REC_DW,
-	REC_ALL = REC_DEFAULT | REC_CURRENTS
-};
+/* What the analysis needs (motifs: weights; dpr: outputs), in about 19 MB
+ * for the study's run: inputs (another 13 MB) on request. */
+#define REC_DEFAULT (REC_WEIGHTS | REC_OUTPUTS | REC_SPIKES | REC_DW)
+#define REC_ALL (REC_DEFAULT | REC_CURRENTS)
 
 static const struct {
 	const char *name;
@@ -67,20 +71,23 @@ struct options {
 	long long loops, train_loops, stim_steps, threads;
 	enum model_noise noise;
 	enum rls_kernel_kind rls;
-	int record, f32, force;
-	const char *trace_arg;
+	int record, f32, force, p_f32, static_f32;
+	const char *trace_arg, *observe_arg, *record_loops_arg;
 	size_t *trace, ntrace;
+	long long plastic, learn_every;
+	double max_memory;     /* bytes; 0: what the machine has available */
 };
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-"Usage: simulate-train -w WEIGHTS.npy -t TARGET.npy -o RUNDIR [OPTION]...\n"
+"Usage: simulate-train -w WEIGHTS -t TARGET.npy -o RUNDIR [OPTION]...\n"
 "Simulate the mixed QIF/LIF spiking network, train every neuron's recurrent\n"
 "input towards its target with per-neuron RLS (FORCE), and write a run directory.\n"
 "N comes from the weights (N, N), the steps per loop from the target (steps, N).\n"
 "\n"
-"  -w, --weights FILE   initial weights (N, N), row i = weights onto neuron i\n"
+"  -w, --weights FILE   initial weights (N, N), row i = weights onto neuron i:\n"
+"                       a dense .npy or a sparse CSR .npz (scipy.sparse)\n"
 "  -t, --target FILE    target of each neuron's recurrent input (steps, N)\n"
 "  -o, --output DIR     the run directory to create\n"
 "      --pqif P         fraction of QIF neurons, in [0, 1] (default 0)\n"
@@ -106,7 +113,19 @@ static void usage(FILE *fp)
 "      --float64        outputs.npy and inputs.npy as '<f8'\n"
 "      --trace LIST     neurons (comma list) whose current components go to\n"
 "                       currents.csv\n"
-"      --threads N      OpenMP threads (default 1); the results do not depend on it\n"
+"      --plastic L      train L of each neuron's inputs, drawn at random (default:\n"
+"                       all of them); the others keep their values\n"
+"      --learn-every K  the RLS update every K-th step after the kick (default 1)\n"
+"      --p-float32      keep RLS's matrices P in float32 (arithmetic in float64)\n"
+"      --static-float32 keep the weights that are not trained in float32\n"
+"      --observe SET    the neurons whose outputs, inputs and spikes are\n"
+"                       recorded: all (default), a COUNT evenly spread, or a\n"
+"                       comma LIST\n"
+"      --record-loops SET  the loops whose weights are recorded: all (default),\n"
+"                       or a comma LIST of loops ('last' for the last one)\n"
+"      --max-memory SIZE  refuse a run that needs more memory (e.g. 16G;\n"
+"                       default: the memory available)\n"
+"      --threads N      threads (default 1); the results do not depend on it\n"
 "      --rls KERNEL     how the RLS step gets P q: spike (from the previous step\n"
 "                       and the spikes, the default) or direct (a full product)\n"
 "      --force          replace an existing run directory\n"
@@ -190,6 +209,92 @@ static void parse_trace(struct options *o)
 		err_usage("--trace: empty list");
 }
 
+/* SIZE: bytes, with an optional K, M, G or T (powers of 1024). */
+static double parse_size(const char *name, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	const char *units = "KMGT", *u;
+
+	if (end == arg || !(v > 0))
+		err_usage("%s: '%s' is not a size (bytes, or with K, M, G, T)", name, arg);
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u || end[1 + (end[1] == 'B' || end[1] == 'b')] != 0)
+			err_usage("%s: '%s' is not a size (bytes, or with K, M, G, T)", name, arg);
+		v *= pow(1024, (double)(u - units + 1));
+	}
+	return v;
+}
+
+/*
+ * A comma list of non-negative integers below lim into a new array (the
+ * count in *k); a value may also be the word `last` (lim - 1).
+ */
+static size_t *parse_list(const char *name, const char *arg, size_t lim, size_t *k)
+{
+	size_t cap = 1, *a;
+	const char *p = arg;
+
+	for (const char *q = arg; *q; q++)
+		cap += *q == ',';
+	a = err_malloc(cap * sizeof *a);
+	*k = 0;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char buf[32];
+
+		if (len == 0 || len >= sizeof buf)
+			err_usage("%s: '%s' is not a list of indices", name, arg);
+		memcpy(buf, p, len);
+		buf[len] = 0;
+		if (!strcmp(buf, "last"))
+			a[(*k)++] = lim - 1;
+		else
+			a[(*k)++] = (size_t)opts_int(name, buf, 0, (long long)lim - 1);
+		p += len;
+		if (*p == ',' && !*++p)
+			err_usage("%s: '%s' is not a list of indices", name, arg);
+	}
+	return a;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --observe: NULL for all, else the neurons in increasing order. */
+static size_t *parse_observe(const char *arg, size_t n, size_t *k)
+{
+	size_t *a;
+
+	if (!arg || !strcmp(arg, "all"))
+		return NULL;
+	if (!strchr(arg, ',') && isdigit((unsigned char)arg[0]) &&
+	    strspn(arg, "0123456789") == strlen(arg)) {
+		size_t count = (size_t)opts_int("--observe", arg, 1, MAX_N);
+
+		if (count >= n)
+			return NULL;
+		/* COUNT neurons evenly spread over 0 .. n-1 (QIF and LIF in
+		 * proportion) */
+		a = err_malloc(count * sizeof *a);
+		for (size_t x = 0; x < count; x++)
+			a[x] = (size_t)((unsigned __int128)x * n / count);
+		*k = count;
+		return a;
+	}
+	a = parse_list("--observe", arg, n, k);
+	qsort(a, *k, sizeof *a, cmp_size);
+	for (size_t x = 1; x < *k; x++)
+		if (a[x] == a[x - 1])
+			err_usage("--observe: neuron %zu listed twice", a[x]);
+	return a;
+}
+
 static void parse_command_line(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -218,6 +323,13 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "rls", required_argument, NULL, OPT_RLS },
+		{ "plastic", required_argument, NULL, OPT_PLASTIC },
+		{ "p-float32", no_argument, NULL, OPT_P_F32 },
+		{ "static-float32", no_argument, NULL, OPT_STATIC_F32 },
+		{ "learn-every", required_argument, NULL, OPT_LEARN_EVERY },
+		{ "observe", required_argument, NULL, OPT_OBSERVE },
+		{ "record-loops", required_argument, NULL, OPT_RECORD_LOOPS },
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		OPTS_LONG_END
 	};
 	int code, record_given = 0;
@@ -240,6 +352,7 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 	o->f32 = 1;
 	o->threads = 1;
 	o->rls = RLS_SPIKE;
+	o->learn_every = 1;
 	while ((code = getopt_long(argc, argv, OPTS_SHORT "w:t:", longopts, NULL)) != -1) {
 		switch (code) {
 		case 'w': o->weights = optarg; break;
@@ -289,6 +402,15 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 			else
 				err_usage("--rls: '%s' is not spike or direct", optarg);
 			break;
+		case OPT_PLASTIC: o->plastic = opts_int("--plastic", optarg, 1, MAX_N); break;
+		case OPT_P_F32: o->p_f32 = 1; break;
+		case OPT_STATIC_F32: o->static_f32 = 1; break;
+		case OPT_LEARN_EVERY:
+			o->learn_every = opts_int("--learn-every", optarg, 1, 1000000000);
+			break;
+		case OPT_OBSERVE: o->observe_arg = optarg; break;
+		case OPT_RECORD_LOOPS: o->record_loops_arg = optarg; break;
+		case OPT_MAX_MEMORY: o->max_memory = parse_size("--max-memory", optarg); break;
 		default: opts_common(&o->c, code, optarg);
 		}
 	}
@@ -457,129 +579,80 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	close_in(fp, dir, "params.csv");
 }
 
-/* Per-population averages of per-neuron statistics; nan where nothing counts. */
-struct popstat {
-	double sum[3];
-	size_t cnt[3];
+/* Bytes of memory available to this process: the kernel's MemAvailable,
+ * or less under a cgroup limit. */
+static double memory_available(void)
+{
+	FILE *fp = fopen("/proc/meminfo", "r");
+	char line[256];
+	double avail = 0, max = 0, cur = 0;
+
+	if (fp) {
+		while (fgets(line, sizeof line, fp))
+			if (sscanf(line, "MemAvailable: %lf kB", &avail) == 1) {
+				avail *= 1024;
+				break;
+			}
+		fclose(fp);
+	}
+	fp = fopen("/sys/fs/cgroup/memory.max", "r");
+	if (fp) {
+		if (fscanf(fp, "%lf", &max) == 1) {
+			FILE *fc = fopen("/sys/fs/cgroup/memory.current", "r");
+
+			if (fc) {
+				if (fscanf(fc, "%lf", &cur) == 1 && max - cur < avail)
+					avail = max - cur;
+				fclose(fc);
+			}
+		}
+		fclose(fp);
+	}
+	return avail;
+}
+
+/* A CSR matrix in memory as a net_source. */
+struct mem_csr {
+	const int32_t *col;
+	const double *val;
+	size_t pos;
 };
 
-static void pop_add(struct popstat *ps, int qif, double v)
+static int mem_read(void *ctx, size_t count, int32_t *indices, double *values)
 {
-	if (isnan(v))
-		return;
-	ps->sum[qif ? 0 : 1] += v;
-	ps->cnt[qif ? 0 : 1]++;
-	ps->sum[2] += v;
-	ps->cnt[2]++;
+	struct mem_csr *m = ctx;
+
+	memcpy(indices, m->col + m->pos, count * sizeof *indices);
+	memcpy(values, m->val + m->pos, count * sizeof *values);
+	m->pos += count;
+	return 0;
 }
 
-static double pop_mean(const struct popstat *ps, int k)
+static int mem_rewind(void *ctx)
 {
-	return ps->cnt[k] ? ps->sum[k] / (double)ps->cnt[k] : NAN;
+	((struct mem_csr *)ctx)->pos = 0;
+	return 0;
 }
 
-/*
- * One summary row: spike rates, and the mean squared error and Pearson
- * correlation between target and recurrent input over it > stim, computed
- * in two passes per neuron from the loop's recorded v; acc is room for 6 n
- * sums.
- */
-static void summary_row(FILE *fp, size_t loop, const char *phase, size_t n, size_t nqif,
-			size_t steps, size_t stim, double dt, const size_t *nspk,
-			const double *target, const double *vbuf, double *acc, double out[3])
+/* The target's row at step it, from the target in memory. */
+struct target {
+	const double *a;
+	size_t n;
+};
+
+static const double *target_row(void *ctx, size_t it)
 {
-	struct popstat mse = { { 0 }, { 0 } }, corr = { { 0 }, { 0 } };
-	double rate[3], secs = (double)steps * dt * 0.01;
-	double *mt = acc, *mv = acc + n, *se = acc + 2 * n, *stt = acc + 3 * n;
-	double *svv = acc + 4 * n, *stv = acc + 5 * n;
-	size_t cnt = steps - stim - 1;
+	const struct target *t = ctx;
 
-	rate[0] = nqif ? (double)nspk[0] / ((double)nqif * secs) : NAN;
-	rate[1] = n - nqif ? (double)nspk[1] / ((double)(n - nqif) * secs) : NAN;
-	rate[2] = (double)(nspk[0] + nspk[1]) / ((double)n * secs);
-	/* Step by step over all neurons (the arrays are (steps, n)), each
-	 * neuron's sums in the same order as one neuron at a time. */
-	for (size_t i = 0; i < 6 * n; i++)
-		acc[i] = 0;
-	for (size_t it = stim + 1; it < steps; it++)
-		for (size_t i = 0; i < n; i++) {
-			mt[i] += target[it * n + i];
-			mv[i] += vbuf[it * n + i];
-		}
-	for (size_t i = 0; i < n; i++) {
-		mt[i] /= (double)cnt;
-		mv[i] /= (double)cnt;
-	}
-	for (size_t it = stim + 1; it < steps; it++)
-		for (size_t i = 0; i < n; i++) {
-			double t = target[it * n + i], v = vbuf[it * n + i];
-
-			se[i] += (t - v) * (t - v);
-			stt[i] += (t - mt[i]) * (t - mt[i]);
-			svv[i] += (v - mv[i]) * (v - mv[i]);
-			stv[i] += (t - mt[i]) * (v - mv[i]);
-		}
-	for (size_t i = 0; i < n; i++) {
-		pop_add(&mse, i < nqif, se[i] / (double)cnt);
-		pop_add(&corr, i < nqif,
-			stt[i] > 0 && svv[i] > 0 ? stv[i] / sqrt(stt[i] * svv[i]) : NAN);
-	}
-	/* A population without neurons prints nan for its error too. */
-	if (!nqif)
-		mse.cnt[0] = 0;
-	fprintf(fp, "%zu,%s", loop, phase);
-	for (int k = 0; k < 3; k++) {
-		fputc(',', fp);
-		csvio_put_double(fp, rate[k]);
-	}
-	for (int k = 0; k < 3; k++) {
-		fputc(',', fp);
-		csvio_put_double(fp, pop_mean(&mse, k));
-	}
-	for (int k = 0; k < 3; k++) {
-		fputc(',', fp);
-		csvio_put_double(fp, pop_mean(&corr, k));
-	}
-	fputc('\n', fp);
-	out[0] = rate[2];
-	out[1] = pop_mean(&mse, 2);
-	out[2] = pop_mean(&corr, 2);
+	return t->a + it * t->n;
 }
 
-/* v in decimal at p; returns the end (fast: the spike events can be
- * millions). */
-static char *put_uint(char *p, size_t v)
+static void fmt_bytes(char *buf, size_t len, double b)
 {
-	char buf[24];
-	int k = sizeof buf;
-
-	do {
-		buf[--k] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(p, buf + k, sizeof buf - (size_t)k);
-	return p + (sizeof buf - (size_t)k);
-}
-
-/* The spike events of one step, "loop,step,neuron" lines, in one write. */
-static void put_spikes(FILE *fp, size_t loop, size_t it, const unsigned char *spk, size_t n,
-		       char *line)
-{
-	char head[48], *h = head, *p = line;
-	size_t hl;
-
-	h = put_uint(h, loop);
-	*h++ = ',';
-	h = put_uint(h, it);
-	*h++ = ',';
-	hl = (size_t)(h - head);
-	for (size_t i = 0; i < n; i++)
-		if (spk[i]) {
-			memcpy(p, head, hl);
-			p = put_uint(p + hl, i);
-			*p++ = '\n';
-		}
-	fwrite(line, 1, (size_t)(p - line), fp);
+	if (b >= 1e9)
+		snprintf(buf, len, "%.1f GB", b / 1e9);
+	else
+		snprintf(buf, len, "%.0f MB", b / 1e6 < 1 ? 1 : b / 1e6);
 }
 
 int main(int argc, char **argv)
@@ -588,30 +661,28 @@ int main(int argc, char **argv)
 	char wsha[65], tsha[65], ksha[65] = "", ssha[65] = "";
 	int ndim;
 	size_t wshape[NPY_MAXDIM], tshape[NPY_MAXDIM], n, steps, stim, nqif, nnz;
-	double *W, *target, *kick, *x, *r, *v, *in, *xi1 = NULL, *xi2 = NULL, *vbuf, *e;
-	double *val, *vr, w0norm = 0;
-	struct model_cols cols;
-	size_t *rowptr;
+	size_t *observe = NULL, nobserve = 0, *rowptr;
+	unsigned char *record_loop = NULL;
+	double *W, *tarr, *kick, *x, *val, w0norm = 0;
 	int32_t *col;
-	unsigned char *spk;
-	char *spkline;	/* a step's spike events, 64 bytes a neuron at most */
-	double *sums;	/* summary_row()'s per-neuron sums */
-	struct model_params mp;
-	struct rls rls;
-	struct rls_spikes rsp;
+	struct target tg;
+	struct net net;
+	struct net_config ncf;
+	struct sim sim;
+	struct sim_config scf;
+	struct summary sm;
+	struct runrec rr;
+	struct runrec_config rcf;
 	struct atomic_dir ad;
+	struct pool *pool;
 	const char *dir;
-	struct npy_writer ww, wo, wi;
-	FILE *fsum, *fspk = NULL, *fdw = NULL, *fcur = NULL;
-	rng_t *noise_rng = NULL;
 	struct progress pg;
-	double t0, t_train = 0, t_free = 0, t_rls = 0;
+	double t0, t_train = 0, t_free = 0, need, avail;
 	size_t n_train = 0, n_free = 0;
 
 	err_init(argv);
 	parse_command_line(argc, argv, &o);
 	atomic_signals();
-	omp_set_num_threads((int)o.threads);
 
 	/* Inputs, all checked before anything is written. */
 	W = load(o.weights, &ndim, wshape, wsha);
@@ -619,9 +690,9 @@ int main(int argc, char **argv)
 		err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, not %s",
 			o.weights, shape_str(ndim, wshape));
 	n = wshape[0];
-	if (n > MAX_N)
-		err_die(EXIT_DATA, "%s: N = %zu is too large (at most %d)", o.weights, n, MAX_N);
-	target = load(o.target, &ndim, tshape, tsha);
+	if ((long long)n > MAX_N)
+		err_die(EXIT_DATA, "%s: N = %zu is too large (at most %lld)", o.weights, n, MAX_N);
+	tarr = load(o.target, &ndim, tshape, tsha);
 	if (ndim != 2)
 		err_die(EXIT_DATA, "%s: target must be a (steps, N) matrix, not %s",
 			o.target, shape_str(ndim, tshape));
@@ -642,6 +713,16 @@ int main(int argc, char **argv)
 				o.trace[i], n);
 	x = o.state ? load_vector(o.state, n, ssha) : NULL;
 	kick = o.kick ? load_vector(o.kick, n, ksha) : NULL;
+	observe = parse_observe(o.observe_arg, n, &nobserve);
+	if (o.record_loops_arg && strcmp(o.record_loops_arg, "all")) {
+		size_t k, *l = parse_list("--record-loops", o.record_loops_arg, (size_t)o.loops, &k);
+
+		record_loop = err_calloc((size_t)o.loops, 1);
+		for (size_t x1 = 0; x1 < k; x1++)
+			record_loop[l[x1]] = 1;
+		free(l);
+	}
+	tg = (struct target){ tarr, n };
 
 	/* The presynaptic sets: the non-zero entries of each row. */
 	rowptr = err_malloc((n + 1) * sizeof *rowptr);
@@ -661,7 +742,66 @@ int main(int argc, char **argv)
 		rowptr[i + 1] = k;
 	}
 	w0norm = sqrt(w0norm);
+	free(W);
 
+	/* What the run needs, before it takes it. */
+	ncf = (struct net_config){ .plastic = (size_t)o.plastic, .seed = o.c.seed,
+				   .static_f32 = o.static_f32 };
+	scf = (struct sim_config){
+		.mp = { .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest, .dt = o.dt,
+			.b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise },
+		.stim = stim, .learn_every = (size_t)o.learn_every, .refresh = RECURRENT_REFRESH,
+		.seed = o.c.seed, .train = o.train_loops > 0,
+		.rls = { .alpha = o.alpha, .kind = o.rls, .p_float32 = o.p_f32 } };
+	if (o.train_loops == 0)
+		o.record &= ~REC_DW;
+	rcf = (struct runrec_config){ .record = o.record, .f32 = o.f32, .n = n, .steps = steps,
+		.loops = (size_t)o.loops, .stim = stim, .observe = observe, .nobserve = nobserve,
+		.record_loop = record_loop, .sparse = 0, .indptr = rowptr, .trace = o.trace,
+		.ntrace = o.ntrace, .w0norm = w0norm };
+	need = (double)net_bytes(n, rowptr, &ncf) + (double)sim_bytes(n) +
+	       (double)summary_bytes(n, steps, 0) + (double)runrec_bytes(&rcf, NULL);
+	if (scf.train) {
+		size_t *prow = err_malloc((n + 1) * sizeof *prow);
+
+		prow[0] = 0;
+		for (size_t i = 0; i < n; i++) {
+			size_t m = rowptr[i + 1] - rowptr[i];
+
+			prow[i + 1] = prow[i] + (o.plastic && (size_t)o.plastic < m ?
+						 (size_t)o.plastic : m);
+		}
+		need += (double)rls_bytes(n, prow, &scf.rls);
+		free(prow);
+	}
+	avail = o.max_memory > 0 ? o.max_memory : memory_available();
+	if (avail > 0 && need > avail) {
+		char a[32], b[32];
+
+		fmt_bytes(a, sizeof a, need);
+		fmt_bytes(b, sizeof b, avail);
+		err_die(EXIT_DATA, "the run needs %s of memory, %s %s", a, b,
+			o.max_memory > 0 ? "allowed by --max-memory" : "available");
+	}
+	if (!o.c.quiet) {
+		char a[32], b[32];
+
+		fmt_bytes(a, sizeof a, need);
+		fmt_bytes(b, sizeof b, avail);
+		err_warn("%s: N = %zu, %zu synapses; memory: %s of %s", o.c.output, n, nnz, a, b);
+	}
+
+	/* The network, its state and the kick. */
+	pool = pool_new((int)o.threads);
+	{
+		struct mem_csr mc = { col, val, 0 };
+		struct net_source src = { n, rowptr, mem_read, mem_rewind, &mc };
+
+		if (net_init(&net, &src, &ncf) != 0)
+			err_die(EXIT_DATA, "%s: cannot read the weights", o.weights);
+	}
+	free(col);
+	free(val);
 	/* Kick and initial state: one stream each, so that they are paired
 	 * across every pqif and vrest of a seed. */
 	if (!kick) {
@@ -680,28 +820,8 @@ int main(int argc, char **argv)
 			x[i] = rng_uniform(g) * 2 * M_PI;
 		rng_free(g);
 	}
-	if (o.sigma > 0) {
-		noise_rng = rng_new(o.c.seed, RNG_NOISE);
-		xi1 = err_malloc(n * sizeof *xi1);
-		xi2 = err_malloc(n * sizeof *xi2);
-	}
-	r = err_calloc(n, sizeof *r);
-	v = err_malloc(n * sizeof *v);
-	in = err_malloc(n * sizeof *in);
-	e = err_malloc(n * sizeof *e);
-	vr = err_malloc(n * sizeof *vr);
-	spk = err_malloc(n);
-	spkline = err_malloc(64 * n);
-	sums = err_malloc(6 * n * sizeof *sums);
-	vbuf = err_malloc(steps * n * sizeof *vbuf);
-	mp = (struct model_params){ .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest,
-		.dt = o.dt, .b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise };
-	model_cols_init(&cols, n, rowptr, col);
-	/* Between two steps r' = gamma r + b spk (model_step's RK2 of -b r). */
-	rsp = (struct rls_spikes){ .spiked = spk, .b = mp.b,
-		.gamma = 1 - mp.b * mp.dt + (mp.b * mp.dt) * (mp.b * mp.dt) / 2 };
-	if (o.train_loops > 0)
-		rls_init(&rls, n, rowptr, col, o.alpha, o.rls, 0);
+	sim_init(&sim, &net, x, kick, &scf, pool);
+	summary_init(&sm, n, nqif, steps, stim, o.dt, target_row, &tg, 0);
 
 	/* The run directory, under a temporary name until complete. */
 	dir = atomic_dir_open(&ad, o.c.output, o.force);
@@ -715,129 +835,36 @@ int main(int argc, char **argv)
 		npy_save(p, NPY_F8, 1, (size_t[]){ n }, x);
 		free(p);
 	}
-	if (o.record & REC_WEIGHTS) {
-		char *p = path_in(dir, "weights.npy");
-
-		npy_writer_open(&ww, p, NPY_F8, 3, (size_t[]){ (size_t)o.loops, n, n });
-		free(p);
-	}
-	if (o.record & REC_OUTPUTS) {
-		char *p = path_in(dir, "outputs.npy");
-
-		npy_writer_open(&wo, p, o.f32 ? NPY_F4 : NPY_F8, 3,
-				(size_t[]){ (size_t)o.loops, steps, n });
-		free(p);
-	}
-	if (o.record & REC_INPUTS) {
-		char *p = path_in(dir, "inputs.npy");
-
-		npy_writer_open(&wi, p, o.f32 ? NPY_F4 : NPY_F8, 3,
-				(size_t[]){ (size_t)o.loops, steps, n });
-		free(p);
-	}
-	fsum = open_in(dir, "summary.csv");
-	fputs("loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,"
-	      "corr_qif,corr_lif,corr_all\n", fsum);
-	if (o.record & REC_SPIKES) {
-		fspk = open_in(dir, "spikes.csv");
-		fputs("loop,step,neuron\n", fspk);
-	}
-	if ((o.record & REC_DW) && o.train_loops > 0) {
-		fdw = open_in(dir, "dw.csv");
-		fputs("loop,step,t,log_dw_norm\n", fdw);
-	}
-	if (o.record & REC_CURRENTS) {
-		fcur = open_in(dir, "currents.csv");
-		fputs("loop,step,neuron,kick,recurrent,noise\n", fcur);
-	}
+	rcf.dir = dir;
+	runrec_open(&rr, &rcf, &net);
 
 	progress_start(&pg, (size_t)o.loops * steps, o.c.quiet);
 	t0 = progress_now();
 	for (size_t loop = 0; loop < (size_t)o.loops; loop++) {
 		int train = loop >= 1 && loop <= (size_t)o.train_loops;
 		const char *phase = loop == 0 ? "pre" : train ? "train" : "test";
-		size_t nspk[2] = { 0, 0 };
 		double stats[3], tl = progress_now();
 
+		sim_loop_start(&sim);
+		summary_start(&sm);
 		for (size_t it = 0; it < steps; it++) {
-			double ts = progress_now(), tr;
+			double ts = progress_now();
+			const double *trow = target_row(&tg, it);
+			size_t nq = 0;
+			int status = sim_step(&sim, it, train ? trow : NULL,
+					      runrec_wants_dw(&rr, it));
 
-			if (it == 0)
-				model_recurrent(n, rowptr, col, val, r, v);
-			for (size_t i = 0; i < n; i++)
-				in[i] = (it < stim ? kick[i] : 0) + v[i];
-			if (noise_rng) {
-				rng_normals(noise_rng, xi1, n);
-				rng_normals(noise_rng, xi2, n);
-			}
-			model_step(&mp, x, r, in, xi1, xi2, spk);
-			if (!model_finite(x, n) || !model_finite(r, n))
+			if (status == SIM_STATE_BLOWUP)
 				err_die(EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
 					"(the state is not finite)", loop, it);
-			memcpy(vbuf + it * n, v, n * sizeof *v);
-			for (size_t i = 0; i < n; i++)
-				if (spk[i])
-					nspk[i >= nqif]++;
-			if (fspk)
-				put_spikes(fspk, loop, it, spk, n, spkline);
-			if (o.record & REC_OUTPUTS)
-				npy_write(&wo, r, n);
-			if (o.record & REC_INPUTS)
-				npy_write(&wi, in, n);
-			if (fcur) {
-				double s = model_noise_scale(&mp);
-
-				for (size_t k = 0; k < o.ntrace; k++) {
-					size_t i = o.trace[k];
-
-					fprintf(fcur, "%zu,%zu,%zu,", loop, it, i);
-					csvio_put_double(fcur, it < stim ? kick[i] : 0);
-					fputc(',', fcur);
-					csvio_put_double(fcur, v[i]);
-					fputc(',', fcur);
-					csvio_put_double(fcur, xi2 ? s * xi2[i] : 0);
-					fputc('\n', fcur);
-				}
-			}
-			/* vr = W r' with W before this step's update: from v and
-			 * the spikes, a full product every RECURRENT_REFRESH steps */
-			if ((it + 1) % RECURRENT_REFRESH == 0)
-				model_recurrent(n, rowptr, col, val, r, vr);
-			else
-				model_recurrent_spikes(n, &cols, val, rsp.gamma, mp.b, spk, v, vr);
-			if (train && it > stim) {
-				/* e with W before this step's update, r the new output. */
-				for (size_t i = 0; i < n; i++)
-					e[i] = target[it * n + i] - vr[i];
-				tr = progress_now();
-				/* consecutive training steps: k follows from the spikes */
-				rls_step(&rls, val, r, e, it > stim + 1 ? &rsp : NULL,
-					 fdw && it % 10 == 0);
-				t_rls += progress_now() - tr;
-				/* The next step's W r needs no product: row i changed by
-				 * e_i k/den, and k'q/den = 1 - 1/den. */
-				for (size_t i = 0; i < n; i++)
-					v[i] = vr[i] + e[i] * (1 - rls.c[i]);
-				if (rls.blowup)
-					err_die(EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
-						"(the weights are not finite)", loop, it);
-				if (fdw && it % 10 == 0) {
-					double d2 = 0;
-
-					for (size_t i = 0; i < n; i++)
-						d2 += rls.dw2[i];
-					fprintf(fdw, "%zu,%zu,%zu,", loop, it,
-						(it - stim) + (loop - 1) * (steps - stim));
-					csvio_put_double(fdw, log(sqrt(d2) / w0norm));
-					fputc('\n', fdw);
-				}
-			} else {
-				double *y = vr;
-
-				vr = v;
-				v = y;
-			}
-			if (train && it > stim) {
+			if (status == SIM_WEIGHTS_BLOWUP)
+				err_die(EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
+					"(the weights are not finite)", loop, it);
+			for (size_t k = 0; k < sim.nspikes && sim.spikes[k] < nqif; k++)
+				nq++;
+			summary_step(&sm, it, trow, sim.vstep, nq, sim.nspikes - nq);
+			runrec_step(&rr, &sim, loop, it);
+			if (sim.trained) {
 				t_train += progress_now() - ts;
 				n_train++;
 			} else {
@@ -846,34 +873,14 @@ int main(int argc, char **argv)
 			}
 			progress_tick(&pg, 1);
 		}
-		summary_row(fsum, loop, phase, n, nqif, steps, stim, o.dt, nspk, target, vbuf,
-			    sums, stats);
-		if (o.record & REC_WEIGHTS) {
-			memset(W, 0, n * n * sizeof *W);
-			for (size_t i = 0; i < n; i++)
-				for (size_t k = rowptr[i]; k < rowptr[i + 1]; k++)
-					W[i * n + (size_t)col[k]] = val[k];
-			npy_write(&ww, W, n * n);
-		}
+		summary_end(&sm, rr.fsum, loop, phase, target_row, &tg, stats);
+		runrec_loop(&rr, &sim, loop);
 		progress_line(&pg, "loop %zu/%lld %s: rate %.3g Hz, mse %.4g, corr %.3f, %.2f s",
 			      loop, o.loops - 1, phase, stats[0], stats[1], stats[2],
 			      progress_now() - tl);
 	}
 	progress_end(&pg);
-
-	close_in(fsum, dir, "summary.csv");
-	if (fspk)
-		close_in(fspk, dir, "spikes.csv");
-	if (fdw)
-		close_in(fdw, dir, "dw.csv");
-	if (fcur)
-		close_in(fcur, dir, "currents.csv");
-	if (o.record & REC_WEIGHTS)
-		npy_writer_close(&ww);
-	if (o.record & REC_OUTPUTS)
-		npy_writer_close(&wo);
-	if (o.record & REC_INPUTS)
-		npy_writer_close(&wi);
+	runrec_close(&rr);
 	atomic_dir_commit(&ad);
 	if (!o.c.quiet)
 		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
@@ -881,17 +888,20 @@ int main(int argc, char **argv)
 			 "%.1f us per free step",
 			 o.c.output, o.loops, steps, n, nqif, progress_now() - t0,
 			 n_train ? 1e6 * t_train / (double)n_train : 0,
-			 n_train ? 1e6 * t_rls / (double)n_train : 0,
+			 n_train ? 1e6 * sim.t_rls / (double)n_train : 0,
 			 o.rls == RLS_SPIKE ? "spike" : "direct",
 			 n_free ? 1e6 * t_free / (double)n_free : 0);
 
-	if (o.train_loops > 0)
-		rls_free(&rls);
-	if (noise_rng)
-		rng_free(noise_rng);
-	free(W); free(target); free(kick); free(x); free(r); free(v); free(in); free(e); free(vr);
-	model_cols_free(&cols);
-	free(spk); free(spkline); free(sums); free(vbuf); free(xi1); free(xi2); free(rowptr); free(col); free(val);
+	summary_free(&sm);
+	sim_free(&sim);
+	net_free(&net);
+	pool_free(pool);
+	free(tarr);
+	free(kick);
+	free(x);
+	free(rowptr);
+	free(observe);
+	free(record_loop);
 	free(o.trace);
 	opts_free(&o.c);
 	return EXIT_OK;

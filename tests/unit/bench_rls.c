@@ -43,6 +43,7 @@ int main(int argc, char **argv)
 	double rate = argc > 4 ? atof(argv[4]) : 0.022;
 	int reps = argc > 5 ? atoi(argv[5]) : 3;
 	const char *only = argc > 6 ? argv[6] : NULL;
+	int f32 = argc > 7 && !strcmp(argv[7], "float32");
 	const double dt = 0.1, b = 0.2, gamma = 1 - b * dt + (b * dt) * (b * dt) / 2;
 	size_t m = (size_t)(p * (double)n + 0.5), *rowptr;
 	int32_t *col;
@@ -94,7 +95,7 @@ int main(int argc, char **argv)
 				val[x] = 0;
 			for (size_t j = 0; j < n; j++)
 				r[j] = b * (double)(j % 7) / 7;
-			rls_init(&s, n, rowptr, col, 0.25, (enum rls_kernel_kind)kind, 0);
+			rls_init(&s, n, rowptr, col, &(struct rls_config){ .alpha = 0.25, .kind = (enum rls_kernel_kind)kind, .p_float32 = f32 });
 			for (size_t it = 0; it <= steps; it++) {
 				double t0;
 
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
 				for (size_t i = 0; i < n; i++)
 					e[i] = 0.01 * (double)((i + it) % 5);
 				t0 = now();
-				rls_step(&s, val, r, e, it ? &sp : NULL, it % 10 == 0);
+				rls_step(&s, NULL, val, r, e, it ? &sp : NULL, it % 10 == 0);
 				/* the first step is all passes: not timed */
 				if (it)
 					t += now() - t0;

@@ -1,0 +1,257 @@
+#include "runrec.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "err.h"
+#include "summary.h"
+
+static char *path_in(const char *dir, const char *name)
+{
+	size_t len = strlen(dir) + strlen(name) + 2;
+	char *path = err_malloc(len);
+
+	snprintf(path, len, "%s/%s", dir, name);
+	return path;
+}
+
+static FILE *open_in(const char *dir, const char *name)
+{
+	char *path = path_in(dir, name);
+	FILE *fp = fopen(path, "w");
+
+	if (!fp)
+		err_die(EXIT_DATA, "%s: cannot create", path);
+	free(path);
+	return fp;
+}
+
+static void close_in(FILE *fp, const char *dir, const char *name)
+{
+	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
+		err_die(EXIT_DATA, "%s/%s: write error", dir, name);
+}
+
+static void writer_in(struct npy_writer *w, const char *dir, const char *name,
+		      enum npy_dtype dt, int ndim, const size_t *shape)
+{
+	char *p = path_in(dir, name);
+
+	npy_writer_open(w, p, dt, ndim, shape);
+	free(p);
+}
+
+static size_t recorded_loops(const struct runrec_config *cf)
+{
+	size_t k = 0;
+
+	for (size_t l = 0; l < cf->loops; l++)
+		k += !cf->record_loop || cf->record_loop[l];
+	return k;
+}
+
+static size_t nobs(const struct runrec_config *cf)
+{
+	return cf->observe ? cf->nobserve : cf->n;
+}
+
+size_t runrec_bytes(const struct runrec_config *cf, const struct net *net)
+{
+	size_t b = 64 * cf->n + cf->n + nobs(cf) * sizeof(double);
+
+	if ((cf->record & REC_WEIGHTS) && !cf->sparse)
+		b += cf->n * cf->n * sizeof(double);
+	(void)net;
+	return b;
+}
+
+/* plastic.npy: each plastic weight's position in the CSR data array. */
+static void write_plastic(const struct runrec_config *cf, const struct net *net)
+{
+	struct npy_writer w;
+	int64_t buf[1024];
+	size_t k = 0;
+
+	writer_in(&w, cf->dir, "plastic.npy", NPY_I8, 1, (size_t[]){ net_nplastic(net) });
+	for (size_t i = 0; i < net->n; i++)
+		for (size_t x = 0; x < net->prow[i + 1] - net->prow[i]; x++) {
+			buf[k++] = (int64_t)net_plastic_pos(net, cf->indptr, i, x);
+			if (k == sizeof buf / sizeof buf[0]) {
+				npy_write_i64(&w, buf, k);
+				k = 0;
+			}
+		}
+	npy_write_i64(&w, buf, k);
+	npy_writer_close(&w);
+}
+
+void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net)
+{
+	const size_t n = cf->n, no = nobs(cf);
+
+	memset(rr, 0, sizeof *rr);
+	rr->cf = *cf;
+	rr->nrec_loops = recorded_loops(cf);
+	rr->line = err_malloc(64 * n + 1);
+	rr->buf = err_malloc((no + 1) * sizeof *rr->buf);
+	if (cf->observe) {
+		rr->obs = err_calloc(n + 1, 1);
+		for (size_t k = 0; k < cf->nobserve; k++)
+			rr->obs[cf->observe[k]] = 1;
+	}
+	if (cf->record & REC_WEIGHTS) {
+		if (cf->sparse) {
+			write_plastic(cf, net);
+			writer_in(&rr->ww, cf->dir, "weights-values.npy", NPY_F8, 2,
+				  (size_t[]){ rr->nrec_loops, net_nplastic(net) });
+		} else {
+			free(rr->buf);
+			rr->buf = err_malloc((n * n + no + 1) * sizeof *rr->buf);
+			writer_in(&rr->ww, cf->dir, "weights.npy", NPY_F8, 3,
+				  (size_t[]){ rr->nrec_loops, n, n });
+		}
+	}
+	if (cf->record & REC_OUTPUTS)
+		writer_in(&rr->wo, cf->dir, "outputs.npy", cf->f32 ? NPY_F4 : NPY_F8, 3,
+			  (size_t[]){ cf->loops, cf->steps, no });
+	if (cf->record & REC_INPUTS)
+		writer_in(&rr->wi, cf->dir, "inputs.npy", cf->f32 ? NPY_F4 : NPY_F8, 3,
+			  (size_t[]){ cf->loops, cf->steps, no });
+	rr->fsum = open_in(cf->dir, "summary.csv");
+	fputs(summary_header, rr->fsum);
+	if (cf->record & REC_SPIKES) {
+		rr->fspk = open_in(cf->dir, "spikes.csv");
+		fputs("loop,step,neuron\n", rr->fspk);
+	}
+	if (cf->record & REC_DW) {
+		rr->fdw = open_in(cf->dir, "dw.csv");
+		fputs("loop,step,t,log_dw_norm\n", rr->fdw);
+	}
+	if (cf->record & REC_CURRENTS) {
+		rr->fcur = open_in(cf->dir, "currents.csv");
+		fputs("loop,step,neuron,kick,recurrent,noise\n", rr->fcur);
+	}
+}
+
+/* v in decimal at p; returns the end (fast: the spike events can be
+ * millions). */
+static char *put_uint(char *p, size_t v)
+{
+	char buf[24];
+	int k = sizeof buf;
+
+	do {
+		buf[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(p, buf + k, sizeof buf - (size_t)k);
+	return p + (sizeof buf - (size_t)k);
+}
+
+/* The spike events of one step, "loop,step,neuron" lines, in one write. */
+static void put_spikes(struct runrec *rr, size_t loop, size_t it, const struct sim *s)
+{
+	char head[48], *h = head, *p = rr->line;
+	size_t hl;
+
+	h = put_uint(h, loop);
+	*h++ = ',';
+	h = put_uint(h, it);
+	*h++ = ',';
+	hl = (size_t)(h - head);
+	for (size_t x = 0; x < s->nspikes; x++) {
+		size_t i = s->spikes[x];
+
+		if (rr->obs && !rr->obs[i])
+			continue;
+		memcpy(p, head, hl);
+		p = put_uint(p + hl, i);
+		*p++ = '\n';
+	}
+	fwrite(rr->line, 1, (size_t)(p - rr->line), rr->fspk);
+}
+
+/* The observed neurons' values of a (all of a without observation). */
+static const double *observed(struct runrec *rr, const double *a)
+{
+	if (!rr->cf.observe)
+		return a;
+	for (size_t k = 0; k < rr->cf.nobserve; k++)
+		rr->buf[k] = a[rr->cf.observe[k]];
+	return rr->buf;
+}
+
+int runrec_wants_dw(const struct runrec *rr, size_t it)
+{
+	return rr->fdw && it % 10 == 0;
+}
+
+void runrec_step(struct runrec *rr, const struct sim *s, size_t loop, size_t it)
+{
+	const struct runrec_config *cf = &rr->cf;
+
+	if (rr->fspk)
+		put_spikes(rr, loop, it, s);
+	if (cf->record & REC_OUTPUTS)
+		npy_write(&rr->wo, observed(rr, s->r), nobs(cf));
+	if (cf->record & REC_INPUTS)
+		npy_write(&rr->wi, observed(rr, s->in), nobs(cf));
+	if (rr->fcur) {
+		double sc = model_noise_scale(&s->cf.mp);
+
+		for (size_t k = 0; k < cf->ntrace; k++) {
+			size_t i = cf->trace[k];
+
+			fprintf(rr->fcur, "%zu,%zu,%zu,", loop, it, i);
+			csvio_put_double(rr->fcur, it < cf->stim ? s->kick[i] : 0);
+			fputc(',', rr->fcur);
+			csvio_put_double(rr->fcur, s->vstep[i]);
+			fputc(',', rr->fcur);
+			csvio_put_double(rr->fcur, s->xi2 ? sc * s->xi2[i] : 0);
+			fputc('\n', rr->fcur);
+		}
+	}
+	if (s->trained && runrec_wants_dw(rr, it)) {
+		fprintf(rr->fdw, "%zu,%zu,%zu,", loop, it,
+			(it - cf->stim) + (loop - 1) * (cf->steps - cf->stim));
+		csvio_put_double(rr->fdw, log(sqrt(s->dw2) / cf->w0norm));
+		fputc('\n', rr->fdw);
+	}
+}
+
+void runrec_loop(struct runrec *rr, const struct sim *s, size_t loop)
+{
+	if (!(rr->cf.record & REC_WEIGHTS) || (rr->cf.record_loop && !rr->cf.record_loop[loop]))
+		return;
+	if (rr->cf.sparse) {
+		npy_write(&rr->ww, s->net->pval, net_nplastic(s->net));
+	} else {
+		net_dense(s->net, rr->buf);
+		npy_write(&rr->ww, rr->buf, rr->cf.n * rr->cf.n);
+	}
+}
+
+void runrec_close(struct runrec *rr)
+{
+	const char *dir = rr->cf.dir;
+
+	close_in(rr->fsum, dir, "summary.csv");
+	if (rr->fspk)
+		close_in(rr->fspk, dir, "spikes.csv");
+	if (rr->fdw)
+		close_in(rr->fdw, dir, "dw.csv");
+	if (rr->fcur)
+		close_in(rr->fcur, dir, "currents.csv");
+	if (rr->cf.record & REC_WEIGHTS)
+		npy_writer_close(&rr->ww);
+	if (rr->cf.record & REC_OUTPUTS)
+		npy_writer_close(&rr->wo);
+	if (rr->cf.record & REC_INPUTS)
+		npy_writer_close(&rr->wi);
+	free(rr->buf);
+	free(rr->line);
+	free(rr->obs);
+	memset(rr, 0, sizeof *rr);
+}

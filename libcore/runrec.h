@@ -1,0 +1,78 @@
+/*
+ * runrec: what a simulate-train run records in its run directory, step by
+ * step and loop by loop (see forcenet-run(5)):
+ *   weights.npy          (recorded loops, N, N) W after each recorded loop
+ *                        (dense weights), or for sparse weights
+ *   weights-values.npy   (recorded loops, P) the P plastic weights after
+ *                        each recorded loop, in the input's CSR order, and
+ *   plastic.npy          (P,) '<i8' their positions in the CSR data array;
+ *   outputs.npy, inputs.npy  (loops, steps, observed neurons) r and I;
+ *   spikes.csv           loop,step,neuron events of the observed neurons;
+ *   dw.csv               loop,step,t,log_dw_norm every 10 training steps;
+ *   currents.csv         the current components of the traced neurons;
+ *   summary.csv          opened here, its rows written by summary.h.
+ * Every file is written inside the (temporary) run directory dir and is
+ * complete when runrec_close() returns.  Errors are fatal (err_die).
+ */
+#ifndef FORCENET_RUNREC_H
+#define FORCENET_RUNREC_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "net.h"
+#include "npy.h"
+#include "sim.h"
+
+enum {
+	REC_WEIGHTS = 1, REC_OUTPUTS = 2, REC_INPUTS = 4, REC_SPIKES = 8,
+	REC_DW = 16, REC_CURRENTS = 32
+};
+
+struct runrec_config {
+	const char *dir;            /* the run directory being written */
+	int record;                 /* REC_* flags */
+	int f32;                    /* outputs and inputs as '<f4' */
+	size_t n, steps, loops, stim;
+	const size_t *observe;      /* observed neurons, increasing; NULL = all */
+	size_t nobserve;
+	const unsigned char *record_loop; /* loops whose weights are written;
+					   * NULL = all */
+	int sparse;                 /* weights-values.npy and plastic.npy */
+	const size_t *indptr;       /* sparse: the input's CSR row starts */
+	const size_t *trace;        /* neurons traced in currents.csv */
+	size_t ntrace;
+	double w0norm;              /* ||W0||_F, for dw.csv */
+};
+
+struct runrec {
+	struct runrec_config cf;
+	struct npy_writer ww, wo, wi;
+	FILE *fsum, *fspk, *fdw, *fcur;
+	double *buf;                /* dense W, or the observed values */
+	char *line;                 /* a step's spike events */
+	unsigned char *obs;         /* observed flags, NULL = all */
+	size_t nrec_loops;
+};
+
+/* Bytes runrec_open() allocates. */
+size_t runrec_bytes(const struct runrec_config *cf, const struct net *net);
+
+/* Open the run's files (summary.csv with its header). */
+void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net);
+
+/* After sim_step() of step it of loop: outputs, inputs, spikes, currents,
+ * and the dw.csv row of a training step. */
+void runrec_step(struct runrec *rr, const struct sim *s, size_t loop, size_t it);
+
+/* At the end of a loop: its weights, if recorded. */
+void runrec_loop(struct runrec *rr, const struct sim *s, size_t loop);
+
+/* Whether step it's dw.csv row is due (it trains and it % 10 == 0): the
+ * step must compute dw2. */
+int runrec_wants_dw(const struct runrec *rr, size_t it);
+
+/* Complete every file. */
+void runrec_close(struct runrec *rr);
+
+#endif

@@ -1,0 +1,166 @@
+#include "sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "progress.h"
+
+size_t sim_bytes(size_t n)
+{
+	return n * (9 * sizeof(double) + 1 + sizeof(uint32_t));
+}
+
+void sim_init(struct sim *s, struct net *net, const double *x0, const double *kick,
+	      const struct sim_config *cf, struct pool *pool)
+{
+	const size_t n = cf->mp.n;
+
+	memset(s, 0, sizeof *s);
+	s->cf = *cf;
+	s->n = n;
+	s->net = net;
+	s->pool = pool;
+	s->kick = kick;
+	s->x = err_malloc((n + 1) * sizeof *s->x);
+	memcpy(s->x, x0, n * sizeof *s->x);
+	s->r = err_calloc(n + 1, sizeof *s->r);
+	s->v = err_calloc(n + 1, sizeof *s->v);
+	s->vr = err_calloc(n + 1, sizeof *s->vr);
+	s->in = err_calloc(n + 1, sizeof *s->in);
+	s->e = err_calloc(n + 1, sizeof *s->e);
+	s->spk = err_calloc(n + 1, 1);
+	s->spikes = err_calloc(n + 1, sizeof *s->spikes);
+	if (cf->mp.sigma > 0) {
+		s->noise = rng_new(cf->seed, RNG_NOISE);
+		s->xi1 = err_malloc((n + 1) * sizeof *s->xi1);
+		s->xi2 = err_malloc((n + 1) * sizeof *s->xi2);
+	}
+	/* Between two steps r' = gamma r + b spk (model_step's RK2 of -b r). */
+	s->rsp = (struct rls_spikes){ .spiked = s->spk, .b = cf->mp.b,
+		.gamma = 1 - cf->mp.b * cf->mp.dt + (cf->mp.b * cf->mp.dt) * (cf->mp.b * cf->mp.dt) / 2 };
+	if (cf->train) {
+		struct rls_config rc = cf->rls;
+
+		rc.cols = &net->pcols;
+		rc.pool = pool;
+		rls_init(&s->rls, n, net->prow, net->pcol, &rc);
+	}
+	s->vstep = s->vr;
+}
+
+void sim_free(struct sim *s)
+{
+	if (s->cf.train)
+		rls_free(&s->rls);
+	if (s->noise)
+		rng_free(s->noise);
+	free(s->x);
+	free(s->r);
+	free(s->v);
+	free(s->vr);
+	free(s->in);
+	free(s->e);
+	free(s->spk);
+	free(s->spikes);
+	free(s->xi1);
+	free(s->xi2);
+	memset(s, 0, sizeof *s);
+}
+
+void sim_loop_start(struct sim *s)
+{
+	net_full(s->net, s->pool, s->r, s->v);
+	s->last_train = 0;
+}
+
+int sim_trains(const struct sim_config *cf, size_t it)
+{
+	return it > cf->stim && (it - cf->stim - 1) % cf->learn_every == 0;
+}
+
+struct model_job {
+	struct sim *s;
+	size_t count[256];
+};
+
+/* model_step() on thread t's block of neurons (a neuron's step does not
+ * depend on its neighbours, nor on where its block starts). */
+static void model_part(void *arg, int t, int T)
+{
+	struct model_job *job = arg;
+	struct sim *s = job->s;
+	struct model_params mp = s->cf.mp;
+	size_t lo, hi;
+
+	pool_range(s->n, t, T, &lo, &hi);
+	mp.n = hi - lo;
+	mp.nqif = s->cf.mp.nqif > lo ? (s->cf.mp.nqif < hi ? s->cf.mp.nqif : hi) - lo : 0;
+	job->count[t] = model_step(&mp, s->x + lo, s->r + lo, s->in + lo,
+				   s->xi1 ? s->xi1 + lo : NULL, s->xi2 ? s->xi2 + lo : NULL,
+				   s->spk + lo);
+}
+
+int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
+{
+	const size_t n = s->n, stim = s->cf.stim;
+	struct model_job job = { s, { 0 } };
+	double *y;
+
+	for (size_t i = 0; i < n; i++)
+		s->in[i] = (it < stim ? s->kick[i] : 0) + s->v[i];
+	if (s->noise) {
+		rng_normals(s->noise, s->xi1, n);
+		rng_normals(s->noise, s->xi2, n);
+	}
+	pool_run(n >= 4096 ? s->pool : NULL, model_part, &job);
+	if (!model_finite(s->x, n) || !model_finite(s->r, n))
+		return SIM_STATE_BLOWUP;
+	s->nspikes = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s->spk[i])
+			s->spikes[s->nspikes++] = (uint32_t)i;
+
+	/* vr = W r' with W before this step's update: from v and the spikes,
+	 * a full product every refresh steps */
+	if ((it + 1) % s->cf.refresh == 0)
+		net_full(s->net, s->pool, s->r, s->vr);
+	else
+		net_spikes(s->net, s->pool, s->rsp.gamma, s->cf.mp.b, s->spikes, s->nspikes, s->v,
+			   s->vr);
+	s->trained = target && sim_trains(&s->cf, it);
+	if (s->trained) {
+		/* e with W before this step's update, r the new output;
+		 * consecutive training steps: k follows from the spikes */
+		const int chain = s->last_train == it && it > 0;
+		double t0;
+
+		for (size_t i = 0; i < n; i++)
+			s->e[i] = target[i] - s->vr[i];
+		t0 = progress_now();
+		rls_step(&s->rls, s->pool, s->net->pval, s->r, s->e, chain ? &s->rsp : NULL,
+			 want_dw);
+		s->t_rls += progress_now() - t0;
+		s->last_train = it + 1;
+		if (s->rls.blowup)
+			return SIM_WEIGHTS_BLOWUP;
+		/* The next step's W r needs no product: row i changed by
+		 * e_i k/den, and k'q/den = 1 - 1/den. */
+		for (size_t i = 0; i < n; i++)
+			s->vr[i] = s->vr[i] + s->e[i] * (1 - s->rls.c[i]);
+		if (want_dw) {
+			double d2 = 0;
+
+			for (size_t i = 0; i < n; i++)
+				d2 += s->rls.dw2[i];
+			s->dw2 = d2;
+		}
+	}
+	/* the step's W r stays readable in vstep until the next step */
+	y = s->vr;
+	s->vr = s->v;
+	s->v = y;
+	s->vstep = s->vr;
+	return SIM_OK;
+}

@@ -1,0 +1,193 @@
+#include "summary.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "err.h"
+
+const char summary_header[] = "loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,"
+			      "corr_qif,corr_lif,corr_all\n";
+
+/* Per-population averages of per-neuron statistics; nan where nothing counts. */
+struct popstat {
+	double sum[3];
+	size_t cnt[3];
+};
+
+static void pop_add(struct popstat *ps, int qif, double v)
+{
+	if (isnan(v))
+		return;
+	ps->sum[qif ? 0 : 1] += v;
+	ps->cnt[qif ? 0 : 1]++;
+	ps->sum[2] += v;
+	ps->cnt[2]++;
+}
+
+static double pop_mean(const struct popstat *ps, int k)
+{
+	return ps->cnt[k] ? ps->sum[k] / (double)ps->cnt[k] : NAN;
+}
+
+static int use_buffer(size_t n, size_t steps, int force_streaming)
+{
+	return !force_streaming && steps <= SUMMARY_BUFFER_BYTES / sizeof(double) / (n ? n : 1);
+}
+
+size_t summary_bytes(size_t n, size_t steps, int force_streaming)
+{
+	return sizeof(double) * (7 * n + (use_buffer(n, steps, force_streaming) ? steps * n : 0));
+}
+
+void summary_init(struct summary *sm, size_t n, size_t nqif, size_t steps, size_t stim,
+		  double dt, summary_row_fn row, void *ctx, int force_streaming)
+{
+	const size_t cnt = steps - stim - 1;
+
+	memset(sm, 0, sizeof *sm);
+	sm->n = n;
+	sm->nqif = nqif;
+	sm->steps = steps;
+	sm->stim = stim;
+	sm->dt = dt;
+	sm->buffered = use_buffer(n, steps, force_streaming);
+	if (sm->buffered)
+		sm->vbuf = err_malloc(steps * n * sizeof *sm->vbuf);
+	sm->mt = err_calloc(n + 1, sizeof *sm->mt);
+	sm->acc = err_calloc(6 * n + 1, sizeof *sm->acc);
+	/* the target's means, step by step over all neurons */
+	for (size_t it = stim + 1; it < steps; it++) {
+		const double *t = row(ctx, it);
+
+		for (size_t i = 0; i < n; i++)
+			sm->mt[i] += t[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		sm->mt[i] /= (double)cnt;
+}
+
+void summary_free(struct summary *sm)
+{
+	free(sm->vbuf);
+	free(sm->mt);
+	free(sm->acc);
+	memset(sm, 0, sizeof *sm);
+}
+
+void summary_start(struct summary *sm)
+{
+	memset(sm->acc, 0, 6 * sm->n * sizeof *sm->acc);
+	sm->nspk[0] = sm->nspk[1] = 0;
+}
+
+void summary_step(struct summary *sm, size_t it, const double *t, const double *v,
+		  size_t nqif_spk, size_t nlif_spk)
+{
+	const size_t n = sm->n;
+	double *se = sm->acc, *stt = se + n, *sd = stt + n, *sdd = sd + n, *std = sdd + n;
+	double *st = std + n;
+
+	sm->nspk[0] += nqif_spk;
+	sm->nspk[1] += nlif_spk;
+	if (sm->buffered) {
+		memcpy(sm->vbuf + it * n, v, n * sizeof *v);
+		return;
+	}
+	if (it <= sm->stim)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const double a = t[i] - sm->mt[i], d = v[i] - sm->mt[i];
+
+		se[i] += (t[i] - v[i]) * (t[i] - v[i]);
+		stt[i] += a * a;
+		sd[i] += d;
+		sdd[i] += d * d;
+		std[i] += a * d;
+		st[i] += a;
+	}
+}
+
+/* The per-neuron sums se, stt, svv, stv of the loop, in two passes over
+ * the buffer (means first), into acc. */
+static void buffered_sums(struct summary *sm, summary_row_fn row, void *ctx)
+{
+	const size_t n = sm->n, cnt = sm->steps - sm->stim - 1;
+	double *mv = sm->acc, *se = mv + n, *stt = se + n, *svv = stt + n, *stv = svv + n;
+	const double *mt = sm->mt;
+
+	for (size_t it = sm->stim + 1; it < sm->steps; it++)
+		for (size_t i = 0; i < n; i++)
+			mv[i] += sm->vbuf[it * n + i];
+	for (size_t i = 0; i < n; i++)
+		mv[i] /= (double)cnt;
+	for (size_t it = sm->stim + 1; it < sm->steps; it++) {
+		const double *tr = row(ctx, it), *vr = sm->vbuf + it * n;
+
+		for (size_t i = 0; i < n; i++) {
+			double t = tr[i], v = vr[i];
+
+			se[i] += (t - v) * (t - v);
+			stt[i] += (t - mt[i]) * (t - mt[i]);
+			svv[i] += (v - mv[i]) * (v - mv[i]);
+			stv[i] += (t - mt[i]) * (v - mv[i]);
+		}
+	}
+}
+
+void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
+		 summary_row_fn row, void *ctx, double out[3])
+{
+	const size_t n = sm->n, nqif = sm->nqif, cnt = sm->steps - sm->stim - 1;
+	struct popstat mse = { { 0 }, { 0 } }, corr = { { 0 }, { 0 } };
+	double rate[3], secs = (double)sm->steps * sm->dt * 0.01;
+
+	rate[0] = nqif ? (double)sm->nspk[0] / ((double)nqif * secs) : NAN;
+	rate[1] = n - nqif ? (double)sm->nspk[1] / ((double)(n - nqif) * secs) : NAN;
+	rate[2] = (double)(sm->nspk[0] + sm->nspk[1]) / ((double)n * secs);
+	if (sm->buffered)
+		buffered_sums(sm, row, ctx);
+	for (size_t i = 0; i < n; i++) {
+		double se, stt, svv, stv;
+
+		if (sm->buffered) {
+			se = sm->acc[n + i];
+			stt = sm->acc[2 * n + i];
+			svv = sm->acc[3 * n + i];
+			stv = sm->acc[4 * n + i];
+		} else {
+			const double sd = sm->acc[2 * n + i];
+
+			se = sm->acc[i];
+			stt = sm->acc[n + i];
+			svv = sm->acc[3 * n + i] - sd * sd / (double)cnt;
+			/* a constant v leaves only rounding of sum d^2 */
+			if (!(svv > 1e-10 * sm->acc[3 * n + i]))
+				svv = 0;
+			stv = sm->acc[4 * n + i] - sm->acc[5 * n + i] * sd / (double)cnt;
+		}
+		pop_add(&mse, i < nqif, se / (double)cnt);
+		pop_add(&corr, i < nqif, stt > 0 && svv > 0 ? stv / sqrt(stt * svv) : NAN);
+	}
+	/* A population without neurons prints nan for its error too. */
+	if (!nqif)
+		mse.cnt[0] = 0;
+	fprintf(fp, "%zu,%s", loop, phase);
+	for (int k = 0; k < 3; k++) {
+		fputc(',', fp);
+		csvio_put_double(fp, rate[k]);
+	}
+	for (int k = 0; k < 3; k++) {
+		fputc(',', fp);
+		csvio_put_double(fp, pop_mean(&mse, k));
+	}
+	for (int k = 0; k < 3; k++) {
+		fputc(',', fp);
+		csvio_put_double(fp, pop_mean(&corr, k));
+	}
+	fputc('\n', fp);
+	out[0] = rate[2];
+	out[1] = pop_mean(&mse, 2);
+	out[2] = pop_mean(&corr, 2);
+}

@@ -1,0 +1,76 @@
+/*
+ * summary: a loop's training summary, one row of summary.csv: spike rates
+ * per population, and the mean squared error and the Pearson correlation
+ * between each neuron's target t and recurrent input v over the steps
+ * it > stim, averaged per population (QIF, LIF, all; a population without
+ * neurons, or a neuron whose t or v is constant, counts as nan).
+ *
+ * Two ways to the same statistics:
+ *   buffered   v of every step is kept ((steps, n) doubles) and the loop's
+ *              sums are taken at its end in two passes (means first), as
+ *              the study's runs were summarised;
+ *   streaming  nothing of size steps x n: the sums are taken step by step,
+ *              the squares about the target's mean (known beforehand) and
+ *              corrected for v's own mean at the end,
+ *                  sum (v - mv)^2 = sum d^2 - (sum d)^2/c,
+ *                  sum (t - mt)(v - mv) = sum (t - mt) d - (sum (t - mt)) (sum d)/c,
+ *              with d = v - mt; the two differ in the last bits only (a v
+ *              whose variance is below 1e-10 of its mean square about mt
+ *              counts as constant).
+ * summary_init() takes the buffered way when the buffer is at most
+ * SUMMARY_BUFFER_BYTES.
+ */
+#ifndef FORCENET_SUMMARY_H
+#define FORCENET_SUMMARY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define SUMMARY_BUFFER_BYTES ((size_t)256 << 20)
+
+/* The target's row at a step (n values), valid until the next call. */
+typedef const double *(*summary_row_fn)(void *ctx, size_t it);
+
+struct summary {
+	size_t n, nqif, steps, stim;
+	double dt;
+	int buffered;
+	double *vbuf;          /* buffered: v of every step */
+	double *mt;            /* the target's mean per neuron over it > stim */
+	double *acc;           /* per-neuron sums */
+	size_t nspk[2];        /* spikes of the loop: QIF, LIF */
+};
+
+/* Header of summary.csv (with its newline). */
+extern const char summary_header[];
+
+/* Bytes summary_init() allocates. */
+size_t summary_bytes(size_t n, size_t steps, int force_streaming);
+
+/*
+ * Set up for n neurons (nqif QIF first), loops of steps steps with the
+ * kick over the first stim (stim + 1 < steps), time step dt; row gives
+ * the target (read here for its means).  force_streaming: the streaming
+ * way whatever the size.
+ */
+void summary_init(struct summary *sm, size_t n, size_t nqif, size_t steps, size_t stim,
+		  double dt, summary_row_fn row, void *ctx, int force_streaming);
+void summary_free(struct summary *sm);
+
+/* Start a loop. */
+void summary_start(struct summary *sm);
+
+/* Step it of the loop: t the target's row, v the recurrent input, nqif_spk
+ * and nlif_spk the step's spikes per population. */
+void summary_step(struct summary *sm, size_t it, const double *t, const double *v,
+		  size_t nqif_spk, size_t nlif_spk);
+
+/*
+ * Write the loop's row "loop,phase,rates,mses,corrs" to fp; row gives the
+ * target again (buffered way).  out: rate, mse and correlation of all
+ * neurons.
+ */
+void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
+		 summary_row_fn row, void *ctx, double out[3]);
+
+#endif
