@@ -255,12 +255,12 @@ struct full_job {
 	double *v;
 };
 
-static void full_part(void *arg, int t, int T)
+static void full_part(void *arg, size_t c, size_t nc)
 {
 	const struct full_job *job = arg;
 	size_t lo, hi;
 
-	pool_range(job->net->n, t, T, &lo, &hi);
+	pool_range(job->net->n, c, nc, &lo, &hi);
 	for (size_t i = lo; i < hi; i++)
 		job->v[i] = 0;
 	if (job->net->sptr[job->net->n])
@@ -273,8 +273,10 @@ void net_full(const struct net *net, struct pool *pool, const double *r, double 
 {
 	struct full_job job = { net, r, v };
 
-	/* a team for a large network only: waking it costs microseconds */
-	pool_run(net->nnz >= 65536 ? pool : NULL, full_part, &job);
+	/* a team for a large network only (waking it costs microseconds);
+	 * few chunks: each scans every column */
+	pool_for(pool, net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 2 * (size_t)pool_size(pool)),
+		 full_part, &job);
 }
 
 struct spike_job {
@@ -286,7 +288,7 @@ struct spike_job {
 	double *y;
 };
 
-static void spike_part(void *arg, int t, int T)
+static void spike_part(void *arg, size_t ch, size_t nch)
 {
 	const struct spike_job *job = arg;
 	const struct net *net = job->net;
@@ -295,14 +297,14 @@ static void spike_part(void *arg, int t, int T)
 	double *y = job->y;
 	size_t lo, hi;
 
-	pool_range(net->n, t, T, &lo, &hi);
+	pool_range(net->n, ch, nch, &lo, &hi);
 	for (size_t i = lo; i < hi; i++)
 		y[i] = job->gamma * job->v[i];
 	if (net->sptr[net->n])
 		for (size_t s = 0; s < job->nsp; s++) {
 			size_t j = job->spk[s], a = net->sptr[j], e = net->sptr[j + 1];
 
-			if (T > 1)
+			if (nch > 1)
 				a = first_at(net->srow, a, e, lo);
 			if (net->sval_f32) {
 				const float *sv = net->sval;
@@ -319,7 +321,7 @@ static void spike_part(void *arg, int t, int T)
 	for (size_t s = 0; s < job->nsp; s++) {
 		size_t j = job->spk[s], a = c->cptr[j], e = c->cptr[j + 1];
 
-		if (T > 1)
+		if (nch > 1)
 			a = first_at(c->crow, a, e, lo);
 		for (; a < e && c->crow[a] < hi; a++)
 			y[c->crow[a]] += b * net->pval[c->cval[a]];
@@ -331,7 +333,7 @@ void net_spikes(const struct net *net, struct pool *pool, double gamma, double b
 {
 	struct spike_job job = { net, gamma, b, spk, nsp, v, y };
 
-	pool_run(net->nnz >= 65536 ? pool : NULL, spike_part, &job);
+	pool_for(pool, net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0), spike_part, &job);
 }
 
 void net_dense(const struct net *net, double *W)

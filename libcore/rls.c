@@ -1,6 +1,7 @@
 #include "rls.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -81,8 +82,8 @@ static inline RLS_TARGET512 __m512d bc2_512_f(const float *p)
  * RLS_AHEAD neurons before their step. */
 #define RLS_PREFETCH_BYTES ((size_t)32 << 20)
 #define RLS_AHEAD 4
-/* Threads that rls_step() takes at most. */
-#define RLS_MAX_THREADS 256
+/* Neurons per chunk of rls_step() at least (pool_chunks()). */
+#define RLS_GRAIN 32
 
 #ifdef RLS_AVX2
 /* Whether folds use 512-bit vectors: set by rls_init() (the same results
@@ -206,13 +207,13 @@ size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf)
 	       sizeof(size_t) * 2 * (n + 1);
 }
 
-/* P_i = I/alpha for thread t's block of neurons. */
-static void init_part(void *arg, int t, int T)
+/* P_i = I/alpha for a chunk of neurons. */
+static void init_part(void *arg, size_t c, size_t nc)
 {
 	struct rls *s = arg;
 	size_t lo, hi;
 
-	pool_range(s->n, t, T, &lo, &hi);
+	pool_range(s->n, c, nc, &lo, &hi);
 	for (size_t i = lo; i < hi; i++) {
 		size_t m = msize(s->rowptr, i), mp = pad4(m);
 
@@ -276,7 +277,7 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	choose_width();
 	/* First touch by the threads that will use the pages. */
 	s->alpha = cf->alpha;
-	pool_run(cf->pool, init_part, s);
+	pool_for(cf->pool, pool_chunks(cf->pool, n, RLS_GRAIN, 0), init_part, s);
 }
 
 void rls_free(struct rls *s)
@@ -333,12 +334,12 @@ struct step_job {
 	const double *r, *e;
 	const struct rls_spikes *sp;
 	int want_dw2;
-	size_t passes[RLS_MAX_THREADS];
-	int blowup[RLS_MAX_THREADS];
+	atomic_size_t passes;
+	atomic_int blowup;
 };
 
-/* Thread t's block of neurons. */
-static void step_part(void *arg, int t, int T)
+/* A chunk of neurons. */
+static void step_part(void *arg, size_t c, size_t nc)
 {
 	struct step_job *job = arg;
 	struct rls *s = job->s;
@@ -349,7 +350,7 @@ static void step_part(void *arg, int t, int T)
 	size_t lo, hi, passes = 0;
 	int blowup = 0;
 
-	pool_range(s->n, t, T, &lo, &hi);
+	pool_range(s->n, c, nc, &lo, &hi);
 	for (size_t i = lo; i < hi; i++) {
 		int bad;
 
@@ -358,27 +359,27 @@ static void step_part(void *arg, int t, int T)
 		passes += (size_t)step(s, i, job->val, job->r, job->e, job->sp, job->want_dw2, &bad);
 		blowup |= bad;
 	}
-	job->passes[t] = passes;
-	job->blowup[t] = blowup;
+	if (nc == 1) {
+		job->passes = passes;
+		job->blowup = blowup;
+	} else {
+		atomic_fetch_add(&job->passes, passes);
+		if (blowup)
+			atomic_store(&job->blowup, 1);
+	}
 }
 
 void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, const double *e,
 	      const struct rls_spikes *sp, int want_dw2)
 {
-	struct step_job job = { s, val, r, e, s->kind == RLS_SPIKE ? sp : NULL, want_dw2,
-				{ 0 }, { 0 } };
-	int T = pool_size(pool);
+	struct step_job job = { s, val, r, e, s->kind == RLS_SPIKE ? sp : NULL, want_dw2, 0, 0 };
 
-	if (T > RLS_MAX_THREADS)
-		err_die(EXIT_DATA, "at most %d threads", RLS_MAX_THREADS);
 	if (job.sp)
 		spiked_inputs(s, job.sp->spiked);
-	pool_run(pool, step_part, &job);
-	for (int t = 0; t < T; t++) {
-		s->passes += job.passes[t];
-		if (job.blowup[t])
-			s->blowup = 1;
-	}
+	pool_for(pool, pool_chunks(pool, s->n, RLS_GRAIN, 0), step_part, &job);
+	s->passes += job.passes;
+	if (job.blowup)
+		s->blowup = 1;
 	s->steps += s->n;
 }
 

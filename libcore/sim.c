@@ -80,32 +80,24 @@ int sim_trains(const struct sim_config *cf, size_t it)
 	return it > cf->stim && (it - cf->stim - 1) % cf->learn_every == 0;
 }
 
-struct model_job {
-	struct sim *s;
-	size_t count[256];
-};
-
-/* model_step() on thread t's block of neurons (a neuron's step does not
- * depend on its neighbours, nor on where its block starts). */
-static void model_part(void *arg, int t, int T)
+/* model_step() on a chunk of neurons (a neuron's step does not depend on
+ * its neighbours, nor on where its chunk starts). */
+static void model_part(void *arg, size_t c, size_t nc)
 {
-	struct model_job *job = arg;
-	struct sim *s = job->s;
+	struct sim *s = arg;
 	struct model_params mp = s->cf.mp;
 	size_t lo, hi;
 
-	pool_range(s->n, t, T, &lo, &hi);
+	pool_range(s->n, c, nc, &lo, &hi);
 	mp.n = hi - lo;
 	mp.nqif = s->cf.mp.nqif > lo ? (s->cf.mp.nqif < hi ? s->cf.mp.nqif : hi) - lo : 0;
-	job->count[t] = model_step(&mp, s->x + lo, s->r + lo, s->in + lo,
-				   s->xi1 ? s->xi1 + lo : NULL, s->xi2 ? s->xi2 + lo : NULL,
-				   s->spk + lo);
+	model_step(&mp, s->x + lo, s->r + lo, s->in + lo, s->xi1 ? s->xi1 + lo : NULL,
+		   s->xi2 ? s->xi2 + lo : NULL, s->spk + lo);
 }
 
 int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 {
 	const size_t n = s->n, stim = s->cf.stim;
-	struct model_job job = { s, { 0 } };
 	double *y;
 
 	for (size_t i = 0; i < n; i++)
@@ -114,7 +106,7 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 		rng_normals(s->noise, s->xi1, n);
 		rng_normals(s->noise, s->xi2, n);
 	}
-	pool_run(n >= 4096 ? s->pool : NULL, model_part, &job);
+	pool_for(s->pool, pool_chunks(s->pool, n, 4096, 0), model_part, s);
 	if (!model_finite(s->x, n) || !model_finite(s->r, n))
 		return SIM_STATE_BLOWUP;
 	s->nspikes = 0;
