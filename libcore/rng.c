@@ -348,6 +348,37 @@ void rng_shuffle(rng_t *r, size_t *a, size_t n)
 	gsl_ran_shuffle(r->g, a, n, sizeof *a);
 }
 
+unsigned long rng_uniform_int(rng_t *r, unsigned long n)
+{
+	return gsl_rng_uniform_int(r->g, n);
+}
+
+void rng_reseed_sub(rng_t *r, uint64_t seed, enum rng_stream stream, uint64_t sub)
+{
+	struct mt_state *st = r->st;
+	struct rng_item g;
+
+	/* The item's SplitMix64 words, as the generator's authors advise for
+	 * filling a large state from a small key (the state is never all zero
+	 * in practice: that takes 312 zero words in a row). */
+	rng_item_init(&g, seed, stream, sub);
+	for (int i = 0; i < MT_N; i += 2) {
+		uint64_t w = rng_item_next(&g);
+
+		st->mt[i] = (uint32_t)w;
+		st->mt[i + 1] = (uint32_t)(w >> 32);
+	}
+	st->mti = MT_N;
+}
+
+rng_t *rng_new_sub(uint64_t seed, enum rng_stream stream, uint64_t sub)
+{
+	rng_t *r = rng_new(seed, stream);
+
+	rng_reseed_sub(r, seed, stream, sub);
+	return r;
+}
+
 void rng_sample_sorted(rng_t *r, size_t n, size_t k, size_t *out)
 {
 	size_t chosen = 0;

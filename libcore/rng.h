@@ -15,7 +15,16 @@
  * normal, GSL's ziggurat; rng_normals for n at once), rng_shuffle
  * (gsl_ran_shuffle), and rng_sample_sorted (k distinct indices of 0..n-1,
  * in increasing order, by Knuth's selection sampling: O(n) time, no O(n)
- * memory).
+ * memory), rng_uniform_int (gsl_rng_uniform_int).
+ *
+ * Sub-streams: a quantity drawn in many independent parts with GSL's
+ * distributions (the rows of a large matrix, normal values and all) takes
+ * part `sub` from rng_new_sub(seed, stream, sub), so that a part's draws do
+ * not depend on the order the parts are drawn in nor on the number of
+ * threads drawing them.  A sub-stream's MT19937 state is filled with the
+ * words of the item generator (seed, stream, sub) below, a 64-bit key, not
+ * from a 32-bit seed: among 10^6 parts, 32-bit seeds would give some parts
+ * the very same numbers.
  */
 #ifndef FORCENET_RNG_H
 #define FORCENET_RNG_H
@@ -68,6 +77,16 @@ uint64_t rng_item_below(struct rng_item *g, uint64_t n);
  * (n + 63) / 64 words.
  */
 void rng_item_sample(struct rng_item *g, size_t n, size_t k, size_t *out, uint64_t *mark);
+
+/* A uniform integer in [0, n), 1 <= n < 2^32 (gsl_rng_uniform_int). */
+unsigned long rng_uniform_int(rng_t *r, unsigned long n);
+
+/* A generator for part `sub` of (seed, stream); dies on out of memory. */
+rng_t *rng_new_sub(uint64_t seed, enum rng_stream stream, uint64_t sub);
+
+/* Restart r as part `sub` of (seed, stream): the same draws as a fresh
+ * rng_new_sub(seed, stream, sub), without an allocation. */
+void rng_reseed_sub(rng_t *r, uint64_t seed, enum rng_stream stream, uint64_t sub);
 
 /* The 32-bit MT19937 seed derived from (seed, stream), for the record. */
 unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream);

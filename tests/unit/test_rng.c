@@ -23,6 +23,13 @@ static void check(int ok, const char *what)
 		failures++;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return (x > y) - (x < y);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -237,6 +244,67 @@ int main(int argc, char **argv)
 		/* 9 degrees of freedom: the 99.99th percentile is 33.7. */
 		check(chi2 < 33.7, "shuffle's first element is uniform (chi-square < 33.7, 9 d.o.f.)");
 		rng_free(r);
+	}
+
+	/* Sub-streams: reproducible, reseeding equals a fresh one, parts differ
+	 * from each other and from the plain stream, and 10^6 parts have
+	 * distinct states (32-bit seeds would repeat about 116 times). */
+	{
+		enum { PARTS = 100000, MANY = 1000000 };
+		rng_t *a = rng_new_sub(7, RNG_WEIGHTS, 12), *b = rng_new(99, RNG_NOISE);
+		rng_t *c = rng_new_sub(7, RNG_WEIGHTS, 13), *d = rng_new(7, RNG_WEIGHTS);
+		unsigned long long *first = err_malloc(MANY * sizeof *first);
+		int same = 1, diff_sub = 0, diff_plain = 0, repeats = 0;
+		double s1 = 0, s2 = 0;
+		long cnt[10] = { 0 };
+		double chi2 = 0;
+
+		rng_reseed_sub(b, 7, RNG_WEIGHTS, 12);
+		for (int i = 0; i < 1000; i++) {
+			double x = rng_uniform(a), y = rng_uniform(b);
+
+			same &= x == y;
+			diff_sub += x != rng_uniform(c);
+			diff_plain += x != rng_uniform(d);
+		}
+		check(same, "rng_reseed_sub gives the draws of rng_new_sub");
+		check(diff_sub > 990, "another part gives another sequence");
+		check(diff_plain > 990, "a part differs from the plain stream");
+		/* the first 64 bits of 10^6 parts: all distinct */
+		for (unsigned long long k = 0; k < MANY; k++) {
+			rng_reseed_sub(a, 3, RNG_WEIGHTS, k);
+			/* (a uniform is a 32-bit word over 2^32) */
+			first[k] = (unsigned long long)(rng_uniform(a) * 4294967296.0) << 32 |
+				(unsigned long long)(rng_uniform(a) * 4294967296.0);
+		}
+		qsort(first, MANY, sizeof *first, cmp_u64);
+		for (size_t i = 1; i < MANY; i++)
+			repeats += first[i] == first[i - 1];
+		check(repeats == 0, "10^6 parts start with distinct 64-bit words");
+		/* the parts' first draws together are uniform: mean, variance,
+		 * and rng_uniform_int's ten values equally likely */
+		for (unsigned long long k = 0; k < PARTS; k++) {
+			double u;
+
+			rng_reseed_sub(a, 5, RNG_WEIGHTS, k);
+			u = rng_uniform(a);
+			s1 += u;
+			s2 += u * u;
+			cnt[rng_uniform_int(a, 10)]++;
+		}
+		s1 /= PARTS;
+		check(fabs(s1 - 0.5) < 6 * sqrt(1.0 / 12 / PARTS),
+		      "first draws of the parts: mean 1/2 (6 s.e.)");
+		check(fabs(s2 / PARTS - s1 * s1 - 1.0 / 12) < 6 * sqrt(1.0 / 180 / PARTS),
+		      "first draws of the parts: variance 1/12 (6 s.e.)");
+		for (int i = 0; i < 10; i++)
+			chi2 += (cnt[i] - PARTS / 10.0) * (cnt[i] - PARTS / 10.0) / (PARTS / 10.0);
+		check(chi2 < 33.7, "rng_uniform_int(10) is uniform (chi-square < 33.7, 9 d.o.f.)");
+		free(first);
+		rng_free(a);
+		rng_free(b);
+		rng_free(c);
+		rng_free(d);
 	}
 
 	printf("%d failed\n", failures);
