@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
 #include "rng.h"
@@ -387,4 +388,115 @@ void rng_sample_sorted(rng_t *r, size_t n, size_t k, size_t *out)
 	for (size_t i = 0; i < n && chosen < k; i++)
 		if ((double)(n - i) * gsl_rng_uniform(r->g) < (double)(k - chosen))
 			out[chosen++] = i;
+}
+
+/*
+ * The set of indices drawn so far: open addressing, and a stamp per slot
+ * instead of clearing the table between samples.
+ */
+struct rng_sample_ws {
+	uint32_t *key, *stamp, *tmp, mask, now;
+	size_t kmax;
+};
+
+rng_sample_ws_t *rng_sample_ws_new(size_t kmax)
+{
+	rng_sample_ws_t *ws = err_malloc(sizeof *ws);
+	size_t cap = 1;
+
+	while (cap < 2 * kmax)
+		cap <<= 1;
+	ws->key = err_malloc(cap * sizeof *ws->key);
+	ws->stamp = err_calloc(cap, sizeof *ws->stamp);
+	ws->tmp = err_malloc((kmax ? kmax : 1) * sizeof *ws->tmp);
+	ws->mask = (uint32_t)(cap - 1);
+	ws->now = 0;
+	ws->kmax = kmax;
+	return ws;
+}
+
+void rng_sample_ws_free(rng_sample_ws_t *ws)
+{
+	if (!ws)
+		return;
+	free(ws->key);
+	free(ws->stamp);
+	free(ws->tmp);
+	free(ws);
+}
+
+/* Add c unless present; returns whether it was added. */
+static int set_add(rng_sample_ws_t *ws, uint32_t c)
+{
+	uint32_t h = (c * 0x9e3779b1u) & ws->mask;
+
+	while (ws->stamp[h] == ws->now) {
+		if (ws->key[h] == c)
+			return 0;
+		h = (h + 1) & ws->mask;
+	}
+	ws->stamp[h] = ws->now;
+	ws->key[h] = c;
+	return 1;
+}
+
+/* Sort v[0..n), values below 2^bits: insertion for a few, else LSD radix
+ * passes of 8 bits through tmp. */
+static void sort_indices(uint32_t *v, uint32_t *tmp, size_t n, int bits)
+{
+	uint32_t *src = v, *dst = tmp;
+
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t x = v[i];
+			size_t j = i;
+
+			for (; j && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	for (int shift = 0; shift < bits; shift += 8) {
+		size_t count[257] = { 0 };
+		uint32_t *t;
+
+		for (size_t i = 0; i < n; i++)
+			count[((src[i] >> shift) & 0xff) + 1]++;
+		for (int b = 0; b < 256; b++)
+			count[b + 1] += count[b];
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+}
+
+void rng_sample_few(rng_t *r, uint32_t n, uint32_t k, uint32_t *out, rng_sample_ws_t *ws)
+{
+	int bits = 0;
+
+	if (k > ws->kmax || k > n)
+		err_die(EXIT_DATA, "rng_sample_few: %u of %u with room for %zu", k, n, ws->kmax);
+	/* a new stamp empties the set; on wrapping, clear it for real */
+	if (++ws->now == 0) {
+		memset(ws->stamp, 0, ((size_t)ws->mask + 1) * sizeof *ws->stamp);
+		ws->now = 1;
+	}
+	for (uint32_t j = n - k, x = 0; j < n; j++, x++) {
+		uint32_t t = (uint32_t)rng_uniform_int(r, (unsigned long)j + 1);
+
+		if (set_add(ws, t)) {
+			out[x] = t;
+		} else {
+			set_add(ws, j);
+			out[x] = j;
+		}
+	}
+	while (bits < 32 && n > 1 && (n - 1) >> bits)
+		bits++;
+	sort_indices(out, ws->tmp, k, bits);
 }

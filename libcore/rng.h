@@ -15,7 +15,8 @@
  * normal, GSL's ziggurat; rng_normals for n at once), rng_shuffle
  * (gsl_ran_shuffle), and rng_sample_sorted (k distinct indices of 0..n-1,
  * in increasing order, by Knuth's selection sampling: O(n) time, no O(n)
- * memory), rng_uniform_int (gsl_rng_uniform_int).
+ * memory; rng_sample_few for k of n in O(k)), rng_uniform_int
+ * (gsl_rng_uniform_int).
  *
  * Sub-streams: a quantity drawn in many independent parts with GSL's
  * distributions (the rows of a large matrix, normal values and all) takes
@@ -77,6 +78,21 @@ uint64_t rng_item_below(struct rng_item *g, uint64_t n);
  * (n + 63) / 64 words.
  */
 void rng_item_sample(struct rng_item *g, size_t n, size_t k, size_t *out, uint64_t *mark);
+
+/*
+ * k distinct indices of [0, n) in increasing order, uniformly among the
+ * C(n, k) subsets, for k much smaller than n (the in-degree of a neuron
+ * among 10^6), from an MT19937 stream: Floyd's algorithm as in
+ * rng_item_sample, exactly k draws of rng_uniform_int, but a hash set of
+ * the k indices drawn instead of an n-bit mask, then a sort: O(k) time and
+ * memory, n plays no part (a mask of 10^6 bits cleared for each of 10^6
+ * rows would take longer than the draws); needs k <= n < 2^32.  ws is
+ * scratch for at most kmax indices, from rng_sample_ws_new (one per thread).
+ */
+typedef struct rng_sample_ws rng_sample_ws_t;
+rng_sample_ws_t *rng_sample_ws_new(size_t kmax);
+void rng_sample_ws_free(rng_sample_ws_t *ws);
+void rng_sample_few(rng_t *r, uint32_t n, uint32_t k, uint32_t *out, rng_sample_ws_t *ws);
 
 /* A uniform integer in [0, n), 1 <= n < 2^32 (gsl_rng_uniform_int). */
 unsigned long rng_uniform_int(rng_t *r, unsigned long n);

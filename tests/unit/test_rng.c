@@ -307,6 +307,56 @@ int main(int argc, char **argv)
 		rng_free(d);
 	}
 
+	/* rng_sample_few: every one of the C(9, 4) = 126 subsets equally likely
+	 * (Floyd's draw is exact: a biased variant, t in [0, j) say, favours
+	 * some subsets by a few per cent); output sorted and distinct; the
+	 * edge cases k = 0, k = n, and a k near n. */
+	{
+		enum { REPS = 252000 };
+		rng_t *r = rng_new_sub(2, RNG_WEIGHTS, 77);
+		rng_sample_ws_t *ws = rng_sample_ws_new(1000);
+		long *hits = calloc(512, sizeof *hits);
+		uint32_t out[1000];
+		int sorted = 1, subsets = 0, all = 1;
+		double chi2 = 0, expect = REPS / 126.0;
+
+		for (int rep = 0; rep < REPS; rep++) {
+			unsigned mask = 0;
+
+			rng_sample_few(r, 9, 4, out, ws);
+			for (int i = 0; i < 4; i++) {
+				sorted &= out[i] < 9 && (i == 0 || out[i - 1] < out[i]);
+				mask |= 1u << out[i];
+			}
+			hits[mask]++;
+		}
+		for (int m = 0; m < 512; m++)
+			if (hits[m]) {
+				subsets++;
+				chi2 += (hits[m] - expect) * (hits[m] - expect) / expect;
+			}
+		check(sorted, "rng_sample_few: sorted and distinct");
+		check(subsets == 126, "rng_sample_few: all 126 subsets of 4 of 9 occur");
+		/* 125 degrees of freedom: the 99.99th percentile is 194.4 */
+		check(chi2 < 194.4, "rng_sample_few: subsets equally likely (chi-square < 194.4, 125 d.o.f.)");
+		rng_sample_few(r, 1000, 1000, out, ws);
+		for (uint32_t i = 0; i < 1000; i++)
+			all &= out[i] == i;
+		rng_sample_few(r, 5, 0, out, ws);
+		/* sorts of 1, 2 and 3 radix passes */
+		for (int c = 0; c < 3; c++) {
+			static const uint32_t ns[3] = { 200, 1001, 100000 }, ks[3] = { 100, 1000, 500 };
+
+			rng_sample_few(r, ns[c], ks[c], out, ws);
+			for (uint32_t i = 1; i < ks[c]; i++)
+				sorted &= out[i - 1] < out[i] && out[i] < ns[c];
+		}
+		check(all && sorted, "rng_sample_few: k = n takes every index; large samples sorted");
+		free(hits);
+		rng_sample_ws_free(ws);
+		rng_free(r);
+	}
+
 	printf("%d failed\n", failures);
 	return failures ? 1 : 0;
 }
