@@ -16,6 +16,7 @@
 #include "arrayin.h"
 #include "csvio.h"
 #include "err.h"
+#include "npz.h"
 
 /* Buffer for reading a pipe. */
 #define PIPE_BUFSIZE ((size_t)1 << 20)
@@ -124,6 +125,27 @@ static int open_csv(struct arrayin *a)
 	return 0;
 }
 
+/* SciPy's CSR .npz: one matrix, densified as it is delivered. */
+static int open_npz(struct arrayin *a)
+{
+	a->npz = err_malloc(sizeof *a->npz);
+	if (npz_open_stream(a->npz, a->fp, a->name) != 0)
+		return fail(a, "%s", a->npz->err);
+	a->kind = ARRAYIN_NPZ;
+	a->dtype = a->npz->data_bytes == 8 ? "float64" : "float32";
+	a->ndim = 2;
+	a->count = 1;
+	a->rows = a->npz->nrows;
+	a->cols = a->npz->ncols;
+	if (a->rows == a->cols && a->rows > ARRAYIN_NPZ_MAX)
+		return fail(a, "N = %zu is too large to densify (at most %d)", a->rows,
+			    ARRAYIN_NPZ_MAX);
+	if (a->rows > ARRAYIN_NPZ_MAX || a->cols > ARRAYIN_NPZ_MAX)
+		return fail(a, "shape (%zu, %zu) is too large to densify (at most %d)",
+			    a->rows, a->cols, ARRAYIN_NPZ_MAX);
+	return 0;
+}
+
 int arrayin_open(struct arrayin *a, const char *path)
 {
 	FILE *src;
@@ -182,6 +204,8 @@ int arrayin_open(struct arrayin *a, const char *path)
 			a->npy.count * 8ULL <= (unsigned long long)st.st_size;
 		return 0;
 	}
+	if (a->nprefix >= 4 && memcmp(a->prefix, "PK\x03\x04", 4) == 0)
+		return open_npz(a);
 	return open_csv(a);
 }
 
@@ -226,6 +250,12 @@ int arrayin_next(struct arrayin *a, double *dst)
 
 	if (a->next >= a->count)
 		return 0;
+	if (a->kind == ARRAYIN_NPZ) {
+		if (npz_read_dense(a->npz, dst) != 0)
+			return fail(a, "%s", a->npz->err);
+		a->next++;
+		return 1;
+	}
 	if (a->mappable && n) {
 		const double *m;
 		int rc = arrayin_view(a, &m);
@@ -348,4 +378,8 @@ void arrayin_close(struct arrayin *a)
 	a->fp = a->raw = NULL;
 	free(a->csv);
 	a->csv = NULL;
+	if (a->npz)
+		npz_close(a->npz);
+	free(a->npz);
+	a->npz = NULL;
 }

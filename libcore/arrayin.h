@@ -6,6 +6,9 @@
  * CSV matrix (rows = records, as numpy.savetxt or the csv module write it).
  * The kind is detected from the first bytes (the .npy magic "\x93NUMPY"),
  * not from the file name, so both can come through stdin ("-").
+ * A zip ("PK\3\4") is taken for SciPy's CSR .npz (npz.h): one matrix,
+ * delivered dense, so at most ARRAYIN_NPZ_MAX rows and columns
+ * ("N = X is too large to densify (at most 20000)" otherwise).
  *
  * A .npy stack is read matrix by matrix: only one matrix is ever held in
  * memory, whatever the number of matrices.  A regular '<f8' .npy file is
@@ -30,12 +33,16 @@
 
 #include "npy.h"
 
-enum arrayin_kind { ARRAYIN_NPY = 1, ARRAYIN_CSV = 2 };
+enum arrayin_kind { ARRAYIN_NPY = 1, ARRAYIN_CSV = 2, ARRAYIN_NPZ = 3 };
+
+#define ARRAYIN_NPZ_MAX 20000
+
+struct npz_reader;
 
 struct arrayin {
 	const char *name;          /* path as given ("-" = stdin), not owned */
 	enum arrayin_kind kind;
-	const char *dtype;         /* "float64", "float32" or "csv" */
+	const char *dtype;         /* "float64", "float32" or "csv" (a .npz: its data's) */
 	int ndim;                  /* 2 or 3 (a CSV matrix is 2) */
 	size_t count;              /* matrices: shape[0] of a stack, else 1 */
 	size_t rows, cols;         /* shape of each matrix */
@@ -53,6 +60,7 @@ struct arrayin {
 	int seekable;
 	struct npy_reader npy;
 	double *csv;               /* the CSV matrix, rows * cols (owned) */
+	struct npz_reader *npz;    /* the .npz being read (owned) */
 	unsigned char prefix[8];   /* bytes read to detect the kind */
 	size_t nprefix, prefix_pos;
 };

@@ -223,6 +223,74 @@ np.save("i8.npy", np.zeros((3, 3), dtype=np.int64))
 	[ -z "$(ls -A | grep tmp || true)" ]
 }
 
+@test "motifs: a sparse .npz (ours or save_npz's, from a file or a pipe) gives the dense matrix's values" {
+	init-weights -N 300 -K 30 --seed 3 -o k.npz
+	init-weights -N 300 -K 30 --seed 3 -o k.npy
+	init-weights -N 150 -p 0.2 --seed 4 -o p.npz
+	init-weights -N 150 -p 0.2 --seed 4 -o p.npy
+	pyrun '
+import scipy.sparse as sp
+m = sp.load_npz("k.npz")
+m64 = m.astype(np.float32)
+m64.indices = m64.indices.astype(np.int64); m64.indptr = m64.indptr.astype(np.int64)
+sp.save_npz("s.npz", m64)                        # deflated, int64, float32
+np.save("s.npy", m64.toarray().astype(np.float64))'
+	for f in k p s; do
+		motifs --no-header $f.npz | cut -d, -f2- > sparse
+		motifs --no-header $f.npy | cut -d, -f2- > dense
+		cat $f.npz | motifs --no-header | cut -d, -f2- > piped
+		cmp sparse dense
+		cmp sparse piped
+	done
+	# and the values are the three-product definition'"'"'s
+	motifs k.npy > t.csv
+	run "$PY" "$REF" check t.csv
+	[ "$status" -eq 0 ]
+}
+
+@test "motifs: a bad .npz is one line, status 1, no table" {
+	pyrun '
+import io, zipfile, scipy.sparse as sp
+m = sp.random(6, 6, density=0.5, format="csr", random_state=1)
+def npy(a):
+    b = io.BytesIO(); np.save(b, a); return b.getvalue()
+def save(name, **kw):
+    d = dict(indices=m.indices, indptr=m.indptr, format=np.array(b"csr"),
+             shape=np.array(m.shape), data=m.data)
+    d.update(kw)
+    with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in d.items():
+            if v is not None:
+                z.writestr(k + ".npy", v if isinstance(v, bytes) else npy(v))
+save("good.npz")
+sp.save_npz("csc.npz", m.tocsc())
+sp.save_npz("rect.npz", sp.random(4, 5, density=0.5, format="csr", random_state=1))
+ind = m.indices.copy(); ind[[0, 1]] = ind[[1, 0]]
+save("unsorted.npz", indices=ind)
+ind = m.indices.copy(); ind[-1] = 6
+save("range.npz", indices=ind)
+save("noptr.npz", indptr=None)
+save("bomb.npz", data=npy(m.data) + bytes(8 << 20))
+raw = open("good.npz", "rb").read()
+open("truncated.npz", "wb").write(raw[:-30])
+big = sp.csr_matrix(([1.0], ([0], [1])), shape=(20001, 20001))
+sp.save_npz("big.npz", big)'
+	motifs good.npz > /dev/null
+	assert_fails 1 "motifs: csc.npz: not a CSR matrix (format 'csc')" motifs -o out.csv csc.npz
+	assert_fails 1 "motifs: rect.npz: not a square matrix: shape (4, 5)" motifs -o out.csv rect.npz
+	assert_fails 1 "motifs: unsorted.npz: row 0: column indices are not strictly increasing" motifs -o out.csv unsorted.npz
+	assert_fails 1 "motifs: range.npz: row 5: column index 6 is out of range (6 columns)" motifs -o out.csv range.npz
+	assert_fails 1 "motifs: noptr.npz: missing member 'indptr.npy'" motifs -o out.csv noptr.npz
+	assert_fails 1 "motifs: bomb.npz: member 'data.npy' declares" motifs -o out.csv bomb.npz
+	assert_fails 1 "motifs: truncated.npz: not a .npz (zip) file, or truncated" motifs -o out.csv truncated.npz
+	assert_fails 1 "motifs: -: not a .npz (zip) file, or truncated" motifs -o out.csv - < truncated.npz
+	assert_fails 1 "motifs: big.npz: N = 20001 is too large to densify (at most 20000)" motifs -o out.csv big.npz
+	run motifs unsorted.npz
+	[ "${#lines[@]}" -eq 1 ]
+	# nothing but the inputs: no table, no temporary
+	[ -z "$(ls -A | grep -v '\.npz$' || true)" ]
+}
+
 @test "motifs: usage errors exit 2" {
 	assert_fails 2 "motifs: unrecognized option '--bogus'" motifs --bogus
 	assert_fails 2 "motifs: --tag: 'x' is not KEY=VALUE" motifs --tag x
