@@ -26,6 +26,20 @@ np.save("c.npy", np.zeros(5))
 	[ "${lines[1]}" = "b.npy: float32 (3, 4)" ]
 }
 
+@test "npy-cat: --info describes a sparse .npz; printing one is an error" {
+	init-weights -N 50 -K 4 -o k.npz
+	pyrun '
+import scipy.sparse as sp
+m = sp.load_npz("k.npz").astype(np.float32)
+m.indices = m.indices.astype(np.int64); m.indptr = m.indptr.astype(np.int64)
+sp.save_npz("s.npz", m)'
+	[ "$(npy-cat --info k.npz)" = "csr float64 (50, 50), nnz 200, int32 indices" ]
+	run npy-cat --info k.npz s.npz
+	[ "${lines[1]}" = "s.npz: csr float32 (50, 50), nnz 200, int64 indices" ]
+	assert_fails 1 "npy-cat: k.npz: a sparse .npz: npy-cat describes it (--info) but prints only .npy" npy-cat -o out.csv k.npz
+	[ ! -e out.csv ]
+}
+
 @test "npy-cat: 2-D and 1-D arrays read back exactly" {
 	pyrun '
 rng = np.random.default_rng(1)

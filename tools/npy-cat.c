@@ -21,6 +21,7 @@
 #include "csvio.h"
 #include "err.h"
 #include "npy.h"
+#include "npz.h"
 #include "opts.h"
 
 enum { OPT_INFO = OPT_TOOL, OPT_COLUMNS, OPT_SLICES };
@@ -52,7 +53,8 @@ static void usage(FILE *fp)
 "                       of a 2-D array), printed in the file's order\n"
 "      --info           print the dtype and shape instead, e.g.\n"
 "                       'float64 (16, 1000, 200)' (with 'FILE: ' before it\n"
-"                       when several files are given)\n"
+"                       when several files are given); of a sparse .npz:\n"
+"                       'csr float64 (200, 200), nnz 12000, int32 indices'\n"
 "  -o, --output FILE    write to FILE (default '-', stdout)\n"
 "  -q, --quiet          no notes on stderr\n"
 "  -h, --help           this help\n"
@@ -206,6 +208,36 @@ static void print_array(FILE *fp, struct npy_reader *r, double *row, const struc
 	}
 }
 
+/* Whether PATH is a zip (SciPy's .npz); "-" is taken for a .npy. */
+static int is_zip(const char *path)
+{
+	unsigned char b[4];
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
+	int zip = f && fread(b, 1, 4, f) == 4 && !memcmp(b, "PK\x03\x04", 4);
+
+	if (f)
+		fclose(f);
+	return zip;
+}
+
+/* --info of SciPy's CSR .npz: "csr float64 (N, M), nnz Z, int32 indices". */
+static void describe_npz(FILE *fp, const char *path, const struct options *o)
+{
+	struct npz_reader r;
+
+	if (!o->info)
+		err_die(EXIT_DATA, "%s: a sparse .npz: npy-cat describes it (--info) but "
+			"prints only .npy", path);
+	if (npz_open(&r, path) != 0)
+		err_die(EXIT_DATA, "%s: %s", path, r.err);
+	if (o->c.nfiles > 1)
+		fprintf(fp, "%s: ", path);
+	fprintf(fp, "csr %s (%zu, %zu), nnz %zu, int%d indices\n",
+		r.data_bytes == 8 ? "float64" : "float32", r.nrows, r.ncols, r.nnz,
+		8 * r.index_bytes);
+	npz_close(&r);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -220,6 +252,10 @@ int main(int argc, char **argv)
 		struct npy_reader r;
 		double *row;
 
+		if (is_zip(o.c.files[f])) {
+			describe_npz(fp, o.c.files[f], &o);
+			continue;
+		}
 		if (npy_open(&r, o.c.files[f]) != 0)
 			err_die(EXIT_DATA, "%s: %s", o.c.files[f], r.err);
 		if (o.info) {
