@@ -74,8 +74,10 @@ static int walk_row(struct walk *w, size_t i, const int32_t **col, const double 
 int net_init(struct net *net, const struct net_source *src, const struct net_config *cf)
 {
 	const size_t n = src->n, *indptr = src->indptr, nnz = indptr[n];
-	size_t np = 0, mmax = 0, *pick, *sfill = NULL, ns;
-	uint64_t *mark;
+	size_t np = 0, mmax = 0, kmax = 0, *sfill = NULL, ns;
+	uint32_t *pick;
+	rng_t *g = NULL;
+	rng_sample_ws_t *ws = NULL;
 	struct walk w = { src, NULL, NULL, 0, 0 };
 	int status = -1;
 
@@ -88,10 +90,14 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 	for (size_t i = 0; i < n; i++) {
 		size_t m = indptr[i + 1] - indptr[i];
 
-		np += plastic_count(cf, i, m);
+		size_t k = plastic_count(cf, i, m);
+
+		np += k;
 		net->prow[i + 1] = np;
 		if (m > mmax)
 			mmax = m;
+		if (k < m && k > kmax)
+			kmax = k;
 	}
 	ns = nnz - np;
 	net->pcol = err_malloc((np + 1) * sizeof *net->pcol);
@@ -101,8 +107,11 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 	net->sptr = err_calloc(n + 1, sizeof *net->sptr);
 	net->srow = err_malloc((ns + 1) * sizeof *net->srow);
 	net->sval = err_malloc((ns + 1) * (cf->static_f32 ? sizeof(float) : sizeof(double)));
-	pick = err_malloc((mmax + 1) * sizeof *pick);
-	mark = err_malloc(((mmax + 63) / 64 + 1) * sizeof *mark);
+	pick = err_malloc((kmax + 1) * sizeof *pick);
+	if (kmax) {
+		g = rng_new_sub(cf->seed, RNG_PLASTIC, 0);
+		ws = rng_sample_ws_new(kmax);
+	}
 	/* a chunk holds at least one whole row */
 	w.col = err_malloc((NET_CHUNK + mmax) * sizeof *w.col);
 	w.val = err_malloc((NET_CHUNK + mmax) * sizeof *w.val);
@@ -118,10 +127,8 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 		if (walk_row(&w, i, &col, &val, &m))
 			goto out;
 		if (k && k < m) {
-			struct rng_item g;
-
-			rng_item_init(&g, cf->seed, RNG_PLASTIC, i);
-			rng_item_sample(&g, m, k, pick, mark);
+			rng_reseed_sub(g, cf->seed, RNG_PLASTIC, i);
+			rng_sample_few(g, (uint32_t)m, (uint32_t)k, pick, ws);
 		}
 		for (size_t x = 0; x < m; x++) {
 			if (y < k && (k == m || pick[y] == x)) {
@@ -175,7 +182,9 @@ out:
 	free(w.val);
 	free(sfill);
 	free(pick);
-	free(mark);
+	rng_free(g);
+	if (ws)
+		rng_sample_ws_free(ws);
 	if (status)
 		net_free(net);
 	return status;

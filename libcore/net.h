@@ -12,8 +12,9 @@
  *            product; their values never change.
  * Neuron i trains min(m_i, L) of its m_i inputs (all of them when L is 0),
  * chosen uniformly without replacement from its own generator of the
- * RNG_PLASTIC stream (rng_item_sample()), so that the choice depends on
- * the seed and i alone; a neuron that is not trained has no plastic input.
+ * RNG_PLASTIC stream (sub-stream i: rng_new_sub(), rng_sample_few()), so
+ * that the choice depends on the seed and i alone; a neuron that is not
+ * trained has no plastic input.
  *
  * The recurrent input v = W r is computed in a fixed order, whatever the
  * number of threads (each thread owns a block of rows):

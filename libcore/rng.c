@@ -110,55 +110,6 @@ unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream)
 	return h ? (unsigned long)h : 1UL;
 }
 
-void rng_item_init(struct rng_item *g, uint64_t seed, enum rng_stream stream, uint64_t index)
-{
-	g->s = splitmix64(splitmix64(splitmix64(seed) ^ (uint64_t)stream) ^ index);
-}
-
-uint64_t rng_item_next(struct rng_item *g)
-{
-	uint64_t z = (g->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-uint64_t rng_item_below(struct rng_item *g, uint64_t n)
-{
-	unsigned __int128 m = (unsigned __int128)rng_item_next(g) * n;
-	uint64_t lo = (uint64_t)m;
-
-	if (lo < n) {
-		const uint64_t t = -n % n;
-
-		while (lo < t) {
-			m = (unsigned __int128)rng_item_next(g) * n;
-			lo = (uint64_t)m;
-		}
-	}
-	return (uint64_t)(m >> 64);
-}
-
-void rng_item_sample(struct rng_item *g, size_t n, size_t k, size_t *out, uint64_t *mark)
-{
-	size_t words = (n + 63) / 64, c = 0;
-
-	for (size_t w = 0; w < words; w++)
-		mark[w] = 0;
-	/* Floyd: for j = n-k .. n-1 take t in [0, j]; t if new, else j */
-	for (size_t j = n - k; j < n; j++) {
-		size_t t = (size_t)rng_item_below(g, (uint64_t)j + 1);
-
-		if (mark[t / 64] >> (t % 64) & 1)
-			t = j;
-		mark[t / 64] |= (uint64_t)1 << (t % 64);
-	}
-	for (size_t w = 0; w < words; w++)
-		for (uint64_t b = mark[w]; b; b &= b - 1)
-			out[c++] = 64 * w + (size_t)__builtin_ctzll(b);
-}
-
 /*
  * rng_normal() takes GSL's ziggurat (gsl_ran_gaussian_ziggurat) without a
  * call for most draws.  With a generator of 32-bit words GSL draws one word
@@ -357,15 +308,16 @@ unsigned long rng_uniform_int(rng_t *r, unsigned long n)
 void rng_reseed_sub(rng_t *r, uint64_t seed, enum rng_stream stream, uint64_t sub)
 {
 	struct mt_state *st = r->st;
-	struct rng_item g;
+	uint64_t key = splitmix64(splitmix64(splitmix64(seed) ^ (uint64_t)stream) ^ sub);
 
-	/* The item's SplitMix64 words, as the generator's authors advise for
-	 * filling a large state from a small key (the state is never all zero
-	 * in practice: that takes 312 zero words in a row). */
-	rng_item_init(&g, seed, stream, sub);
+	/* The SplitMix64 sequence (Steele, Lea and Flood, 2014) of the part's
+	 * 64-bit key, as the generator's authors advise for filling a large
+	 * state from a small key (the state is never all zero in practice:
+	 * that takes 312 zero words in a row). */
 	for (int i = 0; i < MT_N; i += 2) {
-		uint64_t w = rng_item_next(&g);
+		uint64_t w = splitmix64(key);
 
+		key += 0x9e3779b97f4a7c15ULL;
 		st->mt[i] = (uint32_t)w;
 		st->mt[i + 1] = (uint32_t)(w >> 32);
 	}

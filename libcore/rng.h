@@ -57,33 +57,10 @@ void rng_shuffle(rng_t *r, size_t *a, size_t n);
 void rng_sample_sorted(rng_t *r, size_t n, size_t k, size_t *out);
 
 /*
- * Per-item draws (one small generator per neuron, say) for choices that
- * must not depend on how the items are shared among threads or processes:
- * item `index` of (seed, stream) gets its own SplitMix64 sequence (Steele,
- * Lea and Flood, 2014), seeded through the same mixer as the streams.
- */
-struct rng_item {
-	uint64_t s;
-};
-
-void rng_item_init(struct rng_item *g, uint64_t seed, enum rng_stream stream, uint64_t index);
-uint64_t rng_item_next(struct rng_item *g);
-
-/* Uniform in [0, n), n >= 1, without bias (Lemire's method). */
-uint64_t rng_item_below(struct rng_item *g, uint64_t n);
-
-/*
- * k distinct indices of 0..n-1 (k <= n), uniformly, in increasing order,
- * into out, by Floyd's algorithm: k draws; mark is scratch of
- * (n + 63) / 64 words.
- */
-void rng_item_sample(struct rng_item *g, size_t n, size_t k, size_t *out, uint64_t *mark);
-
-/*
  * k distinct indices of [0, n) in increasing order, uniformly among the
  * C(n, k) subsets, for k much smaller than n (the in-degree of a neuron
- * among 10^6), from an MT19937 stream: Floyd's algorithm as in
- * rng_item_sample, exactly k draws of rng_uniform_int, but a hash set of
+ * among 10^6), from an MT19937 stream: Floyd's algorithm,
+ * exactly k draws of rng_uniform_int, but a hash set of
  * the k indices drawn instead of an n-bit mask, then a sort: O(k) time and
  * memory, n plays no part (a mask of 10^6 bits cleared for each of 10^6
  * rows would take longer than the draws); needs k <= n < 2^32.  ws is
