@@ -13,11 +13,14 @@
  * --sigma 0).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -26,6 +29,7 @@
 #include "model.h"
 #include "net.h"
 #include "npy.h"
+#include "npz.h"
 #include "opts.h"
 #include "pool.h"
 #include "progress.h"
@@ -517,6 +521,16 @@ static void close_in(FILE *fp, const char *dir, const char *name)
 		err_die(EXIT_DATA, "%s/%s: write error", dir, name);
 }
 
+/* A set option as given ("all" when not given), its commas as '+': a
+ * field that every CSV reader takes as it is. */
+static void put_set(FILE *fp, const char *arg)
+{
+	if (!arg)
+		arg = "all";
+	for (; *arg; arg++)
+		fputc(*arg == ',' ? '+' : *arg, fp);
+}
+
 static void write_params(const char *dir, const struct options *o, size_t n, size_t steps,
 			 size_t nqif, const char *wsha, const char *tsha,
 			 const char *ksha, const char *ssha)
@@ -540,7 +554,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		fputs(",kick,kick_sha256", fp);
 	if (o->state)
 		fputs(",state,state_sha256", fp);
-	fputs(",rls,float32", fp);
+	fputs(",rls,float32,plastic,learn_every,p_float32,static_float32,observe,record_loops", fp);
 	fprintf(fp, "\nsimulate-train,%s,%zu,%zu,%zu,", FORCENET_VERSION, n, steps, nqif);
 	csvio_put_double(fp, o->pqif);
 	fputc(',', fp);
@@ -575,7 +589,16 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		csvio_put_str(fp, o->state);
 		fprintf(fp, ",%s", ssha);
 	}
-	fprintf(fp, ",%s,%d\n", o->rls == RLS_SPIKE ? "spike" : "direct", o->f32);
+	fprintf(fp, ",%s,%d,", o->rls == RLS_SPIKE ? "spike" : "direct", o->f32);
+	if (o->plastic)
+		fprintf(fp, "%lld", o->plastic);
+	else
+		fputs("all", fp);
+	fprintf(fp, ",%lld,%d,%d,", o->learn_every, o->p_f32, o->static_f32);
+	put_set(fp, o->observe_arg);
+	fputc(',', fp);
+	put_set(fp, o->record_loops_arg);
+	fputc('\n', fp);
 	close_in(fp, dir, "params.csv");
 }
 
@@ -611,27 +634,188 @@ static double memory_available(void)
 	return avail;
 }
 
-/* A CSR matrix in memory as a net_source. */
-struct mem_csr {
-	const int32_t *col;
-	const double *val;
+/*
+ * The initial weights, however they come: the CSR structure, and a
+ * net_source of its entries.  Dense (.npy): read whole, the structure is
+ * its non-zero entries.  Sparse (a SciPy CSR .npz): the structure is the
+ * file's, and its entries are read from the file twice (net_init()).
+ */
+struct weights {
+	int sparse;
+	size_t n, nnz, *indptr;
+	double w0norm;          /* ||W0||_F */
+	char sha[65];
+	/* dense */
+	int32_t *col;
+	double *val;
 	size_t pos;
+	/* sparse */
+	const char *path;
+	struct npz_reader r;
 };
 
-static int mem_read(void *ctx, size_t count, int32_t *indices, double *values)
+static int dense_read(void *ctx, size_t count, int32_t *indices, double *values)
 {
-	struct mem_csr *m = ctx;
+	struct weights *w = ctx;
 
-	memcpy(indices, m->col + m->pos, count * sizeof *indices);
-	memcpy(values, m->val + m->pos, count * sizeof *values);
-	m->pos += count;
+	memcpy(indices, w->col + w->pos, count * sizeof *indices);
+	memcpy(values, w->val + w->pos, count * sizeof *values);
+	w->pos += count;
 	return 0;
 }
 
-static int mem_rewind(void *ctx)
+static int dense_rewind(void *ctx)
 {
-	((struct mem_csr *)ctx)->pos = 0;
+	((struct weights *)ctx)->pos = 0;
 	return 0;
+}
+
+static int sparse_read(void *ctx, size_t count, int32_t *indices, double *values)
+{
+	struct weights *w = ctx;
+
+	if (npz_read(&w->r, count, indices, values) != 0)
+		err_die(EXIT_DATA, "%s: %s", w->path, w->r.err);
+	return 0;
+}
+
+static int sparse_rewind(void *ctx)
+{
+	struct weights *w = ctx;
+
+	npz_close(&w->r);
+	if (npz_open(&w->r, w->path) != 0)
+		err_die(EXIT_DATA, "%s: %s", w->path, w->r.err);
+	return 0;
+}
+
+/* Whether PATH starts as a zip archive does (a sparse .npz). */
+static int is_zip(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	FILE *fp;
+	int zip;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	fp = fopen(path, "rb");
+	if (!fp)
+		return 0;
+	zip = fread(magic, 1, 4, fp) == 4 && !memcmp(magic, "PK\3\4", 4);
+	fclose(fp);
+	return zip;
+}
+
+static void load_weights(struct weights *w, const char *path)
+{
+	memset(w, 0, sizeof *w);
+	w->path = path;
+	w->sparse = is_zip(path);
+	if (w->sparse) {
+		if (npz_open(&w->r, path) != 0)
+			err_die(EXIT_DATA, "%s: %s", path, w->r.err);
+		if (w->r.nrows != w->r.ncols)
+			err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, not "
+				"(%zu, %zu)", path, w->r.nrows, w->r.ncols);
+		w->n = w->r.nrows;
+		w->nnz = w->r.nnz;
+		w->indptr = err_malloc((w->n + 1) * sizeof *w->indptr);
+		for (size_t i = 0; i <= w->n; i++)
+			w->indptr[i] = (size_t)w->r.indptr[i];
+		if (sha256_file(path, w->sha) != 0)
+			err_die(EXIT_DATA, "%s: cannot read", path);
+	} else {
+		int ndim;
+		size_t shape[NPY_MAXDIM], n, k = 0;
+		double *W = load(path, &ndim, shape, w->sha), s = 0;
+
+		if (ndim != 2 || shape[0] != shape[1])
+			err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, not %s",
+				path, shape_str(ndim, shape));
+		n = w->n = shape[0];
+		/* the presynaptic sets: the non-zero entries of each row */
+		w->indptr = err_malloc((n + 1) * sizeof *w->indptr);
+		for (size_t i = 0; i < n * n; i++)
+			w->nnz += W[i] != 0;
+		w->col = err_malloc((w->nnz + 1) * sizeof *w->col);
+		w->val = err_malloc((w->nnz + 1) * sizeof *w->val);
+		w->indptr[0] = 0;
+		for (size_t i = 0; i < n; i++) {
+			for (size_t j = 0; j < n; j++)
+				if (W[i * n + j] != 0) {
+					w->col[k] = (int32_t)j;
+					w->val[k++] = W[i * n + j];
+					s += W[i * n + j] * W[i * n + j];
+				}
+			w->indptr[i + 1] = k;
+		}
+		w->w0norm = sqrt(s);
+		free(W);
+	}
+	if ((long long)w->n > MAX_N)
+		err_die(EXIT_DATA, "%s: N = %zu is too large (at most %lld)", path, w->n, MAX_N);
+}
+
+/* The net of the weights; their sparse form is then placed in the run
+ * directory as weights.npz (a hard link, else a copy). */
+static void build_net(struct weights *w, struct net *net, const struct net_config *cf)
+{
+	struct net_source src = { w->n, w->indptr, w->sparse ? sparse_read : dense_read,
+				  w->sparse ? sparse_rewind : dense_rewind, w };
+
+	if (net_init(net, &src, cf) != 0)
+		err_die(EXIT_DATA, "%s: cannot read the weights", w->path);
+	if (w->sparse) {
+		double s = 0;
+
+		npz_close(&w->r);
+		for (size_t x = 0; x < net_nplastic(net); x++)
+			s += net->pval[x] * net->pval[x];
+		for (size_t x = 0; x < net->sptr[net->n]; x++) {
+			double v = net->sval_f32 ? (double)((const float *)net->sval)[x] :
+						   ((const double *)net->sval)[x];
+
+			s += v * v;
+		}
+		w->w0norm = sqrt(s);
+	}
+	free(w->col);
+	free(w->val);
+	w->col = NULL;
+	w->val = NULL;
+}
+
+/* Copy the file src to dst (a new file). */
+static void copy_file(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY), out;
+	char *buf;
+	ssize_t k;
+
+	if (in < 0)
+		err_die(EXIT_DATA, "%s: cannot read: %s", src, strerror(errno));
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	if (out < 0)
+		err_die(EXIT_DATA, "%s: cannot create: %s", dst, strerror(errno));
+	buf = err_malloc(1 << 20);
+	while ((k = read(in, buf, 1 << 20)) > 0)
+		if (write(out, buf, (size_t)k) != k)
+			err_die(EXIT_DATA, "%s: write error: %s", dst, strerror(errno));
+	if (k < 0)
+		err_die(EXIT_DATA, "%s: read error: %s", src, strerror(errno));
+	if (close(out) != 0)
+		err_die(EXIT_DATA, "%s: write error: %s", dst, strerror(errno));
+	close(in);
+	free(buf);
+}
+
+static void place_weights(const struct weights *w, const char *dir)
+{
+	char *p = path_in(dir, "weights.npz");
+
+	if (link(w->path, p) != 0)
+		copy_file(w->path, p);
+	free(p);
 }
 
 /* The target's row at step it, from the target in memory. */
@@ -658,13 +842,13 @@ static void fmt_bytes(char *buf, size_t len, double b)
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
-	char wsha[65], tsha[65], ksha[65] = "", ssha[65] = "";
+	char tsha[65], ksha[65] = "", ssha[65] = "";
 	int ndim;
-	size_t wshape[NPY_MAXDIM], tshape[NPY_MAXDIM], n, steps, stim, nqif, nnz;
-	size_t *observe = NULL, nobserve = 0, *rowptr;
+	size_t tshape[NPY_MAXDIM], n, steps, stim, nqif;
+	size_t *observe = NULL, nobserve = 0;
 	unsigned char *record_loop = NULL;
-	double *W, *tarr, *kick, *x, *val, w0norm = 0;
-	int32_t *col;
+	double *tarr, *kick, *x;
+	struct weights wt;
 	struct target tg;
 	struct net net;
 	struct net_config ncf;
@@ -685,13 +869,8 @@ int main(int argc, char **argv)
 	atomic_signals();
 
 	/* Inputs, all checked before anything is written. */
-	W = load(o.weights, &ndim, wshape, wsha);
-	if (ndim != 2 || wshape[0] != wshape[1])
-		err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, not %s",
-			o.weights, shape_str(ndim, wshape));
-	n = wshape[0];
-	if ((long long)n > MAX_N)
-		err_die(EXIT_DATA, "%s: N = %zu is too large (at most %lld)", o.weights, n, MAX_N);
+	load_weights(&wt, o.weights);
+	n = wt.n;
 	tarr = load(o.target, &ndim, tshape, tsha);
 	if (ndim != 2)
 		err_die(EXIT_DATA, "%s: target must be a (steps, N) matrix, not %s",
@@ -724,26 +903,6 @@ int main(int argc, char **argv)
 	}
 	tg = (struct target){ tarr, n };
 
-	/* The presynaptic sets: the non-zero entries of each row. */
-	rowptr = err_malloc((n + 1) * sizeof *rowptr);
-	nnz = 0;
-	for (size_t i = 0; i < n * n; i++)
-		nnz += W[i] != 0;
-	col = err_malloc((nnz + 1) * sizeof *col);
-	val = err_malloc((nnz + 1) * sizeof *val);
-	rowptr[0] = 0;
-	for (size_t i = 0, k = 0; i < n; i++) {
-		for (size_t j = 0; j < n; j++)
-			if (W[i * n + j] != 0) {
-				col[k] = (int32_t)j;
-				val[k++] = W[i * n + j];
-				w0norm += W[i * n + j] * W[i * n + j];
-			}
-		rowptr[i + 1] = k;
-	}
-	w0norm = sqrt(w0norm);
-	free(W);
-
 	/* What the run needs, before it takes it. */
 	ncf = (struct net_config){ .plastic = (size_t)o.plastic, .seed = o.c.seed,
 				   .static_f32 = o.static_f32 };
@@ -757,16 +916,16 @@ int main(int argc, char **argv)
 		o.record &= ~REC_DW;
 	rcf = (struct runrec_config){ .record = o.record, .f32 = o.f32, .n = n, .steps = steps,
 		.loops = (size_t)o.loops, .stim = stim, .observe = observe, .nobserve = nobserve,
-		.record_loop = record_loop, .sparse = 0, .indptr = rowptr, .trace = o.trace,
-		.ntrace = o.ntrace, .w0norm = w0norm };
-	need = (double)net_bytes(n, rowptr, &ncf) + (double)sim_bytes(n) +
+		.record_loop = record_loop, .sparse = wt.sparse, .indptr = wt.indptr,
+		.trace = o.trace, .ntrace = o.ntrace };
+	need = (double)net_bytes(n, wt.indptr, &ncf) + (double)sim_bytes(n) +
 	       (double)summary_bytes(n, steps, 0) + (double)runrec_bytes(&rcf, NULL);
 	if (scf.train) {
 		size_t *prow = err_malloc((n + 1) * sizeof *prow);
 
 		prow[0] = 0;
 		for (size_t i = 0; i < n; i++) {
-			size_t m = rowptr[i + 1] - rowptr[i];
+			size_t m = wt.indptr[i + 1] - wt.indptr[i];
 
 			prow[i + 1] = prow[i] + (o.plastic && (size_t)o.plastic < m ?
 						 (size_t)o.plastic : m);
@@ -788,20 +947,13 @@ int main(int argc, char **argv)
 
 		fmt_bytes(a, sizeof a, need);
 		fmt_bytes(b, sizeof b, avail);
-		err_warn("%s: N = %zu, %zu synapses; memory: %s of %s", o.c.output, n, nnz, a, b);
+		err_warn("%s: N = %zu, %zu synapses; memory: %s of %s", o.c.output, n, wt.nnz, a, b);
 	}
 
 	/* The network, its state and the kick. */
 	pool = pool_new((int)o.threads);
-	{
-		struct mem_csr mc = { col, val, 0 };
-		struct net_source src = { n, rowptr, mem_read, mem_rewind, &mc };
-
-		if (net_init(&net, &src, &ncf) != 0)
-			err_die(EXIT_DATA, "%s: cannot read the weights", o.weights);
-	}
-	free(col);
-	free(val);
+	build_net(&wt, &net, &ncf);
+	rcf.w0norm = wt.w0norm;
 	/* Kick and initial state: one stream each, so that they are paired
 	 * across every pqif and vrest of a seed. */
 	if (!kick) {
@@ -825,7 +977,9 @@ int main(int argc, char **argv)
 
 	/* The run directory, under a temporary name until complete. */
 	dir = atomic_dir_open(&ad, o.c.output, o.force);
-	write_params(dir, &o, n, steps, nqif, wsha, tsha, ksha, ssha);
+	write_params(dir, &o, n, steps, nqif, wt.sha, tsha, ksha, ssha);
+	if (wt.sparse && (o.record & REC_WEIGHTS))
+		place_weights(&wt, dir);
 	{
 		char *p = path_in(dir, "kick.npy");
 
@@ -899,7 +1053,7 @@ int main(int argc, char **argv)
 	free(tarr);
 	free(kick);
 	free(x);
-	free(rowptr);
+	free(wt.indptr);
 	free(observe);
 	free(record_loop);
 	free(o.trace);
