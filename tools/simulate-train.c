@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -818,17 +819,98 @@ static void place_weights(const struct weights *w, const char *dir)
 	free(p);
 }
 
-/* The target's row at step it, from the target in memory. */
+/*
+ * The target, (steps, n): a regular '<f8' or '<f4' .npy file is mapped
+ * (nothing of its size in memory: the system pages it in and out), any
+ * other input is read whole.  Rows are delivered as doubles.
+ */
 struct target {
-	const double *a;
-	size_t n;
+	size_t steps, n;
+	const double *a;        /* the doubles, when read or a mapped '<f8' */
+	const float *f;         /* a mapped '<f4' */
+	double *row;            /* a '<f4' row as doubles */
+	void *map;
+	size_t maplen;
+	double *owned;
 };
 
 static const double *target_row(void *ctx, size_t it)
 {
-	const struct target *t = ctx;
+	struct target *t = ctx;
 
-	return t->a + it * t->n;
+	if (t->a)
+		return t->a + it * t->n;
+	for (size_t i = 0; i < t->n; i++)
+		t->row[i] = t->f[it * t->n + i];
+	return t->row;
+}
+
+static void load_target(struct target *t, const char *path, char hex[65])
+{
+	struct npy_reader r;
+	struct stat st;
+	int fd;
+
+	memset(t, 0, sizeof *t);
+	if (strcmp(path, "-") && npy_open(&r, path) == 0) {
+		int mappable = r.ndim == 2 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+		size_t off = r.data_offset, count = r.count;
+
+		if (mappable) {
+			t->steps = r.shape[0];
+			t->n = r.shape[1];
+		}
+		mappable = mappable && (fd = open(path, O_RDONLY)) >= 0;
+		npy_close(&r);
+		if (mappable) {
+			t->maplen = off + count * (r.dtype == NPY_F8 ? 8 : 4);
+			t->map = mmap(NULL, t->maplen, PROT_READ, MAP_SHARED, fd, 0);
+			close(fd);
+			if (t->map != MAP_FAILED) {
+				const unsigned char *d = (const unsigned char *)t->map + off;
+
+				madvise(t->map, t->maplen, MADV_SEQUENTIAL);
+				if (r.dtype == NPY_F8) {
+					t->a = (const double *)(const void *)d;
+				} else {
+					t->f = (const float *)(const void *)d;
+					t->row = err_malloc((t->n + 1) * sizeof *t->row);
+				}
+				for (size_t it = 0; it < t->steps; it++) {
+					const double *x = target_row(t, it);
+
+					for (size_t i = 0; i < t->n; i++)
+						if (!isfinite(x[i]))
+							err_die(EXIT_DATA, "%s: value %zu is not finite (%g)",
+								path, it * t->n + i, x[i]);
+				}
+				if (sha256_file(path, hex) != 0)
+					err_die(EXIT_DATA, "%s: cannot read", path);
+				return;
+			}
+			t->map = NULL;
+		}
+	}
+	{
+		int ndim;
+		size_t shape[NPY_MAXDIM];
+
+		t->owned = load(path, &ndim, shape, hex);
+		if (ndim != 2)
+			err_die(EXIT_DATA, "%s: target must be a (steps, N) matrix, not %s", path,
+				shape_str(ndim, shape));
+		t->a = t->owned;
+		t->steps = shape[0];
+		t->n = shape[1];
+	}
+}
+
+static void target_free(struct target *t)
+{
+	if (t->map)
+		munmap(t->map, t->maplen);
+	free(t->owned);
+	free(t->row);
 }
 
 static void fmt_bytes(char *buf, size_t len, double b)
@@ -843,11 +925,10 @@ int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	char tsha[65], ksha[65] = "", ssha[65] = "";
-	int ndim;
-	size_t tshape[NPY_MAXDIM], n, steps, stim, nqif;
+	size_t n, steps, stim, nqif;
 	size_t *observe = NULL, nobserve = 0;
 	unsigned char *record_loop = NULL;
-	double *tarr, *kick, *x;
+	double *kick, *x;
 	struct weights wt;
 	struct target tg;
 	struct net net;
@@ -871,14 +952,11 @@ int main(int argc, char **argv)
 	/* Inputs, all checked before anything is written. */
 	load_weights(&wt, o.weights);
 	n = wt.n;
-	tarr = load(o.target, &ndim, tshape, tsha);
-	if (ndim != 2)
-		err_die(EXIT_DATA, "%s: target must be a (steps, N) matrix, not %s",
-			o.target, shape_str(ndim, tshape));
-	if (tshape[1] != n)
+	load_target(&tg, o.target, tsha);
+	if (tg.n != n)
 		err_die(EXIT_DATA, "%s: target has %zu neurons (columns), the weights have %zu",
-			o.target, tshape[1], n);
-	steps = tshape[0];
+			o.target, tg.n, n);
+	steps = tg.steps;
 	stim = (size_t)o.stim_steps;
 	if (stim + 1 >= steps)
 		err_die(EXIT_USAGE, "--stim-steps %zu leaves no step after the kick "
@@ -901,7 +979,6 @@ int main(int argc, char **argv)
 			record_loop[l[x1]] = 1;
 		free(l);
 	}
-	tg = (struct target){ tarr, n };
 
 	/* What the run needs, before it takes it. */
 	ncf = (struct net_config){ .plastic = (size_t)o.plastic, .seed = o.c.seed,
@@ -1050,7 +1127,7 @@ int main(int argc, char **argv)
 	sim_free(&sim);
 	net_free(&net);
 	pool_free(pool);
-	free(tarr);
+	target_free(&tg);
 	free(kick);
 	free(x);
 	free(wt.indptr);
