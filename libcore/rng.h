@@ -35,7 +35,7 @@
 
 enum rng_stream {
 	RNG_WEIGHTS = 1,   /* init-weights: positions and values */
-	RNG_TARGET = 2,    /* gen-target: amplitudes, phases, frequency groups */
+	RNG_TARGET = 2,    /* gen-target: amplitudes, phases, frequency groups; OU paths */
 	RNG_KICK = 3,      /* simulate-train: external kick amplitudes A_i */
 	RNG_STATE = 4,     /* simulate-train: initial state x_i */
 	RNG_NOISE = 5,     /* simulate-train: the dynamics' noise */
