@@ -1,10 +1,27 @@
 #include "net.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 #include "rng.h"
+
+#define NET_BUCKET_SHIFT 13          /* rows per bucket: 8192 (64 KB of y) */
+#define NET_BUCKET_MIN ((size_t)1 << 18) /* neurons (2 MB of y) from which
+					  * buckets pay off */
+#define NET_BLOCK 256                /* terms per block of a bucket's list */
+#define NET_TERMS ((size_t)1 << 22)  /* terms held at a time */
+#define NET_NONE UINT32_MAX
+
+struct net_scratch {
+	size_t nbuckets, nlists, nblocks;
+	uint32_t *row;               /* nblocks * NET_BLOCK terms: rows ... */
+	double *term;                /* ... and the values to add */
+	uint32_t *next;              /* per block: the next of its list */
+	uint32_t *head, *tail, *fill; /* per list (chunk x bucket) */
+	atomic_size_t used;          /* blocks handed out */
+};
 
 /* Entries read from the source at a time (beside one row). */
 #define NET_CHUNK ((size_t)1 << 16)
@@ -176,6 +193,20 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 		}
 	}
 	model_cols_init(&net->pcols, n, net->prow, net->pcol);
+	if (ns && (cf->buckets > 0 || (cf->buckets == 0 && n >= NET_BUCKET_MIN))) {
+		struct net_scratch *sc = err_calloc(1, sizeof *sc);
+
+		sc->nbuckets = ((n - 1) >> NET_BUCKET_SHIFT) + 1;
+		sc->nlists = NET_MAX_CHUNKS * sc->nbuckets;
+		sc->nblocks = NET_TERMS / NET_BLOCK + sc->nlists;
+		sc->row = err_malloc(sc->nblocks * NET_BLOCK * sizeof *sc->row);
+		sc->term = err_malloc(sc->nblocks * NET_BLOCK * sizeof *sc->term);
+		sc->next = err_malloc(sc->nblocks * sizeof *sc->next);
+		sc->head = err_malloc(sc->nlists * sizeof *sc->head);
+		sc->tail = err_malloc(sc->nlists * sizeof *sc->tail);
+		sc->fill = err_malloc(sc->nlists * sizeof *sc->fill);
+		net->scratch = sc;
+	}
 	status = 0;
 out:
 	free(w.col);
@@ -201,6 +232,15 @@ void net_free(struct net *net)
 	free(net->sval);
 	if (net->pcols.cptr)
 		model_cols_free(&net->pcols);
+	if (net->scratch) {
+		free(net->scratch->row);
+		free(net->scratch->term);
+		free(net->scratch->next);
+		free(net->scratch->head);
+		free(net->scratch->tail);
+		free(net->scratch->fill);
+		free(net->scratch);
+	}
 	memset(net, 0, sizeof *net);
 }
 
@@ -234,27 +274,172 @@ static double plastic_dot(const struct net *net, const double *r, size_t i)
 	return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-/* v[lo..hi) += the static terms of W r, column by column. */
-static void static_full(const struct net *net, const double *r, double *v, size_t lo, size_t hi)
+/*
+ * The static part's share of a product, y += sum over the listed columns j
+ * of mult_j W_static[:, j] (mult_j = mult[x] for column cols[x], or b for
+ * every column when mult is NULL), the columns in the listed order (they
+ * are increasing): each y_i takes its terms in increasing j, whatever the
+ * number of threads and however the work is cut.
+ *
+ * A column's rows are spread over the whole network, so adding its terms
+ * one by one reads and writes y at random: beyond the caches (10^6 neurons:
+ * 8 MB of y) each term costs a trip to memory.  Propagation blocking
+ * (Beamer, Asanovic and Patterson, IPDPS 2017) turns that into streams:
+ * the terms are first appended to one bucket per block of NET_BUCKET rows
+ * (a few hundred sequential write streams), then each bucket is added to
+ * its block of y, which stays in the cache.  A bucket receives its terms in
+ * column order, so that the sums are those of the direct way to the bit.
+ */
+static double sval_at(const struct net *net, size_t a)
 {
-	for (size_t j = 0; j < net->n; j++) {
-		size_t a = net->sptr[j], b = net->sptr[j + 1];
-		const double rj = r[j];
+	return net->sval_f32 ? (double)((const float *)net->sval)[a] :
+			       ((const double *)net->sval)[a];
+}
 
-		if (a == b || rj == 0)
-			continue;
-		a = first_at(net->srow, a, b, lo);
+/* Direct: y[lo..hi) += the terms of the columns, one by one. */
+static void static_direct(const struct net *net, const uint32_t *cols, size_t ncols,
+			  const double *mult, double b, double *y, size_t lo, size_t hi, int search)
+{
+	for (size_t x = 0; x < ncols; x++) {
+		size_t j = cols[x], a = net->sptr[j], e = net->sptr[j + 1];
+		const double m = mult ? mult[x] : b;
+
+		if (search)
+			a = first_at(net->srow, a, e, lo);
 		if (net->sval_f32) {
 			const float *sv = net->sval;
 
-			for (; a < b && net->srow[a] < hi; a++)
-				v[net->srow[a]] += (double)sv[a] * rj;
+			for (; a < e && net->srow[a] < hi; a++)
+				y[net->srow[a]] += m * (double)sv[a];
 		} else {
 			const double *sv = net->sval;
 
-			for (; a < b && net->srow[a] < hi; a++)
-				v[net->srow[a]] += sv[a] * rj;
+			for (; a < e && net->srow[a] < hi; a++)
+				y[net->srow[a]] += m * sv[a];
 		}
+	}
+}
+
+struct static_job {
+	const struct net *net;
+	const uint32_t *cols;
+	const double *mult;
+	double b, *y;
+	size_t ncols, nc;            /* columns of the batch; chunks of phase 1 */
+	size_t *cut;                 /* chunk c: columns cut[c] .. cut[c+1]-1 */
+};
+
+/* Phase 1, chunk c: its columns' terms to the buckets of its lists. */
+static void bucket_part(void *arg, size_t c, size_t nc)
+{
+	struct static_job *job = arg;
+	const struct net *net = job->net;
+	struct net_scratch *sc = net->scratch;
+	uint32_t *head = sc->head + c * sc->nbuckets, *tail = sc->tail + c * sc->nbuckets;
+	uint32_t *fill = sc->fill + c * sc->nbuckets;
+
+	(void)nc;
+	for (size_t k = 0; k < sc->nbuckets; k++) {
+		head[k] = tail[k] = NET_NONE;
+		fill[k] = NET_BLOCK;
+	}
+	for (size_t x = job->cut[c]; x < job->cut[c + 1]; x++) {
+		size_t j = job->cols[x];
+		const double m = job->mult ? job->mult[x] : job->b;
+
+		for (size_t a = net->sptr[j]; a < net->sptr[j + 1]; a++) {
+			uint32_t i = net->srow[a], k = i >> NET_BUCKET_SHIFT;
+			size_t at;
+
+			if (fill[k] == NET_BLOCK) {
+				uint32_t blk = (uint32_t)atomic_fetch_add(&sc->used, 1);
+
+				sc->next[blk] = NET_NONE;
+				if (tail[k] == NET_NONE)
+					head[k] = blk;
+				else
+					sc->next[tail[k]] = blk;
+				tail[k] = blk;
+				fill[k] = 0;
+			}
+			at = (size_t)tail[k] * NET_BLOCK + fill[k]++;
+			sc->row[at] = i;
+			sc->term[at] = m * sval_at(net, a);
+		}
+	}
+}
+
+/* Phase 2, bucket k: the lists of every chunk, in chunk order. */
+static void apply_part(void *arg, size_t k, size_t nk)
+{
+	struct static_job *job = arg;
+	struct net_scratch *sc = job->net->scratch;
+	double *y = job->y;
+
+	(void)nk;
+	for (size_t c = 0; c < job->nc; c++) {
+		size_t l = c * sc->nbuckets + k;
+
+		for (uint32_t blk = sc->head[l]; blk != NET_NONE; blk = sc->next[blk]) {
+			size_t at = (size_t)blk * NET_BLOCK;
+			size_t cnt = blk == sc->tail[l] ? sc->fill[l] : NET_BLOCK;
+
+			for (size_t t = 0; t < cnt; t++)
+				y[sc->row[at + t]] += sc->term[at + t];
+		}
+	}
+}
+
+/* The direct way shared by row blocks (small networks). */
+static void direct_part(void *arg, size_t c, size_t nc)
+{
+	struct static_job *job = arg;
+	size_t lo, hi;
+
+	pool_range(job->net->n, c, nc, &lo, &hi);
+	static_direct(job->net, job->cols, job->ncols, job->mult, job->b, job->y, lo, hi, nc > 1);
+}
+
+static void static_add(const struct net *net, struct pool *pool, const uint32_t *cols,
+		       size_t ncols, const double *mult, double b, double *y)
+{
+	struct net_scratch *sc = net->scratch;
+	struct static_job job = { net, cols, mult, b, y, ncols, 1, NULL };
+	size_t cut[NET_MAX_CHUNKS + 1];
+
+	if (!sc) {
+		pool_for(pool, net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0),
+			 direct_part, &job);
+		return;
+	}
+	job.cut = cut;
+	/* batches of columns whose terms fit the lists, each in chunks */
+	for (size_t x0 = 0; x0 < ncols;) {
+		size_t room = sc->nblocks * NET_BLOCK - sc->nlists * NET_BLOCK, terms = 0, x1 = x0;
+		size_t nc, per;
+
+		while (x1 < ncols && (x1 == x0 || terms + (net->sptr[cols[x1] + 1] -
+							 net->sptr[cols[x1]]) <= room)) {
+			terms += net->sptr[cols[x1] + 1] - net->sptr[cols[x1]];
+			x1++;
+		}
+		nc = pool_chunks(pool, terms, 65536, NET_MAX_CHUNKS);
+		/* chunks of about equal terms */
+		per = terms / nc + 1;
+		cut[0] = x0;
+		for (size_t c = 1, t = 0, x = x0; c <= nc; c++) {
+			while (x < x1 && (c == nc || t < per * c)) {
+				t += net->sptr[cols[x] + 1] - net->sptr[cols[x]];
+				x++;
+			}
+			cut[c] = x;
+		}
+		job.nc = nc;
+		atomic_store(&sc->used, 0);
+		job.cols = cols;
+		pool_for(pool, nc, bucket_part, &job);
+		pool_for(pool, sc->nbuckets, apply_part, &job);
+		x0 = x1;
 	}
 }
 
@@ -264,16 +449,12 @@ struct full_job {
 	double *v;
 };
 
-static void full_part(void *arg, size_t c, size_t nc)
+static void plastic_full_part(void *arg, size_t c, size_t nc)
 {
 	const struct full_job *job = arg;
 	size_t lo, hi;
 
 	pool_range(job->net->n, c, nc, &lo, &hi);
-	for (size_t i = lo; i < hi; i++)
-		job->v[i] = 0;
-	if (job->net->sptr[job->net->n])
-		static_full(job->net, job->r, job->v, lo, hi);
 	for (size_t i = lo; i < hi; i++)
 		job->v[i] += plastic_dot(job->net, job->r, i);
 }
@@ -281,11 +462,25 @@ static void full_part(void *arg, size_t c, size_t nc)
 void net_full(const struct net *net, struct pool *pool, const double *r, double *v)
 {
 	struct full_job job = { net, r, v };
+	/* a team for a large network only: waking it costs microseconds */
+	size_t nc = net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0);
 
-	/* a team for a large network only (waking it costs microseconds);
-	 * few chunks: each scans every column */
-	pool_for(pool, net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 2 * (size_t)pool_size(pool)),
-		 full_part, &job);
+	memset(v, 0, net->n * sizeof *v);
+	if (net->sptr[net->n]) {
+		uint32_t *cols = err_malloc((net->n + 1) * sizeof *cols);
+		double *mult = err_malloc((net->n + 1) * sizeof *mult);
+		size_t k = 0;
+
+		for (size_t j = 0; j < net->n; j++)
+			if (r[j] != 0 && net->sptr[j + 1] > net->sptr[j]) {
+				cols[k] = (uint32_t)j;
+				mult[k++] = r[j];
+			}
+		static_add(net, pool, cols, k, mult, 0, v);
+		free(cols);
+		free(mult);
+	}
+	pool_for(pool, nc, plastic_full_part, &job);
 }
 
 struct spike_job {
@@ -297,7 +492,17 @@ struct spike_job {
 	double *y;
 };
 
-static void spike_part(void *arg, size_t ch, size_t nch)
+static void decay_part(void *arg, size_t ch, size_t nch)
+{
+	const struct spike_job *job = arg;
+	size_t lo, hi;
+
+	pool_range(job->net->n, ch, nch, &lo, &hi);
+	for (size_t i = lo; i < hi; i++)
+		job->y[i] = job->gamma * job->v[i];
+}
+
+static void plastic_spike_part(void *arg, size_t ch, size_t nch)
 {
 	const struct spike_job *job = arg;
 	const struct net *net = job->net;
@@ -307,26 +512,6 @@ static void spike_part(void *arg, size_t ch, size_t nch)
 	size_t lo, hi;
 
 	pool_range(net->n, ch, nch, &lo, &hi);
-	for (size_t i = lo; i < hi; i++)
-		y[i] = job->gamma * job->v[i];
-	if (net->sptr[net->n])
-		for (size_t s = 0; s < job->nsp; s++) {
-			size_t j = job->spk[s], a = net->sptr[j], e = net->sptr[j + 1];
-
-			if (nch > 1)
-				a = first_at(net->srow, a, e, lo);
-			if (net->sval_f32) {
-				const float *sv = net->sval;
-
-				for (; a < e && net->srow[a] < hi; a++)
-					y[net->srow[a]] += b * (double)sv[a];
-			} else {
-				const double *sv = net->sval;
-
-				for (; a < e && net->srow[a] < hi; a++)
-					y[net->srow[a]] += b * sv[a];
-			}
-		}
 	for (size_t s = 0; s < job->nsp; s++) {
 		size_t j = job->spk[s], a = c->cptr[j], e = c->cptr[j + 1];
 
@@ -341,8 +526,12 @@ void net_spikes(const struct net *net, struct pool *pool, double gamma, double b
 		const uint32_t *spk, size_t nsp, const double *v, double *y)
 {
 	struct spike_job job = { net, gamma, b, spk, nsp, v, y };
+	size_t nc = net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0);
 
-	pool_for(pool, net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0), spike_part, &job);
+	pool_for(pool, nc, decay_part, &job);
+	if (net->sptr[net->n])
+		static_add(net, pool, spk, nsp, NULL, b, y);
+	pool_for(pool, nc, plastic_spike_part, &job);
 }
 
 void net_dense(const struct net *net, double *W)

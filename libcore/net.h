@@ -41,6 +41,10 @@ struct net_config {
 	int static_f32;              /* keep static values as float */
 	const unsigned char *trained; /* n flags: neurons with plastic inputs;
 				      * NULL = all */
+	int buckets;                 /* the products' propagation blocking: 0
+				      * where it pays (large networks), 1
+				      * always, -1 never (the results are the
+				      * same) */
 };
 
 /*
@@ -74,7 +78,11 @@ struct net {
 	uint32_t *srow;
 	void *sval;                  /* float or double */
 	int sval_f32;
+	struct net_scratch *scratch; /* the products' working memory */
 };
+
+/* Chunks of the products' work at most (threads beyond are idle there). */
+#define NET_MAX_CHUNKS 64
 
 /* Bytes that net_init() allocates for this structure and configuration. */
 size_t net_bytes(size_t n, const size_t *indptr, const struct net_config *cf);

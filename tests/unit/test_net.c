@@ -87,7 +87,8 @@ static int src_rewind(void *ctx)
 static void build(struct net *net, struct csr *a, size_t L, int f32, const unsigned char *trained)
 {
 	struct net_source src = { a->n, a->indptr, src_read, src_rewind, a };
-	struct net_config cf = { .plastic = L, .seed = 7, .static_f32 = f32, .trained = trained };
+	struct net_config cf = { .plastic = L, .seed = 7, .static_f32 = f32, .trained = trained,
+				 .buckets = a->n > 10000 ? 1 : 0 };
 
 	a->pos = 0;
 	CHECK(net_init(net, &src, &cf) == 0, "net_init");
@@ -256,6 +257,112 @@ static void check_uniform(void)
 	free(a.val);
 }
 
+/*
+ * A network too large for the direct way (the propagation blocking of
+ * net.c): the terms of each row must come in increasing column, static
+ * ones first, so the results equal, to the bit, sums taken here row by row
+ * over the input CSR in that order, for 1, 2 and 3 threads.
+ */
+static void check_large(void)
+{
+	const size_t n = 70000, per = 24, L = 6;
+	struct csr a;
+	struct net net;
+	double *r = malloc(n * sizeof *r), *v = malloc(n * sizeof *v), *y = malloc(n * sizeof *y);
+	double *ref = malloc(n * sizeof *ref), *refy = malloc(n * sizeof *refy);
+	unsigned char *isp = calloc(n, 1);
+	uint32_t *spk = malloc(n * sizeof *spk);
+	size_t nsp = 0, bad = 0;
+	const double gamma = 0.98, b = 0.2;
+
+	a.n = n;
+	a.indptr = malloc((n + 1) * sizeof *a.indptr);
+	a.col = malloc(n * per * sizeof *a.col);
+	a.val = malloc(n * per * sizeof *a.val);
+	a.dense = NULL;
+	a.indptr[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* per columns spread over the whole range, increasing */
+		size_t c = (size_t)(test_unif(&rs) * (double)(n / per));
+
+		for (size_t k = 0; k < per; k++) {
+			a.col[i * per + k] = (int32_t)(c + k * (n / per));
+			a.val[i * per + k] = test_unif(&rs) - 0.5;
+		}
+		a.indptr[i + 1] = (i + 1) * per;
+	}
+	build(&net, &a, L, 1, NULL);
+	CHECK(net.scratch != NULL, "N = %zu: no propagation blocking", n);
+	for (size_t j = 0; j < n; j++)
+		r[j] = test_unif(&rs) < 0.3 ? 0 : test_unif(&rs);
+	for (size_t j = 0; j < n; j++)
+		if (test_unif(&rs) < 0.05) {
+			spk[nsp++] = (uint32_t)j;
+			isp[j] = 1;
+		}
+	/* the references, row by row in increasing column */
+	for (size_t i = 0; i < n; i++) {
+		double s = 0, sy;
+		size_t y0 = net.prow[i], y1 = net.prow[i + 1], yy = y0;
+
+		for (size_t x = a.indptr[i]; x < a.indptr[i + 1]; x++) {
+			int plastic = yy < y1 && net.pcol[yy] == a.col[x];
+
+			yy += (size_t)plastic;
+			if (!plastic)
+				s += (double)(float)a.val[x] * r[a.col[x]];
+		}
+		ref[i] = s;
+		{
+			double q[4] = { 0, 0, 0, 0 };
+			size_t x = y0;
+
+			for (; x + 4 <= y1; x += 4)
+				for (int l = 0; l < 4; l++)
+					q[l] += net.pval[x + (size_t)l] * r[net.pcol[x + (size_t)l]];
+			for (int l = 0; x < y1; x++, l++)
+				q[l] += net.pval[x] * r[net.pcol[x]];
+			ref[i] += (q[0] + q[1]) + (q[2] + q[3]);
+		}
+		sy = gamma * ref[i];
+		yy = y0;
+		for (size_t x = a.indptr[i]; x < a.indptr[i + 1]; x++) {
+			int plastic = yy < y1 && net.pcol[yy] == a.col[x];
+
+			yy += (size_t)plastic;
+			if (!plastic && isp[a.col[x]])
+				sy += b * (double)(float)a.val[x];
+		}
+		for (size_t x = y0; x < y1; x++)
+			if (isp[net.pcol[x]])
+				sy += b * net.pval[x];
+		refy[i] = sy;
+	}
+	for (int t = 1; t <= 3; t++) {
+		struct pool *pool = pool_new(t);
+
+		net_full(&net, pool, r, v);
+		net_spikes(&net, pool, gamma, b, spk, nsp, ref, y);
+		for (size_t i = 0; i < n; i++)
+			bad += v[i] != ref[i] || y[i] != refy[i];
+		pool_free(pool);
+	}
+	CHECK(bad == 0, "large network: %zu sums differ from the row by row ones", bad);
+	printf("test_net: N = %zu, %zu synapses in buckets: W r and its spike update "
+	       "equal row-by-row sums for 1-3 threads\n", n, n * per);
+	net_free(&net);
+	free(a.indptr);
+	free(a.col);
+	free(a.val);
+	free(r);
+	free(v);
+	free(y);
+	free(ref);
+	free(refy);
+	free(isp);
+	free(spk);
+}
+
 int main(void)
 {
 	static const size_t sizes[] = { 2, 3, 37, 150, 600 };
@@ -296,6 +403,7 @@ int main(void)
 				free(a.dense);
 			}
 	check_uniform();
+	check_large();
 	if (failures)
 		fprintf(stderr, "test_net: %d failure(s)\n", failures);
 	else
