@@ -200,7 +200,7 @@ commit = && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 # Header row once, then the rows of every part in run order.
 CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
 
-# Tools run from $(RD) so that the file column holds runs/NAME/...: the
+# Tools run from $(RD) so that the path column holds runs/NAME/...: the
 # same whatever the results folder is called.  dpr is single-threaded:
 # OPENBLAS_NUM_THREADS=1 keeps OpenBLAS from starting (and spinning) its
 # thread pool, which halves dpr's CPU time beside the simulations.
@@ -241,7 +241,7 @@ group = awk -F, -f $(PIPE)/group-stats.awk
 $(PD)/motifs.dat: $(RD)/motifs.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
-	$(Q)$(group) -v keys=pqif,index -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
+	$(Q)$(group) -v keys=pqif,loop -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
 $(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp $(ANA)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)

@@ -7,7 +7,7 @@
  * --covariance a covariance matrix (or a stack of them).  Per loop it drops
  * the first --skip steps, forms the covariance (centred data, one
  * cblas_dsyrk) and writes one CSV row:
- * <tag keys...>,file,loop,N,samples,M,PR,PR_bc   (libcore/dpr.h).
+ * <tag keys...>,path,loop,N,samples,M,PR,PR_bc   (libcore/dpr.h).
  * M, the number of independent samples of the bias correction, is
  * --samples M, or else samples / --corr-steps (default 50 steps, the
  * correlation time of the notebook's activity).
@@ -27,6 +27,10 @@
 #include "opts.h"
 
 #define MAX_LOOP 100000000LL
+
+/* The tables' own columns, after the tag keys. */
+#define COLUMNS "path,loop,N,samples,M,PR,PR_bc"
+#define SPECTRUM_COLUMNS "path,loop,rank,eigenvalue"
 
 enum { OPT_SKIP = OPT_TOOL, OPT_SAMPLES, OPT_CORR, OPT_LOOPS, OPT_COV, OPT_SPECTRUM };
 
@@ -52,7 +56,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 "Usage: dpr [OPTION]... [FILE]...\n"
 "Participation ratio of activity, naive and bias-corrected, one CSV row per loop:\n"
-"  <tag keys...>,file,loop,N,samples,M,PR,PR_bc\n"
+"  <tag keys...>," COLUMNS "\n"
 "FILE is a .npy (samples, N) matrix or (loops, steps, N) stack ('<f8' or '<f4'),\n"
 "or a headerless numeric CSV (rows = time steps, columns = neurons);\n"
 "'-' or no FILE reads stdin.\n"
@@ -65,7 +69,7 @@ static void usage(FILE *fp)
 "      --covariance     FILE holds covariance matrices (N, N) or (loops, N, N),\n"
 "                       not activity; needs --samples\n"
 "      --spectrum FILE  write the covariance eigenvalues, in decreasing order,\n"
-"                       as CSV <tag keys...>,file,loop,rank,eigenvalue\n"
+"                       as CSV <tag keys...>," SPECTRUM_COLUMNS "\n"
 "      --tag KEY=VALUE  prepend a KEY column holding VALUE (repeatable)\n"
 "      --no-header      omit the header rows\n"
 "  -o, --output FILE    write the table to FILE (default '-', stdout)\n"
@@ -159,6 +163,9 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		}
 	}
 	opts_files(&o->c, argc, argv);
+	opts_tags_check(&o->c, COLUMNS, "table");
+	if (o->spectrum)
+		opts_tags_check(&o->c, SPECTRUM_COLUMNS, "spectrum");
 	if (o->covariance) {
 		if (o->samples == 0)
 			err_usage("--covariance needs --samples M (the samples behind it)");
@@ -305,13 +312,13 @@ int main(int argc, char **argv)
 	tab = memout(&text, &textlen);
 	if (!o.c.no_header) {
 		opts_tags_header(&o.c, tab);
-		fputs("file,loop,N,samples,M,PR,PR_bc\n", tab);
+		fputs(COLUMNS "\n", tab);
 	}
 	if (o.spectrum) {
 		spec = memout(&spectext, &speclen);
 		if (!o.c.no_header) {
 			opts_tags_header(&o.c, spec);
-			fputs("file,loop,rank,eigenvalue\n", spec);
+			fputs(SPECTRUM_COLUMNS "\n", spec);
 		}
 	}
 	for (size_t f = 0; f < o.c.nfiles; f++) {
