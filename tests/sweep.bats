@@ -75,15 +75,14 @@ def rows(name):
 def check(name, header, loops):
     t = rows(name)
     assert t[0] == header, (name, t[0])
-    got = [(repr(float(r[0])), repr(float(r[1])), repr(int(r[2])), int(r[header.index(loopcol[name])])) for r in t[1:]]
+    got = [(repr(float(r[0])), repr(float(r[1])), repr(int(r[2])), int(r[header.index("loop")])) for r in t[1:]]
     want = set((repr(p), repr(v), repr(s), l) for (p, v, s) in keys for l in loops)
     assert len(got) == len(set(got)) == len(want), (name, len(got), len(want))
     assert set(got) == want, (name, set(got) ^ want)
     for r in t[1:]:
         assert len(r) == len(header), (name, r)
-loopcol = {"motifs.csv": "index", "dpr.csv": "loop", "summary.csv": "loop"}
-check("motifs.csv", "pqif,vrest,seed,file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R".split(","), range(7))
-check("dpr.csv", "pqif,vrest,seed,file,loop,N,samples,M,PR,PR_bc".split(","), [0, 5, 6])
+check("motifs.csv", "pqif,vrest,seed,path,loop,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R".split(","), range(7))
+check("dpr.csv", "pqif,vrest,seed,path,loop,N,samples,M,PR,PR_bc".split(","), [0, 5, 6])
 check("summary.csv", "pqif,vrest,seed,loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,corr_qif,corr_lif,corr_all".split(","), range(7))
 # vrest does not apply at pqif = 1
 for r in rows("motifs.csv")[1:]:
@@ -122,7 +121,7 @@ ref = sys.argv[1]
 with open(ref + "/motifs.csv") as f:
     t = list(csv.DictReader(f))
 for row in t:
-    w = np.load(ref + "/" + row["file"])[int(row["index"])]
+    w = np.load(ref + "/" + row["path"])[int(row["loop"])]
     N = w.shape[0]
     w = w - w.mean()
     ww, wwt, wtw = w @ w, w @ w.T, w.T @ w
@@ -132,8 +131,8 @@ for row in t:
                 tau_con=(wtw.sum() - np.trace(wtw)) / (s2 * N * (N - 1)),
                 tau_chn=2 * (ww.sum() - np.trace(ww)) / (s2 * N * (N - 1)))
     for k, v in want.items():
-        assert abs(float(row[k]) - v) <= 1e-9 * abs(v) + 1e-12, (row["file"], k, row[k], v)
-    assert row["file"].startswith("runs/pqif"), row["file"]
+        assert abs(float(row[k]) - v) <= 1e-9 * abs(v) + 1e-12, (row["path"], k, row[k], v)
+    assert row["path"].startswith("runs/pqif"), row["path"]
 ' "$REF"
 }
 
@@ -145,11 +144,11 @@ with open(ref + "/dpr.csv") as f:
     t = list(csv.DictReader(f))
 assert len(t) == 30
 for row in t:
-    x = np.load(ref + "/" + row["file"])[int(row["loop"])][100:].astype(np.float64)
+    x = np.load(ref + "/" + row["path"])[int(row["loop"])][100:].astype(np.float64)
     c = np.cov(x, rowvar=False)
     pr = np.trace(c) ** 2 / np.trace(c @ c)
     assert int(row["samples"]) == 500, row
-    assert abs(float(row["PR"]) - pr) <= 1e-9 * pr, (row["file"], row["loop"], row["PR"], pr)
+    assert abs(float(row["PR"]) - pr) <= 1e-9 * pr, (row["path"], row["loop"], row["PR"], pr)
 ' "$REF"
 }
 
@@ -330,40 +329,94 @@ assert (np.loadtxt(sys.argv[2]).astype(np.float32) == o[-1, :, 0]).all()
 	[[ $output == *"weights (7, 100, 100), outputs (7, 600, 100) float32"* ]]
 }
 
-@test "examples/notebook-csv.sh: the notebook's CSV files give the motifs and PR of the same matrices" {
-	# Two notebook folders (vrest -8.5 and -17) made from the quick runs.
-	local k v l d
+# notebook_dir DIR: the quick runs of seed 1 laid out as the notebook
+# writes its files: folder simulation_K per vrest (-8.5, -17), each with
+# pqif 0, 0.5 and 1 (the notebook runs pqif = 1 in every folder), loops 0
+# and 5; the parameter file as the notebook leaves it, with the pqif = 1
+# values written last (vt and vrest empty).
+notebook_dir() {
+	local k v p l d run
 	for k in 1 2; do
 		if [ $k = 1 ]; then v=-8.5; else v=-17; fi
-		d=nb/simulation_$k
+		d=$1/simulation_$k
 		mkdir -p "$d/simulation_${k}_connectivity_matrix" "$d/simulation_${k}_outputs"
-		printf 'N,p,gsyn,vt,b,vrest\n100,0.3,0.5,0,0.2,%s\n' $v > "$d/simulation_${k}_parametros.csv"
-		for l in 0 5; do
-			npy-cat "$REF/runs/pqif0_vrest${v}_seed1/weights.npy" | awk -F, -v l=$l '$1 == l' | cut -d, -f2- \
-				> "$d/simulation_${k}_connectivity_matrix/simulation_${k}_pesos_pqif_0_matriz_iloop_${l}_semilla_1"
-			npy-cat "$REF/runs/pqif0_vrest${v}_seed1/outputs.npy" | awk -F, -v l=$l '$1 == l' | cut -d, -f2- \
-				> "$d/simulation_${k}_outputs/simulation_${k}_outputs_pqif_0_iloop_${l}_seed_1.csv"
+		printf 'N,p,gsyn,nloop,vt,b,vrest,results_file\n100,0.3,0.5,7,,0.2,,simulation_%s_results.csv\n' $k \
+			> "$d/simulation_${k}_parametros.csv"
+		for p in 0 0.5 1; do
+			if [ $p = 1 ]; then run=pqif1_seed1; else run=pqif${p}_vrest${v}_seed1; fi
+			for l in 0 5; do
+				npy-cat --slices $l "$REF/runs/$run/weights.npy" | cut -d, -f2- \
+					> "$d/simulation_${k}_connectivity_matrix/simulation_${k}_pesos_pqif_${p}_matriz_iloop_${l}_semilla_1"
+				npy-cat --slices $l "$REF/runs/$run/outputs.npy" | cut -d, -f2- \
+					> "$d/simulation_${k}_outputs/simulation_${k}_outputs_pqif_${p}_iloop_${l}_seed_1.csv"
+			done
 		done
 	done
-	SKIP=100 sh "$ROOT/examples/notebook-csv.sh" nb out
+}
+
+@test "examples/notebook-csv.sh: vrest of folder simulation_K is the K-th of the notebook's list; the values of the same matrices" {
+	notebook_dir nb
+	VREST="-8.5 -17" SKIP=100 sh "$ROOT/examples/notebook-csv.sh" nb out
+	# one row per key: pqif, vrest, seed, loop
+	[ "$(wc -l < out/notebook-motifs.csv)" -eq 13 ] && [ "$(wc -l < out/notebook-dpr.csv)" -eq 13 ]
+	[ -z "$(cut -d, -f1-3,5 out/notebook-motifs.csv | sort | uniq -d)" ]
+	[ -z "$(cut -d, -f1-3,5 out/notebook-dpr.csv | sort | uniq -d)" ]
+	# the sweep's layout
+	[ "$(head -1 out/notebook-motifs.csv)" = "$(head -1 "$REF/motifs.csv")" ]
+	[ "$(head -1 out/notebook-dpr.csv)" = "$(head -1 "$REF/dpr.csv")" ]
 	pyrun '
 import csv
 def rows(f):
     with open(f) as fh:
         return list(csv.DictReader(fh))
-ref_m = {(r["vrest"], r["index"]): r for r in rows(sys.argv[1] + "/motifs.csv") if r["pqif"] == "0" and r["seed"] == "1"}
-ref_d = {(r["vrest"], r["loop"]): r for r in rows(sys.argv[1] + "/dpr.csv") if r["pqif"] == "0" and r["seed"] == "1"}
+# the sweep writes vrest nan at pqif = 1; the notebook rows keep their folder'"'"'s
+def key(r, vrest):
+    return (r["pqif"], "nan" if r["pqif"] == "1" else vrest, r["loop"])
+ref_m = {key(r, r["vrest"]): r for r in rows(sys.argv[1] + "/motifs.csv") if r["seed"] == "1"}
+ref_d = {key(r, r["vrest"]): r for r in rows(sys.argv[1] + "/dpr.csv") if r["seed"] == "1"}
 m, d = rows("out/notebook-motifs.csv"), rows("out/notebook-dpr.csv")
-assert len(m) == 4 and len(d) == 4, (len(m), len(d))
+folder = {"-8.5": "simulation_1", "-17": "simulation_2"}
 for r in m:
-    ref = ref_m[(r["vrest"], r["loop"])]
+    assert r["path"].startswith(folder[r["vrest"]] + "/"), r
+    ref = ref_m[key(r, r["vrest"])]
     for k in ("sigma2", "tau_rec", "tau_div", "tau_con", "tau_chn", "R"):
         assert abs(float(r[k]) - float(ref[k])) <= 1e-12 * abs(float(ref[k])) + 1e-15, (k, r[k], ref[k])
 for r in d:
-    ref = ref_d[(r["vrest"], r["loop"])]
+    assert r["path"].startswith(folder[r["vrest"]] + "/"), r
+    ref = ref_d[key(r, r["vrest"])]
     assert r["samples"] == ref["samples"]
     assert abs(float(r["PR"]) - float(ref["PR"])) <= 1e-7 * float(ref["PR"]), (r["PR"], ref["PR"])
+assert sorted(set(r["vrest"] for r in m)) == ["-17", "-8.5"]
 ' "$REF"
+	# The notebook's own list by default: folder 2 is vrest -12.3.
+	SKIP=100 sh "$ROOT/examples/notebook-csv.sh" nb out2 2> /dev/null
+	[ "$(cut -d, -f2 out2/notebook-motifs.csv | sort -u | tr '\n' ' ')" = "-12.3 -8.5 vrest " ]
+}
+
+@test "examples/notebook-csv.sh: a folder one level too deep, a mistyped or empty one, a wrong VREST, no tools: one clear line, no output" {
+	notebook_dir nb
+	local sh="$ROOT/examples/notebook-csv.sh"
+	assert_fails 1 "notebook-csv.sh: nb/simulation_1 is one of the notebook's simulation folders: give the folder that holds them (nb)" \
+		sh "$sh" nb/simulation_1 out
+	assert_fails 1 "notebook-csv.sh: nbb: no such folder" sh "$sh" nbb out
+	mkdir other
+	assert_fails 1 "notebook-csv.sh: other: no notebook simulation_K folders in it" sh "$sh" other out
+	mkdir -p empty/simulation_1
+	assert_fails 1 "notebook-csv.sh: empty: no weight matrices (simulation_K_connectivity_matrix/) or outputs files" \
+		sh "$sh" empty out
+	assert_fails 1 "notebook-csv.sh: simulation_2: VREST (-8.5) has no entry 2" env VREST=-8.5 sh "$sh" nb out
+	sed -i 's/,,simulation_1_results/,-12.3,simulation_1_results/' nb/simulation_1/simulation_1_parametros.csv
+	assert_fails 1 "notebook-csv.sh: simulation_1/simulation_1_parametros.csv: vrest -12.3, but entry 1 of VREST (-8.5 -17) is -8.5" \
+		env VREST="-8.5 -17" sh "$sh" nb out
+	assert_fails 1 "notebook-csv.sh: motifs is not on PATH" env PATH=/usr/bin:/bin sh "$sh" nb out
+	# a bad file part-way: the tool's message, and no table
+	echo "1,2,x" > nb/simulation_1/simulation_1_connectivity_matrix/simulation_1_pesos_pqif_0_matriz_iloop_9_semilla_1
+	sed -i 's/,-12.3,simulation_1_results/,,simulation_1_results/' nb/simulation_1/simulation_1_parametros.csv
+	assert_fails 1 "motifs: simulation_1/simulation_1_connectivity_matrix/simulation_1_pesos_pqif_0_matriz_iloop_9_semilla_1:" \
+		sh "$sh" nb out
+	[ -z "$(ls -A out 2>/dev/null)" ]
+	run sh "$sh" --help
+	[ "$status" -eq 0 ] && [[ "${lines[0]}" == "Motifs and dimensionality"* ]]
 }
 
 @test "examples/rerun-analysis.sh: the analysis again, then with other dpr options" {
