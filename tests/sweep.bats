@@ -90,6 +90,34 @@ for r in rows("motifs.csv")[1:]:
 ' "$REF" "$RUNS"
 }
 
+@test "demo: every table and CSV file reads as it is with numpy.genfromtxt(names=True), pandas (if installed) and awk" {
+	local files f
+	files="$REF/motifs.csv $REF/dpr.csv $REF/summary.csv $REF/inputs/target_seed0.csv"
+	for f in params.csv summary.csv spikes.csv dw.csv; do files="$files $REF/runs/pqif0.5_vrest-8.5_seed0/$f"; done
+	for f in $files; do
+		# as many fields in every row as in the header
+		[ "$(awk -F, '{ print NF }' "$f" | sort -u)" = "$(head -1 "$f" | awk -F, '{ print NF }')" ] ||
+			{ echo "$f: rows of another number of fields than the header" >&2; return 1; }
+	done
+	pyrun '
+import csv
+try:
+    import pandas
+except ImportError:
+    pandas = None
+    print("pandas is not installed: not checked", file=sys.stderr)
+for f in sys.argv[1:]:
+    with open(f) as fh:
+        rows = list(csv.reader(fh))
+    t = np.genfromtxt(f, delimiter=",", names=True, dtype=None, encoding="utf-8")
+    assert list(t.dtype.names) == rows[0], (f, t.dtype.names, rows[0])
+    assert t.size == len(rows) - 1, (f, t.size, len(rows))
+    if pandas is not None:
+        d = pandas.read_csv(f)
+        assert list(d.columns) == rows[0] and len(d) == len(rows) - 1, f
+' $files
+}
+
 @test "demo: runs of one seed share initial weights, target, kick and initial state" {
 	for s in 0 1; do
 		local first=""
