@@ -234,6 +234,61 @@ assert len(b) > 5000
 	no_tool_ran log2
 }
 
+@test "make analysis R=DIR uses the parameter set DIR was made with; with no runs where it looks, it says what to type" {
+	cp -a "$REF" c
+	sweep analysis R="$PWD/c" > log 2>&1 || { cat log; return 1; }
+	no_tool_ran log
+	cmp "$REF/analysis-options.txt" c/analysis-options.txt
+	assert_fails 2 "sweep: $PWD/c holds the results of PARAMS=quick, not PARAMS=notebook" \
+		sweep analysis R="$PWD/c" PARAMS=notebook
+	cmp "$REF/analysis-options.txt" c/analysis-options.txt
+	# The default folder has no runs: the message names the folders that have.
+	mkdir res
+	cp -a "$REF" res/quick
+	assert_fails 2 "analysis: no run folders in $PWD/res/notebook/runs; results are in: make analysis R=$PWD/res/quick" \
+		sweep analysis RESULTS="$PWD/res"
+	sweep analysis R="$PWD/res/quick" > log 2>&1
+	no_tool_ran log
+}
+
+@test "analysis options given on the command line stick to the results folder; make clean-analysis forgets them" {
+	cp -a "$REF" c
+	sweep demo R="$PWD/c" DPR_CORR_STEPS=100 > log 2>&1
+	[ "$(cut -d, -f8 c/dpr.csv | sort -u | tr '\n' ' ')" = "5 M " ]
+	touch marker
+	sleep 0.01
+	sweep demo R="$PWD/c" > log 2>&1
+	no_tool_ran log
+	sweep analysis R="$PWD/c" > log 2>&1
+	no_tool_ran log
+	[ -z "$(find c -newer marker)" ]
+	# another option joins it; a new value replaces it
+	sweep analysis R="$PWD/c" DPR_SKIP=300 > log 2>&1
+	[ "$(cut -d, -f7,8 c/dpr.csv | sort -u | tr '\n' ' ')" = "300,3 samples,M " ]
+	sweep analysis R="$PWD/c" DPR_CORR_STEPS=60 > log 2>&1
+	sweep demo R="$PWD/c" > log 2>&1
+	[ "$(cut -d, -f7,8 c/dpr.csv | sort -u | tr '\n' ' ')" = "300,5 samples,M " ]
+	# back to the parameter file's values
+	sweep clean-analysis R="$PWD/c" > /dev/null
+	sweep analysis R="$PWD/c" > log 2>&1
+	for f in motifs.csv dpr.csv summary.csv analysis-options.txt; do cmp "$REF/$f" "c/$f"; done
+	diff -r "$REF/figures" c/figures
+}
+
+@test "a change of one analysis option redoes only the figures that depend on it" {
+	cp -a "$REF" c
+	local opts="" figs=""
+	for step in "FIG_NEURONS=0 2 50 51:target-vs-input" "DPR_SKIP=150:dpr" "FIG_SEED=1:dw-log" \
+		"FIG_RUN=pqif0.5_vrest-8.5_seed1:raster weights-hist"; do
+		touch marker
+		sleep 0.01
+		sweep analysis R="$PWD/c" "${step%%:*}" > log 2>&1 || { cat log; return 1; }
+		figs=$(find c/figures -newer marker -name '*.png' | sed 's|.*/||; s|\.png$||' | sort | tr '\n' ' ')
+		[ "$figs" = "$(printf '%s\n' ${step#*:} | sort | tr '\n' ' ')" ] || { echo "${step%%:*}: redid $figs" >&2; return 1; }
+		[ "$(grep -c '^  gnuplot' log)" -eq "$(echo ${step#*:} | wc -w)" ]
+	done
+}
+
 @test "changing a model parameter reruns the simulations" {
 	cp -a "$REF" c
 	sweep demo R="$PWD/c" ALPHA=0.5 > log 2>&1
@@ -250,7 +305,7 @@ assert len(b) > 5000
 	for f in motifs.csv dpr.csv summary.csv analysis-options.txt; do cmp "$REF/$f" "a/$f"; done
 	diff -r "$REF/figures" a/figures
 	sweep clean-analysis PARAMS=quick R="$PWD/a" > log 2>&1
-	[ "$(ls a)" = "$(printf '%s\n' inputs runs)" ]
+	[ "$(ls a)" = "$(printf '%s\n' inputs options.mk runs)" ]
 	diff -r "$REF/runs" a/runs
 }
 
@@ -449,7 +504,7 @@ assert sorted(set(r["vrest"] for r in m)) == ["-17", "-8.5"]
 
 @test "examples/rerun-analysis.sh: the analysis again, then with other dpr options" {
 	cp -a "$REF" c
-	(cd "$ROOT" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh examples/rerun-analysis.sh "$OLDPWD/c" quick) > log 2>&1 \
+	(cd "$ROOT" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh examples/rerun-analysis.sh "$OLDPWD/c") > log 2>&1 \
 		|| { cat log; return 1; }
 	! grep -E 'simulate-train|init-weights|gen-target' log
 	# samples = 600 - 300 steps, M = samples / 100
