@@ -586,3 +586,66 @@ for b, (rows, cols), name in zip(blocks, masks, names):
         assert a[:, c].sum() == np.count_nonzero(w[loop][rows, cols]), (name, loop)
 ' "$REF"
 }
+
+# render FIG DATA OUT [sed...]: FIG's gnuplot script on the plot data DATA,
+# through gnuplot's pbm terminal (a raw PPM of the same size and layout,
+# read with NumPy), after the sed expressions given; prints the x range of
+# the last panel.
+render() {
+	local fig=$1 data=$2 out=$3
+	shift 3
+	sed -e "s/^set terminal pngcairo size \([0-9]*,[0-9]*\).*/set terminal pbm color small size \1/" "$@" \
+		"$ROOT/pipelines/plots/$fig.gp" > "$fig.gp"
+	gnuplot -e "out='$out'; data='$data'; train_loops=4" "$fig.gp" \
+		-e 'set print "-"; print GPVAL_X_MIN, GPVAL_X_MAX'
+}
+
+@test "figures: no legend covers a curve or an error bar (dpr, training, motifs)" {
+	# dpr.dat of the study's sweep (make sweep), where the curves run high on the left
+	cat > study-dpr.dat <<-EOF
+	loop=0
+	0 8 2.02830426 0.529542352 2.52171773 0.765286709
+	0.25 8 1.84193303 0.297826448 2.23744515 0.41250953
+	0.5 8 1.71073743 0.181155417 2.04767103 0.244346376
+	0.75 8 1.60431713 0.0845744769 1.89484764 0.111178974
+	1 2 1.5572358 0.00295780425 1.82101396 0.00329402886
+
+
+	loop=1
+	0 40 3.93240402 0.440655202 5.70826498 0.860610878
+	0.25 40 4.00435994 0.330221833 5.83552997 0.651609877
+	0.5 40 4.07138127 0.255119912 5.9605015 0.508925369
+	0.75 40 4.18451567 0.126508189 6.17994567 0.258195902
+	1 10 4.26766513 0.0427966701 6.34707269 0.0894033297
+	EOF
+	for fd in dpr:study-dpr.dat dpr:$REF/analysis/plot/dpr.dat training:$REF/analysis/plot/training.dat \
+		motifs:$REF/analysis/plot/motifs.dat; do
+		fig=${fd%%:*}
+		render $fig "${fd#*:}" with.ppm > /dev/null
+		render $fig "${fd#*:}" without.ppm -e 's/set key [^;}]*/unset key /g' > /dev/null
+		pyrun '
+def ppm(path):
+    b = open(path, "rb").read()
+    magic, w, h, top, rest = b.split(maxsplit=4)
+    assert magic == b"P6" and top == b"255"
+    return np.frombuffer(rest, dtype=np.uint8).reshape(int(h), int(w), 3).astype(int)
+a, b = ppm("with.ppm"), ppm("without.ppm")
+# the curves: every coloured pixel (not white, grey or black) without the legend
+curve = (b.max(axis=2) - b.min(axis=2)) > 60
+assert curve.sum() > 1000, curve.sum()
+hidden = curve & (np.abs(a - b).sum(axis=2) > 0)
+assert not hidden.any(), "%s: the legend hides %d pixels of the curves, e.g. at (x, y) %s" % (
+    sys.argv[1], hidden.sum(), tuple(np.argwhere(hidden)[0][::-1]))
+' "$fd"
+	done
+}
+
+@test "figures: the loop axis leaves room for the error bars of the first and last loops (motifs, training)" {
+	for fig in motifs training; do
+		read -r lo hi < <(render $fig "$REF/analysis/plot/$fig.dat" fig.ppm)
+		pyrun '
+lo, hi = float(sys.argv[2]), float(sys.argv[3])
+assert lo <= -0.5 and hi >= 6.5, "%s: loops 0-6 drawn on x in [%g, %g]" % (sys.argv[1], lo, hi)
+' $fig "$lo" "$hi"
+	done
+}
