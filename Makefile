@@ -33,6 +33,16 @@ ALL_CFLAGS = $(WARN) -D_DEFAULT_SOURCE -DFORCENET_VERSION='"$(VERSION)"' \
              -fopenmp -Ilibcore $(DEPCFLAGS) $(CFLAGS)
 LDLIBS     = -fopenmp $(DEPLIBS)
 
+# One short line per step ("  cc  libcore/npy.c"); V=1 shows the commands
+# instead.  short shortens the paths of those lines (sweep.mk's are relative
+# to the results folder).
+V         ?=
+Q          = $(if $(V),,@)
+short      = $(1)
+say        = $(if $(V),,@printf '  %-15s %s\n' '$(1)' '$(call short,$(or $(2),$@))')
+# The same at the head of a command line (the shell's own printf).
+say_and    = $(if $(V),,printf '  %-15s %s\n' '$(1)' '$(call short,$(or $(2),$@))' &&)
+
 # Debian's numpy is the tests' reference client (not a pyenv or venv one).
 PYTHON    ?= /usr/bin/python3
 BATS      ?= bats
@@ -62,19 +72,23 @@ deps-test:
 
 $(B)/obj/%.o: %.c | deps-build
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,cc,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libcore.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,ar)
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/bin/%: $(B)/obj/tools/%.o $(B)/libcore.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(if $(filter $*,$(BLAS_TOOLS)),$(BLASLIBS)) $(LDLIBS)
+	$(call say,ld)
+	$(Q)$(CC) -o $@ $^ $(if $(filter $*,$(BLAS_TOOLS)),$(BLASLIBS)) $(LDLIBS)
 
 $(B)/unit/%: $(B)/obj/tests/unit/%.o $(B)/libcore.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(BLASLIBS) $(LDLIBS)
+	$(call say,ld)
+	$(Q)$(CC) -o $@ $^ $(BLASLIBS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 

@@ -119,13 +119,10 @@ BIN      ?= $(CURDIR)/$(B)/bin
 PIPE     := $(CURDIR)/pipelines
 LAUNCH   ?=
 GNUPLOT  ?= gnuplot
-# One short line per step; V=1 shows the commands instead.
-V        ?=
-Q        := $(if $(V),,@)
-say       = $(if $(V),,@printf '  %-15s %s\n' '$(1)' '$(patsubst $(RD)/%,%,$(or $(2),$@))')
-# The same at the head of a command line (the shell's own printf): the
-# recipes made once per run are one line each, one shell each.
-say_and   = $(if $(V),,printf '  %-15s %s\n' '$(1)' '$(patsubst $(RD)/%,%,$(or $(2),$@))' &&)
+# One short line per step (the Makefile's say and say_and, the recipes made
+# once per run using say_and: one line each, one shell each), with paths
+# relative to the results folder; V=1 shows the commands instead.
+short     = $(patsubst $(RD)/%,%,$(1))
 
 # Run names carry their keys; vrest does not apply at pqif = 1.
 run_name  = $(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
@@ -205,6 +202,18 @@ endif
 
 # ---------------------------------------------------------------- simulation
 ifeq ($(SWEEP_INNER),sweep)
+# The overall progress line, printed when a run completes (on a terminal
+# only): the runs this make will simulate, its start, and a counter file of
+# its own (make's process id).
+ifneq ($(file <$(RD)/sim-options.txt),$(SIM_OPTS))
+SWEEP_TODO := $(words $(RUNS))
+else
+SWEEP_TODO := $(shell sh $(PIPE)/sweep-progress.sh todo $(RD) $(BIN) $(RUNS))
+endif
+SWEEP_T0   := $(shell date +%s)
+progress    = sh $(PIPE)/sweep-progress.sh done $(RD)/.progress.$(SWEEP_PID) $(SWEEP_TODO) $(SWEEP_T0)
+SWEEP_PID  := $(shell echo $$PPID)
+
 $(RD)/inputs/weights_seed%.npy: $(RD)/sim-options.txt $(BIN)/init-weights
 	@mkdir -p $(@D)
 	$(call say,init-weights)
@@ -234,7 +243,8 @@ $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy 
 	  $(if $(filter nan,$(call run_vrest,$(1))),,--vt $(VT) --vrest $(call run_vrest,$(1))) \
 	  --loops $(LOOPS) --train-loops $(TRAIN_LOOPS) --dt $(DT) --tau-s $(TAU_S) \
 	  --alpha $(ALPHA) --sigma $(SIGMA) --stim-steps $(STIM_STEPS) --stim-amp $(STIM_AMP) \
-	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32)
+	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32) && \
+	  $(progress)
 endef
 $(foreach r,$(RUNS),$(eval $(call run_rule,$(r))))
 

@@ -289,6 +289,24 @@ assert len(b) > 5000
 	done
 }
 
+@test "the sweep prints an overall progress line when a run completes, on a terminal only" {
+	cp -a "$REF" c
+	rm -rf c/runs/pqif1_seed0 c/runs/pqif1_seed1
+	# script(1) gives make a terminal
+	script -qec "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C '$ROOT' --no-print-directory demo R='$PWD/c'" \
+		/dev/null > log 2>&1 || { cat log; return 1; }
+	cat log
+	grep -Eq '^  progress +1/2 runs, [0-9]+ s elapsed, about [0-9]+ s left' log
+	grep -Eq '^  progress +2/2 runs, [0-9]+ s' log
+	[ "$(grep -c progress log)" -eq 2 ]
+	[ -z "$(ls -A c | grep progress)" ]
+	rm -rf c/runs/pqif1_seed0
+	sweep demo R="$PWD/c" > log 2>&1
+	grep -q 'simulate-train  runs/pqif1_seed0' log
+	! grep progress log
+	same_results "$REF" c
+}
+
 @test "changing a model parameter reruns the simulations" {
 	cp -a "$REF" c
 	sweep demo R="$PWD/c" ALPHA=0.5 > log 2>&1
@@ -378,7 +396,7 @@ kill_when() {
 	kill_when k/runs $mk demo R="$PWD/k" SWEEP_JOBS=1
 	local done_runs
 	done_runs=$(ls k/runs | wc -l)
-	echo "runs complete when killed during the simulations: $done_runs" >&3
+	echo "runs complete when killed during the simulations: $done_runs"
 	[ "$done_runs" -lt 10 ]
 	# Whatever looks done is complete.
 	for r in $(ls k/runs); do
@@ -387,7 +405,7 @@ kill_when() {
 	[ ! -e k/motifs.csv ]
 	# Again, this time during the analysis.
 	kill_when k/analysis/dpr $mk demo R="$PWD/k" SWEEP_JOBS=1
-	echo "per-run dpr tables when killed during the analysis: $(ls k/analysis/dpr | wc -l)" >&3
+	echo "per-run dpr tables when killed during the analysis: $(ls k/analysis/dpr | wc -l)"
 	[ ! -e k/figures/motifs.png ]
 	sweep demo R="$PWD/k" > log2 2>&1
 	same_results "$REF" k
