@@ -293,3 +293,32 @@ for f in ("t.csv", "ev.csv"):
 		dpr -o out2.csv --tag a=1 --tag a=1 x.npy
 	[ ! -e out2.csv ] && [ ! -e s.csv ]
 }
+
+@test "dpr: warns when a loop has fewer samples than neurons (a transposed array?), or a CSV's column 1 looks like npy-cat's index" {
+	pyrun '
+rng = np.random.default_rng(10)
+np.save("wide.npy", rng.standard_normal((50, 2000)))
+np.save("x.npy", rng.standard_normal((3, 300, 20)))
+'
+	dpr --samples 10 wide.npy > t.csv 2> err
+	cat err
+	[ "$(wc -l < err)" -eq 1 ]
+	grep -q "^dpr: wide.npy: 2000 neurons but 50 samples: PR cannot exceed the samples" err
+	[ "$(tail -1 t.csv | cut -d, -f3,4)" = "2000,50" ]
+	dpr -q --samples 10 wide.npy 2> err
+	[ ! -s err ]
+	dpr x.npy > /dev/null 2> err
+	[ ! -s err ]
+	# npy-cat's print of one loop: its index column is taken as a neuron, and said so
+	npy-cat --slices 1 x.npy | dpr - > t.csv 2> err
+	cat err
+	grep -q "^dpr: -: column 1 holds whole numbers in order, like the index npy-cat prints" err
+	[ "$(tail -1 t.csv | cut -d, -f3)" = "21" ]
+	# read back as a stack, it is loop 1 again
+	npy-cat --slices 1 x.npy | npy-from-csv --stack | dpr - > t.csv 2> err
+	[ ! -s err ]
+	[ "$(tail -1 t.csv | cut -d, -f3-)" = "$(dpr --loops 1 x.npy | tail -1 | cut -d, -f3-)" ]
+	# the same without the index column: no note
+	npy-cat --slices 1 x.npy | cut -d, -f2- | dpr - > /dev/null 2> err
+	[ ! -s err ]
+}

@@ -270,3 +270,11 @@ assert list(t["loop"]) == [0, 1, 2] and list(t["path"]) == ["w.npy"] * 3
 		motifs -o out.csv --tag seed=1 --tag seed=2 w.npy
 	[ ! -e out.csv ]
 }
+
+@test "motifs: npy-cat's print of a stack: its index column named in the error; back through npy-from-csv --stack" {
+	pyrun 'np.save("w.npy", np.random.default_rng(9).standard_normal((3, 8, 8)))'
+	npy-cat --slices 2 w.npy > w2.csv
+	assert_fails 1 "motifs: w2.csv: not a square matrix: shape (8, 9) (npy-cat's index column first? cut -d, -f2- drops it" \
+		motifs w2.csv
+	[ "$(npy-from-csv --stack < w2.csv | motifs | tail -1 | cut -d, -f3-)" = "$(motifs w.npy | tail -1 | cut -d, -f3-)" ]
+}

@@ -228,6 +228,36 @@ static size_t check_input(const struct options *o, const struct arrayin *in)
 	return in->cols;
 }
 
+/*
+ * Inputs that are likely not what the user meant, said on stderr (not with
+ * -q): fewer samples than neurons, where PR is bounded by the samples (the
+ * rows of a transposed array are neurons); and a CSV whose first column is
+ * whole numbers in order, not all zero, as the index column npy-cat prints
+ * before the rows of a 3-D array (a silent neuron's column is all zero).
+ */
+static void warn_samples(const struct options *o, const char *name, size_t used, size_t n)
+{
+	if (!o->c.quiet && !o->covariance && used < n)
+		err_warn("%s: %zu neurons but %zu samples: PR cannot exceed the samples "
+			 "(rows must be samples and columns neurons: is the array transposed?)",
+			 name, n, used);
+}
+
+static void warn_index_column(const struct options *o, const struct arrayin *in,
+			      const double *x)
+{
+	size_t n = in->cols;
+
+	if (o->c.quiet || in->kind != ARRAYIN_CSV || x[(in->rows - 1) * n] <= 0)
+		return;
+	for (size_t i = 0; i < in->rows; i++)
+		if (x[i * n] != floor(x[i * n]) || (i > 0 && x[i * n] < x[(i - 1) * n]))
+			return;
+	err_warn("%s: column 1 holds whole numbers in order, like the index npy-cat prints "
+		 "before each row of a 3-D array: it is taken as a neuron (cut -d, -f2- drops "
+		 "it; npy-from-csv --stack reads the stack back)", in->name);
+}
+
 /* A user's covariance must be one: symmetric, with variances >= 0. */
 static void check_covariance(const char *name, size_t loop, int stack,
 			     const double *C, size_t n)
@@ -334,6 +364,7 @@ int main(int argc, char **argv)
 		steps = in.rows;
 		used = o.covariance ? 0 : steps - (size_t)o.skip;
 		M = o.samples > 0 ? o.samples : (double)used / o.corr_steps;
+		warn_samples(&o, name, used, n);
 		if (steps * n > cap) {
 			free(scratch);
 			free(xc);
@@ -362,6 +393,7 @@ int main(int argc, char **argv)
 			}
 			if ((rc = arrayin_view(&in, &x)) != 1)
 				break;
+			warn_index_column(&o, &in, x);
 			if (o.covariance) {
 				check_covariance(name, loop, in.ndim == 3, x, n);
 				cov = x;

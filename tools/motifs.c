@@ -114,7 +114,10 @@ int main(int argc, char **argv)
 			err_die(EXIT_DATA, "%s: %s", name, in.err);
 		arrayin_shape_str(&in, shape, sizeof shape);
 		if (in.rows != in.cols)
-			err_die(EXIT_DATA, "%s: not a square matrix: shape %s", name, shape);
+			err_die(EXIT_DATA, "%s: not a square matrix: shape %s%s", name, shape,
+				in.kind == ARRAYIN_CSV && in.cols == in.rows + 1 ?
+				" (npy-cat's index column first? cut -d, -f2- drops it, "
+				"npy-from-csv --stack reads the stack back)" : "");
 		n = in.rows;
 		if (n < 2)
 			err_die(EXIT_DATA, "%s: N = %zu: motifs need N >= 2 (shape %s)",
