@@ -100,7 +100,8 @@ stage() {
 	"$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 	printf '%s\n' "${COMPREPLY[@]}"
 	EOF
-	[ "$(bash complete.sh "$dir/simulate-train" simulate-train --rec)" = "--record" ]
+	[ "$(bash complete.sh "$dir/simulate-train" simulate-train --reco | sort | tr '\n' ' ')" = "--record --record-loops " ]
+	[ "$(bash complete.sh "$dir/simulate-train" simulate-train --pq)" = "--pqif" ]
 	[ "$(bash complete.sh "$dir/dpr" dpr --co | sort | tr '\n' ' ')" = "--corr-steps --covariance " ]
 	bash complete.sh "$dir/motifs" motifs - | grep -qx -- '--tag'
 	# a file name after an option that takes one
