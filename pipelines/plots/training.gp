@@ -1,12 +1,12 @@
 # training.gp: training error and correlation across loops, per pqif.
 # Variables: data (group-stats blocks per pqif: loop n then mean,sd of
 # mse_all corr_all rate_all), out (PNG), train_loops.
-set terminal pngcairo size 1500,520 font 'sans,11'
+set terminal pngcairo size 1500,560 font 'sans,11'
 set output out
 set datafile missing 'nan'
 # One legend for the three panels, above them: inside a panel it would
 # cover curves.
-set key at screen 0.5, screen 0.905 center top horizontal maxrows 1 box
+set key at screen 0.5, screen 0.91 center top horizontal box
 set grid
 set xlabel 'loop'
 # Half a loop of room on both sides, for the error bars of the first and last.
@@ -14,7 +14,7 @@ set autoscale xfix
 set offsets 0.5, 0.5, 0, 0
 set object 1 rect from 0.5, graph 0 to train_loops + 0.5, graph 1 behind fc rgb '#e8e8e8' fs solid noborder
 set multiplot layout 1,3 title "Training: target against recurrent input across loops, per pqif (mean ± s.d. over vrest and seeds; grey: training loops)" font 'sans,14' \
-    margins 0.05, 0.98, 0.12, 0.76 spacing 0.07, 0.1
+    margins 0.05, 0.98, 0.11, 0.72 spacing 0.07, 0.1
 set title 'mean squared error (target − recurrent input)'
 set ylabel 'MSE'
 set logscale y
