@@ -8,7 +8,7 @@
 #                         run folders that exist; never simulates
 #   make clean-analysis   remove the analysis outputs, keep the runs (and
 #                         forget the analysis options given before)
-#   make clean-results    remove results/$(PARAMS) entirely
+#   make clean-results    remove the results folder R entirely
 #
 # Variables (command line):
 #   PARAMS=notebook|quick   parameter file in pipelines/params/ (sweep,
