@@ -165,8 +165,9 @@ bench: all unit | deps-test
 	  FORCENET_UNIT="$(CURDIR)/$(B)/unit" PYTHON="$(PYTHON)" \
 	  scripts/run-bench $(BENCH)
 
-# Without DESTDIR, man-db's index is updated (when man-db is there), so that
-# man -k forcenet finds the pages at once.
+# Without DESTDIR, man-db's indexes are updated (when man-db is there), so
+# that man -k forcenet finds the pages at once: every manpath's, since man
+# may reach $(mandir) by another name (Debian's /usr/local/man).
 install: all $(B)/completion $(B)/forcenet.pc
 	$(call say,install,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
@@ -180,7 +181,7 @@ install: all $(B)/completion $(B)/forcenet.pc
 	$(Q)install -m 0644 $(B)/libcore.a $(DESTDIR)$(libdir)/libforcenet.a
 	$(Q)install -m 0644 $(LIB_HDR) $(DESTDIR)$(includedir)/forcenet
 	$(Q)install -m 0644 $(B)/forcenet.pc $(DESTDIR)$(pkgconfigdir)
-	$(Q)if [ -z "$(DESTDIR)" ] && command -v mandb > /dev/null; then mandb -q $(mandir) || true; fi
+	$(Q)if [ -z "$(DESTDIR)" ] && command -v mandb > /dev/null; then mandb -q || true; fi
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(bindir)/%) \
