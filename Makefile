@@ -1,11 +1,26 @@
-# forcenet: one non-recursive Makefile.
+# forcenet: one non-recursive Makefile (make help prints this and the
+# sweep's own targets, from pipelines/sweep.mk).
 #
-#   make            build the tools into build/bin (installs missing Debian packages)
-#   make test       build and run the whole test-suite (BATS + C unit tests)
-#   make bench      print performance figures (nothing is asserted);
-#                   BENCH=simulate-train (or rls, sweep, ...) runs one of bench/*.sh
-#   make sweep      the study's whole sweep: runs, tables and figures in results/
-#   make install    tools and man pages under $(DESTDIR)$(PREFIX)
+#   make              build the tools into build/bin (installs missing Debian
+#                     packages); then `. build/env.sh` puts them and their
+#                     man pages on PATH and MANPATH, without installing
+#   make test         build and run the whole test-suite (BATS + C unit
+#                     tests); TESTS="tests/a.bats tests/b.bats" runs those
+#   make bench        print performance figures (nothing is asserted);
+#                     BENCH=simulate-train (or rls, sweep, ...) runs one of
+#                     bench/*.sh
+#   make install      under $(DESTDIR)$(PREFIX): the tools, their man pages,
+#                     bash completion, and libforcenet (static library,
+#                     headers, pkg-config file forcenet.pc) for tools of
+#                     one's own
+#   make uninstall    remove what make install put there
+#   make deps         install the Debian packages of the build, the tests
+#                     and the sweep (as root; make does it when needed)
+#   make clean        remove build/
+#   make help         this text
+#
+# Variables: PREFIX=/usr/local, DESTDIR= (a staging root), V=1 (print the
+# commands instead of one line per step), CC=, CFLAGS=, TESTS=, BENCH=.
 #
 # Tools are tools/*.c, one executable each; the shared library is libcore/*.c;
 # C unit tests are tests/unit/*.c; BATS suites are tests/*.bats.
@@ -14,6 +29,10 @@ VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 bindir    ?= $(PREFIX)/bin
 mandir    ?= $(PREFIX)/share/man
+libdir    ?= $(PREFIX)/lib
+includedir ?= $(PREFIX)/include
+pkgconfigdir ?= $(libdir)/pkgconfig
+completionsdir ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR   ?=
 
 CC        ?= cc
@@ -34,6 +53,18 @@ ALL_CFLAGS = $(WARN) -D_DEFAULT_SOURCE -DFORCENET_VERSION='"$(VERSION)"' \
              -fopenmp -Ilibcore $(DEPCFLAGS) $(CFLAGS)
 LDLIBS     = -fopenmp $(DEPLIBS)
 
+# One short line per step ("  cc  libcore/npy.c"); V=1 shows the commands
+# instead.  short shortens the paths of those lines (sweep.mk's are relative
+# to the results folder).
+# make -s prints neither.
+V         ?=
+Q          = $(if $(V),,@)
+short      = $(1)
+quiet      = $(or $(V),$(findstring s,$(firstword -$(MAKEFLAGS))))
+say        = $(if $(quiet),,@printf '  %-15s %s\n' '$(1)' '$(call short,$(or $(2),$@))')
+# The same at the head of a command line (the shell's own printf).
+say_and    = $(if $(quiet),,printf '  %-15s %s\n' '$(1)' '$(call short,$(or $(2),$@))' &&)
+
 # Debian's numpy is the tests' reference client (not a pyenv or venv one).
 PYTHON    ?= /usr/bin/python3
 BATS      ?= bats
@@ -47,11 +78,49 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 MAN1      := $(wildcard man/man1/*.1)
 MAN5      := $(wildcard man/man5/*.5)
+MAN7      := $(wildcard man/man7/*.7)
+LIB_HDR   := $(wildcard libcore/*.h)
 
-.PHONY: all deps deps-build deps-test test unit bench install uninstall clean lint-man
+.PHONY: all deps deps-build deps-test test unit bench install uninstall clean lint-man help
+# Written afresh for every install: it holds PREFIX.
+.PHONY: $(B)/forcenet.pc
 .DEFAULT_GOAL := all
 
-all: $(TOOL_BIN)
+all: $(TOOL_BIN) $(B)/env.sh
+
+# The header comments of this file and of the sweep's.
+help:
+	@sed -s -n '1,/^$$/s/^# \{0,1\}//p' Makefile pipelines/sweep.mk
+
+# Sourced (. build/env.sh), it puts the tools and man pages of this tree
+# first on PATH and MANPATH.
+$(B)/env.sh: Makefile
+	@mkdir -p $(@D)
+	$(call say,gen)
+	$(Q)printf '%s\n' \
+	  '# . build/env.sh: the forcenet tools and man pages of $(CURDIR), without installing' \
+	  'PATH="$(CURDIR)/$(B)/bin:$$PATH"; export PATH' \
+	  'MANPATH="$(CURDIR)/man:$${MANPATH-}"; export MANPATH' > $@.tmp && mv $@.tmp $@
+
+# Bash completion of every tool's options (completion/forcenet.bash.in,
+# installed under each tool's name, as bash-completion looks them up).
+$(B)/completion: completion/forcenet.bash.in Makefile
+	@mkdir -p $(@D)
+	$(call say,gen)
+	$(Q)sed 's/@TOOLS@/$(TOOLS)/' $< > $@.tmp && mv $@.tmp $@
+
+# pkg-config metadata of libforcenet (libcore installed): it links statically,
+# so Libs names every library behind it.
+$(B)/forcenet.pc: | deps-build
+	@mkdir -p $(@D)
+	$(call say,gen)
+	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(libdir))' \
+	  'includedir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(includedir))' '' \
+	  'Name: forcenet' \
+	  'Description: the library of the forcenet tools (.npy and CSV input and output, RNG streams, the QIF/LIF model, RLS, motifs, participation ratio)' \
+	  'Version: $(VERSION)' \
+	  'Cflags: -I$${includedir}/forcenet' \
+	  'Libs: -L$${libdir} -lforcenet $(strip $(BLASLIBS) $(LDLIBS))' > $@.tmp && mv $@.tmp $@
 
 # Installs what is missing (as root, from Debian's archive); a no-op otherwise.
 deps:
@@ -63,19 +132,23 @@ deps-test:
 
 $(B)/obj/%.o: %.c | deps-build
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,cc,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libcore.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,ar)
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/bin/%: $(B)/obj/tools/%.o $(B)/libcore.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(if $(filter $*,$(BLAS_TOOLS)),$(BLASLIBS)) $(LDLIBS)
+	$(call say,ld)
+	$(Q)$(CC) -o $@ $^ $(if $(filter $*,$(BLAS_TOOLS)),$(BLASLIBS)) $(LDLIBS)
 
 $(B)/unit/%: $(B)/obj/tests/unit/%.o $(B)/libcore.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(BLASLIBS) $(LDLIBS)
+	$(call say,ld)
+	$(Q)$(CC) -o $@ $^ $(BLASLIBS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 
@@ -93,16 +166,32 @@ bench: all unit | deps-test
 	  FORCENET_UNIT="$(CURDIR)/$(B)/unit" PYTHON="$(PYTHON)" \
 	  scripts/run-bench $(BENCH)
 
-install: all
-	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5
-	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(bindir)
-	install -m 0644 $(MAN1) $(DESTDIR)$(mandir)/man1
-	install -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5
+# Without DESTDIR, man-db's indexes are updated (when man-db is there), so
+# that man -k forcenet finds the pages at once: every manpath's, since man
+# may reach $(mandir) by another name (Debian's /usr/local/man).
+install: all $(B)/completion $(B)/forcenet.pc
+	$(call say,install,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
+	  $(DESTDIR)$(mandir)/man7 $(DESTDIR)$(completionsdir) $(DESTDIR)$(libdir) \
+	  $(DESTDIR)$(includedir)/forcenet $(DESTDIR)$(pkgconfigdir)
+	$(Q)install -m 0755 $(TOOL_BIN) $(DESTDIR)$(bindir)
+	$(Q)install -m 0644 $(MAN1) $(DESTDIR)$(mandir)/man1
+	$(Q)install -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5
+	$(Q)install -m 0644 $(MAN7) $(DESTDIR)$(mandir)/man7
+	$(Q)for t in $(TOOLS); do install -m 0644 $(B)/completion $(DESTDIR)$(completionsdir)/$$t || exit 1; done
+	$(Q)install -m 0644 $(B)/libcore.a $(DESTDIR)$(libdir)/libforcenet.a
+	$(Q)install -m 0644 $(LIB_HDR) $(DESTDIR)$(includedir)/forcenet
+	$(Q)install -m 0644 $(B)/forcenet.pc $(DESTDIR)$(pkgconfigdir)
+	$(Q)if [ -z "$(DESTDIR)" ] && command -v mandb > /dev/null; then mandb -q || true; fi
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(bindir)/%) \
 	  $(MAN1:man/man1/%=$(DESTDIR)$(mandir)/man1/%) \
-	  $(MAN5:man/man5/%=$(DESTDIR)$(mandir)/man5/%)
+	  $(MAN5:man/man5/%=$(DESTDIR)$(mandir)/man5/%) \
+	  $(MAN7:man/man7/%=$(DESTDIR)$(mandir)/man7/%) \
+	  $(TOOLS:%=$(DESTDIR)$(completionsdir)/%) \
+	  $(DESTDIR)$(libdir)/libforcenet.a $(DESTDIR)$(pkgconfigdir)/forcenet.pc
+	rm -rf $(DESTDIR)$(includedir)/forcenet
 
 clean:
 	rm -rf $(B)

@@ -6,7 +6,7 @@
 #
 # The notebook's sizes; set N, STEPS, LOOPS, TRAIN, STIM in the environment
 # for a smaller try, e.g. N=60 STEPS=400 LOOPS=6 TRAIN=3 STIM=50.
-# Needs the tools on PATH (make install, or PATH=$PWD/build/bin:$PATH).
+# Needs the tools on PATH: make install, or . build/env.sh in the source tree.
 set -eu
 out=${1:-one-run}
 N=${N:-200} STEPS=${STEPS:-1000} LOOPS=${LOOPS:-16} TRAIN=${TRAIN:-10} STIM=${STIM:-200}

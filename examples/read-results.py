@@ -19,14 +19,14 @@ def table(name):
                          dtype=None, encoding="utf-8")
 
 
-motifs = table("motifs.csv")  # pqif,vrest,seed,file,index,N,sigma2,tau_*,R
-dpr = table("dpr.csv")        # pqif,vrest,seed,file,loop,N,samples,M,PR,PR_bc
+motifs = table("motifs.csv")  # pqif,vrest,seed,path,loop,N,sigma2,tau_*,R
+dpr = table("dpr.csv")        # pqif,vrest,seed,path,loop,N,samples,M,PR,PR_bc
 summary = table("summary.csv")  # pqif,vrest,seed,loop,phase,rate_*,mse_*,corr_*
 
-last = motifs["index"].max()
+last = motifs["loop"].max()
 print("reciprocal motif tau_rec after the last loop, mean over vrest and seeds:")
 for p in np.unique(motifs["pqif"]):
-    sel = (motifs["pqif"] == p) & (motifs["index"] == last)
+    sel = (motifs["pqif"] == p) & (motifs["loop"] == last)
     print(f"  pqif {p:4}: {motifs['tau_rec'][sel].mean():+.4f}  ({sel.sum()} runs)")
 
 print("bias-corrected PR, loop 0 -> test loops:")

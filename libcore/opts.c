@@ -20,6 +20,9 @@ static void add_tag(struct opts_common *c, const char *arg)
 	klen = (size_t)(eq - arg);
 	if (strcspn(arg, ",\"\r\n") < klen)
 		err_usage("--tag: key '%.*s' holds a comma, quote or newline", (int)klen, arg);
+	for (size_t i = 0; i < c->ntags; i++)
+		if (strlen(c->tags[i].key) == klen && !strncmp(c->tags[i].key, arg, klen))
+			err_usage("--tag: key '%.*s' is given twice", (int)klen, arg);
 	c->tags = realloc(c->tags, (c->ntags + 1) * sizeof *c->tags);
 	if (!c->tags)
 		err_die(EXIT_DATA, "out of memory");
@@ -136,6 +139,22 @@ void opts_files(struct opts_common *c, int argc, char **argv)
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (!strcmp(c->files[i], "-") && ++nstdin > 1)
 			err_usage("stdin ('-') can be read only once");
+}
+
+void opts_tags_check(const struct opts_common *c, const char *columns, const char *what)
+{
+	for (size_t i = 0; i < c->ntags; i++) {
+		const char *k = c->tags[i].key, *p = columns;
+		size_t klen = strlen(k);
+
+		while (*p) {
+			size_t len = strcspn(p, ",");
+
+			if (len == klen && !strncmp(p, k, len))
+				err_usage("--tag: key '%s' is already a column of the %s", k, what);
+			p += len + (p[len] == ',');
+		}
+	}
 }
 
 void opts_tags_header(const struct opts_common *c, FILE *fp)

@@ -12,7 +12,8 @@
  *   -q, --quiet        no progress or notes on stderr
  *   --seed N           the seed (0 .. 2^64-1) of every random draw
  *   --tag KEY=VALUE    (analysis tools) a key column prepended to each row;
- *                      repeatable, kept in order
+ *                      repeatable, kept in order; a key given twice is a
+ *                      usage error
  *   --no-header        (analysis tools) omit the CSV header row
  * Usage errors (unknown option, missing value, bad number) print one line,
  * "Try 'tool --help'", and exit 2.
@@ -81,6 +82,14 @@ uint64_t opts_u64(const char *name, const char *arg);
  * ("-").  Naming stdin twice is a usage error.
  */
 void opts_files(struct opts_common *c, int argc, char **argv);
+
+/*
+ * Refuse (usage error "--tag: key 'K' is already a column of the WHAT") a
+ * tag key that is one of the comma-separated COLUMNS of the tool's table,
+ * so that a table never holds two columns of one name.  WHAT names the
+ * table in the message ("table", "spectrum").  Call after parsing.
+ */
+void opts_tags_check(const struct opts_common *c, const char *columns, const char *what);
 
 /* Print the tag keys as CSV header fields, each followed by a comma. */
 void opts_tags_header(const struct opts_common *c, FILE *fp);

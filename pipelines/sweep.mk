@@ -6,13 +6,16 @@
 #                         under results/quick/
 #   make analysis         motifs, dimensionality, tables and figures from the
 #                         run folders that exist; never simulates
-#   make clean-analysis   remove the analysis outputs, keep the runs
-#   make clean-results    remove results/$(PARAMS) entirely
+#   make clean-analysis   remove the analysis outputs, keep the runs (and
+#                         forget the analysis options given before)
+#   make clean-results    remove the results folder R entirely
 #
 # Variables (command line):
 #   PARAMS=notebook|quick   parameter file in pipelines/params/ (sweep,
-#                           analysis, clean-*; demo implies quick)
-#   R=DIR                   results folder (default results/$(PARAMS))
+#                           analysis, clean-*; demo implies quick); default:
+#                           the one R was made with, else notebook
+#   R=DIR                   results folder (default $(RESULTS)/$(PARAMS))
+#   RESULTS=DIR             where the results folders are (default results)
 #   LAUNCH='srun -N1 -n1 --exclusive'   prefix of every simulation, to run
 #                           them through a scheduler
 #   SWEEP_JOBS=N            parallel jobs when make is not given -j
@@ -24,15 +27,22 @@
 # one per seed, shared by every pqif and vrest: paired comparisons),
 # runs/pqifP_vrestV_seedS/ (simulate-train run folders; pqifP_seedS at
 # pqif = 1), motifs.csv, dpr.csv, summary.csv, figures/*.png, analysis/
-# (per-run tables and plot data), sim-options.txt and analysis-options.txt.
+# (per-run tables and plot data), sim-options.txt and analysis-options.txt
+# (the options the runs and the analysis were made with), and options.mk.
+#
+# options.mk records the parameter set and the analysis options given on
+# the command line, and every later make on the folder reads it back: a
+# plain `make analysis R=DIR` uses the parameter set DIR was made with, and
+# `make sweep` after `make sweep DPR_SKIP=300` keeps DPR_SKIP=300 (a value
+# given again replaces it; make clean-analysis forgets them).
 #
 # Every output appears atomically (a temporary renamed when complete; run
 # folders likewise), so an interrupted make never leaves a target that
-# looks done.  Runs depend on sim-options.txt, the analysis on
-# analysis-options.txt; each is rewritten only when its content changes, so
-# a change of an analysis option reruns only the analysis.
+# looks done.  Runs depend on sim-options.txt; each analysis step and
+# figure depends on a file in analysis/options/ that holds the options it
+# uses.  Option files are rewritten only when their content changes, so a
+# change of an analysis option redoes only what uses it.
 
-PARAMS     ?= notebook
 SWEEP_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Parallel by default; a -j given by the user (or a parent make) wins.
 sweep_j     = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(SWEEP_JOBS))
@@ -47,38 +57,72 @@ sweep demo analysis: | deps-sweep
 	@$(MAKE) --no-print-directory $(sweep_j) all
 	@$(MAKE) --no-print-directory $(sweep_j) \
 	  SWEEP_INNER=$(if $(filter analysis,$@),analysis,sweep) \
-	  PARAMS=$(if $(filter demo,$@),quick,$(PARAMS)) sweep-results
+	  $(if $(filter demo,$@),PARAMS=quick) sweep-results
 
 clean-analysis clean-results:
-	@$(MAKE) --no-print-directory SWEEP_INNER=clean PARAMS=$(PARAMS) sweep-$@
+	@$(MAKE) --no-print-directory SWEEP_INNER=clean sweep-$@
 
 # ---------------------------------------------------------------------------
 # The sweep's dependency graph: read only by the inner make above.
 ifneq ($(SWEEP_INNER),)
+
+# The parameter set: PARAMS as given (or demo's), else the one the results
+# folder R was made with (its options.mk), else notebook.
+RESULTS  ?= results
+recorded_params = $(shell sed -n 's/^PARAMS := //p' '$(1)/options.mk' 2>/dev/null)
+ifeq ($(filter command line environment,$(origin PARAMS)),)
+PARAMS   := $(or $(if $(R),$(call recorded_params,$(R))),notebook)
+endif
+R        ?= $(RESULTS)/$(PARAMS)
+RD       := $(abspath $(R))
+ifneq ($(SWEEP_INNER),clean)
+ifneq ($(filter-out $(PARAMS),$(call recorded_params,$(RD))),)
+$(error sweep: $(RD) holds the results of PARAMS=$(call recorded_params,$(RD)), not PARAMS=$(PARAMS): choose another R, or remove it first (make clean-results R=$(R)))
+endif
+endif
 
 ifeq ($(wildcard pipelines/params/$(PARAMS).mk),)
 $(error sweep: PARAMS=$(PARAMS): no file pipelines/params/$(PARAMS).mk)
 endif
 include pipelines/params/$(PARAMS).mk
 
-.DELETE_ON_ERROR:
-.PHONY: sweep-results sweep-clean-analysis sweep-clean-results sweep-force
+# Sticky analysis options: those of options.mk (given on an earlier command
+# line) override the parameter file, and those of this command line
+# override both (make gives command-line values precedence) and are added.
+ANA_VARS    := DPR_SKIP DPR_LOOPS DPR_CORR_STEPS DPR_SAMPLES FIG_RUN FIG_NEURONS FIG_VREST FIG_SEED
+OPTIONS_MK  := $(RD)/options.mk
+OPTIONS_OLD := $(file <$(OPTIONS_MK))
+$(eval $(OPTIONS_OLD))
+STICKY      := $(sort $(filter $(ANA_VARS),$(shell sed -n 's/^\([A-Z0-9_]*\) := .*/\1/p' '$(OPTIONS_MK)' 2>/dev/null)) \
+  $(foreach v,$(ANA_VARS),$(if $(filter command line,$(origin $(v))),$(v))))
+define newline
 
-R        ?= results/$(PARAMS)
-RD       := $(abspath $(R))
+
+endef
+empty :=
+space := $(empty) $(empty)
+comma := ,
+define OPTIONS_HEAD
+# Written by make for this results folder and read back by every make on
+# it: the parameter set, and the analysis options given on a command line
+# (given again, a value replaces the one here; make clean-analysis forgets
+# them).
+endef
+options_text = $(OPTIONS_HEAD)$(newline)PARAMS := $(PARAMS)$(subst $(space)$(newline),$(newline),$(foreach v,$(1),$(newline)$(v) := $($(v))))
+OPTIONS_NEW := $(call options_text,$(STICKY))
+
+.DELETE_ON_ERROR:
+.PHONY: sweep-results sweep-clean-analysis sweep-clean-results sweep-force sweep-options
 AD       := $(RD)/analysis
 FD       := $(RD)/figures
 BIN      ?= $(CURDIR)/$(B)/bin
 PIPE     := $(CURDIR)/pipelines
 LAUNCH   ?=
 GNUPLOT  ?= gnuplot
-# One short line per step; V=1 shows the commands instead.
-V        ?=
-Q        := $(if $(V),,@)
-say       = $(if $(V),,@printf '  %-15s %s\n' '$(1)' '$(patsubst $(RD)/%,%,$(or $(2),$@))')
-# The same at the head of a command line (the shell's own printf): the
-# recipes made once per run are one line each, one shell each.
-say_and   = $(if $(V),,printf '  %-15s %s\n' '$(1)' '$(patsubst $(RD)/%,%,$(or $(2),$@))' &&)
+# One short line per step (the Makefile's say and say_and, the recipes made
+# once per run using say_and: one line each, one shell each), with paths
+# relative to the results folder; V=1 shows the commands instead.
+short     = $(patsubst $(RD)/%,%,$(1))
 
 # Run names carry their keys; vrest does not apply at pqif = 1.
 run_name  = $(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
@@ -93,8 +137,12 @@ sort_runs = $(shell printf '%s\n' $(1) | awk -f $(PIPE)/run-keys.awk | sort -k1,
 ifeq ($(SWEEP_INNER),analysis)
 # Whatever run folders exist (complete ones have summary.csv).
 RUNS := $(call sort_runs,$(notdir $(patsubst %/,%,$(dir $(wildcard $(RD)/runs/pqif*/summary.csv)))))
+# None: name the results folders that have runs, if any.
 ifeq ($(RUNS),)
-$(error analysis: no run folders in $(RD)/runs (run 'make sweep' or set R=DIR))
+HAVE_RUNS := $(filter-out $(RD),$(sort $(patsubst %/runs/,%,$(dir $(patsubst %/,%,$(dir \
+  $(wildcard $(RESULTS)/*/runs/pqif*/summary.csv)))))))
+$(error analysis: no run folders in $(RD)/runs; $(if $(HAVE_RUNS),results are in: \
+  $(subst $(space)make, or make,$(HAVE_RUNS:%=make analysis R=%)),run 'make sweep' or 'make demo' first, or name a results folder: R=DIR))
 endif
 else
 RUNS := $(call sort_runs,$(foreach s,$(SEEDS),$(foreach p,$(PQIF),$(foreach v,$(VREST),$(call run_name,$(p),$(v),$(s))))))
@@ -122,12 +170,50 @@ ifneq ($(file <$(RD)/analysis-options.txt),$(ANA_OPTS))
 $(RD)/analysis-options.txt: sweep-force
 endif
 sweep-force: ;
-$(RD)/sim-options.txt $(RD)/analysis-options.txt:
+
+# One option file per analysis step or figure, holding the options it uses
+# (LOOPS, TRAIN_LOOPS and STIM_STEPS too: an analysis of run folders from
+# elsewhere takes them from the parameter file).
+opt = $(AD)/options/$(1).txt
+opt_text = $(strip $(foreach v,$(1),$(v)=$($(v))))
+define opt_rule
+OPT_FILES += $(call opt,$(1))
+$(call opt,$(1)): OPTS_TEXT = $$(call opt_text,$(2))
+ifneq ($$(file <$(call opt,$(1))),$$(call opt_text,$(2)))
+$(call opt,$(1)): sweep-force
+endif
+endef
+$(eval $(call opt_rule,dpr,DPR_SKIP DPR_LOOPS DPR_CORR_STEPS DPR_SAMPLES))
+$(eval $(call opt_rule,loops,TRAIN_LOOPS))
+$(eval $(call opt_rule,target-vs-input,FIG_RUN FIG_NEURONS LOOPS TRAIN_LOOPS STIM_STEPS))
+$(eval $(call opt_rule,fig-run,FIG_RUN LOOPS TRAIN_LOOPS))
+$(eval $(call opt_rule,dw-log,FIG_VREST FIG_SEED))
+$(RD)/sim-options.txt $(RD)/analysis-options.txt $(OPT_FILES):
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(OPTS_TEXT)' > $@.tmp $(commit)
 
+# options.mk: rewritten when its content changes.
+sweep-options:
+ifneq ($(OPTIONS_OLD),$(OPTIONS_NEW))
+	@mkdir -p $(RD)
+	@printf '%s\n' '$(subst $(newline),' ',$(OPTIONS_NEW))' > $(OPTIONS_MK).tmp && \
+	  mv $(OPTIONS_MK).tmp $(OPTIONS_MK)
+endif
+
 # ---------------------------------------------------------------- simulation
 ifeq ($(SWEEP_INNER),sweep)
+# The overall progress line, printed when a run completes (on a terminal
+# only): the runs this make will simulate, its start, and a counter file of
+# its own (make's process id).
+ifneq ($(file <$(RD)/sim-options.txt),$(SIM_OPTS))
+SWEEP_TODO := $(words $(RUNS))
+else
+SWEEP_TODO := $(shell sh $(PIPE)/sweep-progress.sh todo $(RD) $(BIN) $(RUNS))
+endif
+SWEEP_T0   := $(shell date +%s)
+progress    = sh $(PIPE)/sweep-progress.sh done $(RD)/.progress.$(SWEEP_PID) $(SWEEP_TODO) $(SWEEP_T0)
+SWEEP_PID  := $(shell echo $$PPID)
+
 $(RD)/inputs/weights_seed%.npy: $(RD)/sim-options.txt $(BIN)/init-weights
 	@mkdir -p $(@D)
 	$(call say,init-weights)
@@ -157,9 +243,9 @@ $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy 
 	  $(if $(filter nan,$(call run_vrest,$(1))),,--vt $(VT) --vrest $(call run_vrest,$(1))) \
 	  --loops $(LOOPS) --train-loops $(TRAIN_LOOPS) --dt $(DT) --tau-s $(TAU_S) \
 	  --alpha $(ALPHA) --sigma $(SIGMA) --stim-steps $(STIM_STEPS) --stim-amp $(STIM_AMP) \
-	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32)
+	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32) && \
+	  $(progress)
 endef
-comma := ,
 $(foreach r,$(RUNS),$(eval $(call run_rule,$(r))))
 
 # Each run waits (order only) for the analysis of the run two before it, so
@@ -170,7 +256,6 @@ $(foreach p,$(RUN_PAIRS),$(eval $(RD)/runs/$(firstword $(subst @, ,$(p)))/summar
 endif
 
 # ------------------------------------------------------------------ analysis
-ANA := $(RD)/analysis-options.txt
 SUMMARIES := $(RUNS:%=$(RD)/runs/%/summary.csv)
 MOTIF_PARTS := $(RUNS:%=$(AD)/motifs/%.csv)
 DPR_PARTS := $(RUNS:%=$(AD)/dpr/%.csv)
@@ -200,7 +285,7 @@ commit = && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 # Header row once, then the rows of every part in run order.
 CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
 
-# Tools run from $(RD) so that the file column holds runs/NAME/...: the
+# Tools run from $(RD) so that the path column holds runs/NAME/...: the
 # same whatever the results folder is called.  dpr is single-threaded:
 # OPENBLAS_NUM_THREADS=1 keeps OpenBLAS from starting (and spinning) its
 # thread pool, which halves dpr's CPU time beside the simulations.
@@ -210,7 +295,7 @@ define analysis_rule
 $(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs | $(AD)/motifs
 	@$(call say_and,motifs,$(RD)/runs/$(1)) cd $(RD) && \
 	  $(if $(V),set -x && )$(BIN)/motifs $(call run_tags,$(1)) -o $$@ runs/$(1)/weights.npy
-$(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(ANA) $(BIN)/dpr | $(AD)/dpr
+$(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(call opt,dpr) $(BIN)/dpr | $(AD)/dpr
 	@$(call say_and,dpr,$(RD)/runs/$(1)) cd $(RD) && \
 	  $(if $(V),set -x && )OPENBLAS_NUM_THREADS=1 $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) \
 	  --loops $(DPR_LOOPS) --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) \
@@ -241,17 +326,17 @@ group = awk -F, -f $(PIPE)/group-stats.awk
 $(PD)/motifs.dat: $(RD)/motifs.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
-	$(Q)$(group) -v keys=pqif,index -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
-$(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp $(ANA)
+	$(Q)$(group) -v keys=pqif,loop -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
+$(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp $(call opt,loops)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
 	$(Q)$(call plot,motifs,data='$<'; train_loops=$(TRAIN_LOOPS))
 
-$(PD)/dpr.dat: $(RD)/dpr.csv $(PIPE)/group-stats.awk
+$(PD)/dpr.dat: $(RD)/dpr.csv $(PIPE)/group-stats.awk $(call opt,loops)
 	@mkdir -p $(@D)
 	$(call say,plot data)
 	$(Q)$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
-$(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp $(ANA)
+$(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
 	$(Q)$(call plot,dpr,data='$<')
@@ -260,7 +345,7 @@ $(PD)/training.dat: $(RD)/summary.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
 	$(Q)$(group) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp $(commit)
-$(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp $(ANA)
+$(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp $(call opt,loops)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
 	$(Q)$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS))
@@ -268,13 +353,10 @@ $(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp $(ANA)
 FIG_LOOPS := 0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)
 FIG_FIELD = $(shell awk -F, -f $(PIPE)/csv-field.awk -v field=$(1) $(FIG_DIR)/params.csv)
 # The chosen neurons' columns of an array, as CSV (npy-cat(1)).
-empty :=
-space := $(empty) $(empty)
-comma := ,
 commas = $(subst $(space),$(comma),$(strip $(1)))
 NPYCAT = $(BIN)/npy-cat -q --columns $(call commas,$(FIG_NEURONS))
 
-$(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-cat \
+$(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(call opt,target-vs-input) $(BIN)/npy-cat \
   $(PIPE)/target-input.awk
 	@mkdir -p $(@D)
 	@test -f $(FIG_DIR)/inputs.npy || { echo "sweep: $(FIG_DIR): no inputs.npy; name FIG_RUN in INPUT_RUNS" >&2; exit 1; }
@@ -285,24 +367,24 @@ $(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-c
 	  awk -F, -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' -v loops='$(FIG_LOOPS)' \
 	  -v stim=$(STIM_STEPS) $@.target $@.kick $@.inputs > $@.tmp; \
 	  s=$$?; rm -f $@.target $@.kick $@.inputs; [ $$s = 0 ] $(commit)
-$(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp $(ANA)
+$(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp $(call opt,target-vs-input)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
 	$(Q)$(call plot,target-vs-input,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; neurons='$(FIG_NEURONS)'; \
 	  nqif=$(call FIG_FIELD,nqif); loops='$(FIG_LOOPS)')
 
-$(PD)/raster.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(PIPE)/raster-blocks.awk
+$(PD)/raster.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(call opt,fig-run) $(PIPE)/raster-blocks.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
 	$(Q)awk -F, -f $(PIPE)/raster-blocks.awk -v loops='$(FIG_LOOPS)' -v nqif=$(call FIG_FIELD,nqif) \
 	  $(FIG_DIR)/spikes.csv > $@.tmp $(commit)
-$(FD)/raster.png: $(PD)/raster.dat $(PIPE)/plots/raster.gp $(ANA)
+$(FD)/raster.png: $(PD)/raster.dat $(PIPE)/plots/raster.gp $(call opt,fig-run)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
 	$(Q)$(call plot,raster,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; \
 	  nqif=$(call FIG_FIELD,nqif); n=$(call FIG_FIELD,N); loops='$(FIG_LOOPS)')
 
-$(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-cat \
+$(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(call opt,fig-run) $(BIN)/npy-cat \
   $(PIPE)/weight-hist.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
@@ -310,7 +392,7 @@ $(PD)/weights-hist.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(ANA) $(BIN)/npy-cat 
 	  awk -F, -f $(PIPE)/weight-hist.awk -v nqif=$(call FIG_FIELD,nqif) \
 	  -v before=0 -v after=$(lastword $(FIG_LOOPS)) $@.weights > $@.tmp; \
 	  s=$$?; rm -f $@.weights; [ $$s = 0 ] $(commit)
-$(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp $(ANA)
+$(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp $(call opt,fig-run)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
 	$(Q)$(call plot,weights-hist,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; after=$(lastword $(FIG_LOOPS)))
@@ -319,20 +401,22 @@ DW_RUNS := $(strip $(foreach r,$(RUNS),$(if $(and $(filter $(FIG_SEED),$(call ru
 ifneq ($(DW_RUNS),)
 FIGURES += $(FD)/dw-log.png
 endif
-$(PD)/dw-log.dat: $(DW_RUNS:%=$(RD)/runs/%/summary.csv) $(ANA) $(PIPE)/dw-blocks.awk
+$(PD)/dw-log.dat: $(DW_RUNS:%=$(RD)/runs/%/summary.csv) $(call opt,dw-log) $(PIPE)/dw-blocks.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
 	$(Q)awk -F, -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp $(commit)
-$(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp $(ANA)
+$(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp $(call opt,dw-log)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
 	$(Q)$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)')
 
-sweep-results: $(TABLES) $(FIGURES)
+sweep-results: sweep-options $(TABLES) $(FIGURES) $(RD)/analysis-options.txt
 
 # --------------------------------------------------------------------- clean
 sweep-clean-analysis:
 	rm -rf $(AD) $(FD) $(TABLES) $(RD)/analysis-options.txt
+	@if [ -d $(RD) ]; then printf '%s\n' '$(subst $(newline),' ',$(call options_text))' \
+	  > $(OPTIONS_MK).tmp && mv $(OPTIONS_MK).tmp $(OPTIONS_MK); fi
 sweep-clean-results:
 	rm -rf $(RD)
 

@@ -119,7 +119,7 @@ np.save("x.npy", rng.standard_normal((16, 300, 20)))
 '
 	run dpr --skip 100 --loops 0,11-13 x.npy
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "file,loop,N,samples,M,PR,PR_bc" ]
+	[ "${lines[0]}" = "path,loop,N,samples,M,PR,PR_bc" ]
 	[ "$(printf '%s\n' "${lines[@]}" | cut -d, -f2-5 | tr '\n' ' ')" = "loop,N,samples,M 0,20,200,4 11,20,200,4 12,20,200,4 13,20,200,4 " ]
 	# the same loops through the reference, by hand
 	"$PY" "$REF" act x.npy 100 4 | sed -n '1p;12,14p' | cut -d, -f2 > want
@@ -154,7 +154,7 @@ np.save("s8.npy", s.astype(np.float32).astype(np.float64))
 @test "dpr: --spectrum writes the covariance eigenvalues in decreasing order" {
 	pyrun 'np.save("x.npy", np.random.default_rng(6).standard_normal((2, 500, 12)) * np.arange(1, 13))'
 	dpr --tag seed=3 --skip 50 --spectrum ev.csv x.npy > t.csv
-	[ "$(head -1 ev.csv)" = "seed,file,loop,rank,eigenvalue" ]
+	[ "$(head -1 ev.csv)" = "seed,path,loop,rank,eigenvalue" ]
 	[ "$(wc -l < ev.csv)" -eq 25 ]
 	pyrun '
 import csv
@@ -165,7 +165,7 @@ for k in range(2):
     got = np.array([float(r["eigenvalue"]) for r in rows if r["loop"] == str(k)])
     assert [r["rank"] for r in rows if r["loop"] == str(k)] == [str(i) for i in range(1, 13)]
     assert np.allclose(got, want, rtol=0, atol=1e-12 * want[0]), (got, want)
-    assert all(r["seed"] == "3" and r["file"] == "x.npy" for r in rows)
+    assert all(r["seed"] == "3" and r["path"] == "x.npy" for r in rows)
 '
 }
 
@@ -173,7 +173,7 @@ for k in range(2):
 	pyrun 'np.save("x.npy", np.random.default_rng(7).standard_normal((4, 300, 50)))'
 	cat x.npy | dpr --tag pqif=0.5 --tag seed=0 - > a.csv
 	dpr --tag pqif=0.5 --tag seed=1 --no-header < x.npy >> a.csv
-	[ "$(head -1 a.csv)" = "pqif,seed,file,loop,N,samples,M,PR,PR_bc" ]
+	[ "$(head -1 a.csv)" = "pqif,seed,path,loop,N,samples,M,PR,PR_bc" ]
 	[ "$(wc -l < a.csv)" -eq 9 ]
 	[ "$(cut -d, -f2 a.csv | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')" = "4 4 1 " ]
 	dpr x.npy > one.csv
@@ -268,4 +268,57 @@ assert np.allclose(g, w, rtol=1e-12, atol=0), (g, w)'
 	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" == "c.npy,0,2,nan,10,"*",nan" ]]
 	close "$(echo "${lines[1]}" | cut -d, -f6)" "$(pyrun 'print(9 / 5.5)')" 1e-15
+}
+
+@test "dpr: the tables' names survive numpy.genfromtxt(names=True); --tag refuses a key that is a column or given twice" {
+	pyrun 'np.save("x.npy", np.random.default_rng(9).standard_normal((2, 300, 12)))'
+	dpr --tag pqif=0.5 --spectrum ev.csv x.npy > t.csv
+	pyrun '
+import csv
+for f in ("t.csv", "ev.csv"):
+    head = next(csv.reader(open(f)))
+    t = np.genfromtxt(f, delimiter=",", names=True, dtype=None, encoding="utf-8")
+    assert list(t.dtype.names) == head, (t.dtype.names, head)
+    assert set(t["loop"]) == {0, 1} and set(t["path"]) == {"x.npy"}
+'
+	for key in path loop PR_bc; do
+		assert_fails 2 "dpr: --tag: key '$key' is already a column of the table" \
+			dpr -o out.csv --tag "$key=1" x.npy
+	done
+	# the spectrum's columns too, when it is asked for
+	assert_fails 2 "dpr: --tag: key 'rank' is already a column of the spectrum" \
+		dpr -o out.csv --spectrum s.csv --tag rank=1 x.npy
+	dpr -o out.csv --tag rank=1 x.npy
+	assert_fails 2 "dpr: --tag: key 'a' is given twice" \
+		dpr -o out2.csv --tag a=1 --tag a=1 x.npy
+	[ ! -e out2.csv ] && [ ! -e s.csv ]
+}
+
+@test "dpr: warns when a loop has fewer samples than neurons (a transposed array?), or a CSV's column 1 looks like npy-cat's index" {
+	pyrun '
+rng = np.random.default_rng(10)
+np.save("wide.npy", rng.standard_normal((50, 2000)))
+np.save("x.npy", rng.standard_normal((3, 300, 20)))
+'
+	dpr --samples 10 wide.npy > t.csv 2> err
+	cat err
+	[ "$(wc -l < err)" -eq 1 ]
+	grep -q "^dpr: wide.npy: 2000 neurons but 50 samples: PR cannot exceed the samples" err
+	[ "$(tail -1 t.csv | cut -d, -f3,4)" = "2000,50" ]
+	dpr -q --samples 10 wide.npy 2> err
+	[ ! -s err ]
+	dpr x.npy > /dev/null 2> err
+	[ ! -s err ]
+	# npy-cat's print of one loop: its index column is taken as a neuron, and said so
+	npy-cat --slices 1 x.npy | dpr - > t.csv 2> err
+	cat err
+	grep -q "^dpr: -: column 1 holds whole numbers in order, like the index npy-cat prints" err
+	[ "$(tail -1 t.csv | cut -d, -f3)" = "21" ]
+	# read back as a stack, it is loop 1 again
+	npy-cat --slices 1 x.npy | npy-from-csv --stack | dpr - > t.csv 2> err
+	[ ! -s err ]
+	[ "$(tail -1 t.csv | cut -d, -f3-)" = "$(dpr --loops 1 x.npy | tail -1 | cut -d, -f3-)" ]
+	# the same without the index column: no note
+	npy-cat --slices 1 x.npy | cut -d, -f2- | dpr - > /dev/null 2> err
+	[ ! -s err ]
 }

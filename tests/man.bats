@@ -5,7 +5,7 @@ load helpers
 
 @test "man: every page lints clean with mandoc and groff" {
 	cd "$ROOT"
-	for page in man/man1/*.1 man/man5/*.5; do
+	for page in man/man1/*.1 man/man5/*.5 man/man7/*.7; do
 		out=$(mandoc -Tlint -W warning "$page" 2>&1) || true
 		if [ -n "$out" ]; then echo "$out"; return 1; fi
 		out=$(groff -ww -z -t -man "$page" 2>&1)

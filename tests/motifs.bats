@@ -65,9 +65,9 @@ rows = list(csv.DictReader(open("t.csv")))
 assert len(rows) == 9
 for r in rows:
     n = int(r["N"])
-    if "antisymmetric" in r["file"]:
+    if "antisymmetric" in r["path"]:
         assert abs(float(r["tau_rec"]) + 1) < 1e-12, r
-    elif "symmetric" in r["file"]:
+    elif "symmetric" in r["path"]:
         assert abs(float(r["tau_rec"]) - 1) < 1e-12, r
     else:
         assert abs(float(r["tau_con"]) + 1 / (n - 1)) < 1e-12 / (n - 1), r
@@ -108,7 +108,7 @@ for k in range(4):
 	run "$PY" "$REF" check t.csv
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$(cut -d, -f1-3 t.csv | tr '\n' ' ')" = "file,index,N s8.npy,0,30 s8.npy,1,30 s8.npy,2,30 s8.npy,3,30 s4.npy,0,30 s4.npy,1,30 s4.npy,2,30 s4.npy,3,30 " ]
+	[ "$(cut -d, -f1-3 t.csv | tr '\n' ' ')" = "path,loop,N s8.npy,0,30 s8.npy,1,30 s8.npy,2,30 s8.npy,3,30 s4.npy,0,30 s4.npy,1,30 s4.npy,2,30 s4.npy,3,30 " ]
 	# each matrix of the stack alone gives the same values
 	motifs --no-header m0.npy m1.npy m2.npy m3.npy | cut -d, -f4- > alone
 	sed -n '2,5p' t.csv | cut -d, -f4- > stacked
@@ -119,7 +119,7 @@ for k in range(4):
 	pyrun 'np.savetxt("a.csv", np.random.default_rng(1).standard_normal((6, 6)), delimiter=",")'
 	run sh -c 'cat a.csv | motifs --tag seed=0 -'
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "seed,file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R" ]
+	[ "${lines[0]}" = "seed,path,loop,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R" ]
 	[[ "${lines[1]}" == "0,-,0,6,"* ]]
 	[ "${#lines[@]}" -eq 2 ]
 	# no file at all reads stdin too
@@ -128,7 +128,7 @@ for k in range(4):
 	run sh -c 'motifs w.npy | column -t -s,'
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
-	[[ "${lines[0]}" == "file "*" R" ]]
+	[[ "${lines[0]}" == "path "*" R" ]]
 	{
 		motifs --tag seed=0 --tag pqif=0.5 w.npy
 		motifs --tag seed=1 --tag pqif=0.5 --no-header w.npy
@@ -137,7 +137,7 @@ for k in range(4):
 	pyrun '
 import csv
 rows = list(csv.reader(open("all.csv")))
-assert rows[0] == ["seed", "pqif", "file", "index", "N", "sigma2", "tau_rec",
+assert rows[0] == ["seed", "pqif", "path", "loop", "N", "sigma2", "tau_rec",
                    "tau_div", "tau_con", "tau_chn", "R"], rows[0]
 assert all(len(r) == 11 for r in rows)
 assert [r[0] for r in rows[1:]] == list("0001112"), rows
@@ -166,7 +166,7 @@ np.save("add.npy", a[:, None] + b[None, :] + 1e-3 * rng.standard_normal((30, 30)
 	pyrun '
 import csv
 for r in csv.DictReader(open("t.csv")):
-    g = {k: float(v) for k, v in r.items() if k != "file"}
+    g = {k: float(v) for k, v in r.items() if k != "path"}
     a = 1 - g["tau_div"] - g["tau_con"]
     assert a > 0, g
     want = np.sqrt(g["sigma2"]) * (a + g["tau_rec"] - 2 * g["tau_chn"]) / np.sqrt(a)
@@ -312,10 +312,37 @@ sp.save_npz("big.npz", big)'
 	gen-target -N 40 --steps 300 --seed 2 -o t.npy
 	simulate-train -w w.npy -t t.npy -o run --loops 3 --train-loops 1 --stim-steps 50 -q
 	motifs --tag seed=2 run/weights.npy w.npy > t.csv
-	[ "$(cut -d, -f1-4 t.csv | tr '\n' ' ')" = "seed,file,index,N 2,run/weights.npy,0,40 2,run/weights.npy,1,40 2,run/weights.npy,2,40 2,w.npy,0,40 " ]
+	[ "$(cut -d, -f1-4 t.csv | tr '\n' ' ')" = "seed,path,loop,N 2,run/weights.npy,0,40 2,run/weights.npy,1,40 2,run/weights.npy,2,40 2,w.npy,0,40 " ]
 	run "$PY" "$REF" check t.csv
 	echo "$output"
 	[ "$status" -eq 0 ]
 	close_con=$(tail -1 t.csv | cut -d, -f8)
 	pyrun 'assert abs(float(sys.argv[1]) + 1 / 39) < 1e-14, sys.argv[1]' "$close_con"
+}
+
+@test "motifs: the table's names survive numpy.genfromtxt(names=True); --tag refuses a key that is a column or given twice" {
+	pyrun 'np.save("w.npy", np.random.default_rng(8).standard_normal((3, 9, 9)))'
+	motifs --tag pqif=0.5 --tag seed=1 w.npy > t.csv
+	pyrun '
+import csv
+head = next(csv.reader(open("t.csv")))
+t = np.genfromtxt("t.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+assert list(t.dtype.names) == head, (t.dtype.names, head)
+assert list(t["loop"]) == [0, 1, 2] and list(t["path"]) == ["w.npy"] * 3
+'
+	for key in loop path N tau_rec; do
+		assert_fails 2 "motifs: --tag: key '$key' is already a column of the table" \
+			motifs -o out.csv --tag "$key=1" w.npy
+	done
+	assert_fails 2 "motifs: --tag: key 'seed' is given twice" \
+		motifs -o out.csv --tag seed=1 --tag seed=2 w.npy
+	[ ! -e out.csv ]
+}
+
+@test "motifs: npy-cat's print of a stack: its index column named in the error; back through npy-from-csv --stack" {
+	pyrun 'np.save("w.npy", np.random.default_rng(9).standard_normal((3, 8, 8)))'
+	npy-cat --slices 2 w.npy > w2.csv
+	assert_fails 1 "motifs: w2.csv: not a square matrix: shape (8, 9) (npy-cat's index column first? cut -d, -f2- drops it" \
+		motifs w2.csv
+	[ "$(npy-from-csv --stack < w2.csv | motifs | tail -1 | cut -d, -f3-)" = "$(motifs w.npy | tail -1 | cut -d, -f3-)" ]
 }

@@ -74,7 +74,7 @@ assert sp[0] == sp[1] and len(sp[0]) > 1000
 for d, k in (("s", "spike"), ("d", "direct"), ("x", "spike")):
     p = next(csv.DictReader(open(d + "/params.csv")))
     assert p["rls"] == k, (d, p["rls"])
-    assert list(p)[-1] == "float32"'
+    assert list(p)[list(p).index("rls") + 1] == "float32"'
 	# the default is the spike kernel: same bytes
 	cmp s/weights.npy x/weights.npy
 	simulate-train -w w.npy -t t.npy -o v --loops 2 --train-loops 1 --stim-steps 100 \

@@ -140,7 +140,7 @@ assert p["nqif"] == "40" and p["vt"] == "nan" and p["vrest"] == "nan", p
 assert p["seed"] == "5" and p["loops"] == "3" and p["train_loops"] == "1"
 assert p["weights"] == "w.npy" and p["weights_sha256"] == ws
 assert p["target"] == "t.npy" and p["target_sha256"] == ts
-assert p["record"] == "weights,outputs,inputs,spikes,dw,currents", p["record"]
+assert p["record"] == "weights+outputs+inputs+spikes+dw+currents", p["record"]
 assert np.load(d + "/weights.npy").dtype == np.float64
 o = np.load(d + "/outputs.npy"); I = np.load(d + "/inputs.npy")
 assert o.dtype == np.float32 and I.dtype == np.float32 and o.shape == (3, 400, 40)
@@ -366,7 +366,7 @@ import csv
 assert np.load("a/weights.npy").dtype == np.float64
 assert np.load("a/outputs.npy").dtype == np.float32
 p = next(csv.DictReader(open("a/params.csv")))
-assert p["record"] == "weights,outputs,spikes,dw", p["record"]'
+assert p["record"] == "weights+outputs+spikes+dw", p["record"]'
 	simulate-train -q -w w.npy -t t.npy -o b --loops 3 --train-loops 1 --stim-steps 100 \
 		--record +inputs,-spikes --float64
 	[ -f b/inputs.npy ] && [ ! -e b/spikes.csv ]
@@ -375,9 +375,54 @@ assert p["record"] == "weights,outputs,spikes,dw", p["record"]'
 	pyrun '
 a = np.load("a/outputs.npy"); b = np.load("b/outputs.npy")
 assert np.array_equal(a, b.astype(np.float32))'
-	assert_fails 2 "simulate-train: --record: mix of items and +/- edits in 'weights,+inputs'" \
-		simulate-train -w w.npy -t t.npy -o c --record weights,+inputs
 	assert_fails 2 "simulate-train: --record: unknown item 'input'" \
 		simulate-train -w w.npy -t t.npy -o c --record +input
 	[ ! -e c ]
+}
+
+@test "--record all records every file, inputs too; all,-spikes and all-dw edit it; params.csv's list reads back" {
+	small
+	run_small a --record all
+	run ls a
+	[ "$output" = "$(printf '%s\n' dw.csv inputs.npy kick.npy outputs.npy params.csv spikes.csv state0.npy summary.csv weights.npy)" ]
+	run_small b --record all,-spikes
+	[ -f b/inputs.npy ] && [ -f b/dw.csv ] && [ ! -e b/spikes.csv ]
+	run_small c --record all-dw --trace 3
+	[ -f c/inputs.npy ] && [ -f c/currents.csv ] && [ -f c/spikes.csv ] && [ ! -e c/dw.csv ]
+	run_small d --record weights,+inputs
+	run ls d
+	[ "$output" = "$(printf '%s\n' inputs.npy kick.npy params.csv state0.npy summary.csv weights.npy)" ]
+	# the record column of params.csv is itself a --record list
+	[ "$(awk -F, -f "$ROOT/pipelines/csv-field.awk" -v field=record b/params.csv)" = "weights+outputs+inputs+dw" ]
+	run_small e --record "$(awk -F, -f "$ROOT/pipelines/csv-field.awk" -v field=record b/params.csv)"
+	[ "$(ls e)" = "$(ls b)" ]
+	assert_fails 2 "simulate-train: --record: unknown item 'al'" run_small f --record al,-spikes
+	assert_fails 2 "simulate-train: --record: '+' or '-' without an item in 'all,-'" run_small f --record all,-
+	[ ! -e f ]
+}
+
+@test "params.csv reads as it is with numpy.genfromtxt(names=True), pandas (if installed), cut and awk" {
+	small
+	run_small run --record all --trace 1,2 --kick "$(simulate-train -q -w w.npy -t t.npy -o k --loops 1 --train-loops 0 --stim-steps 100 --record none && echo k/kick.npy)"
+	header=$(head -1 run/params.csv)
+	n=$(printf '%s\n' "$header" | tr ',' '\n' | wc -l)
+	# every row has as many comma-separated fields as the header, for cut and awk
+	[ "$(awk -F, '{ print NF }' run/params.csv | sort -u)" = "$n" ]
+	[ "$(cut -d, -f19 run/params.csv | tr '\n' ' ')" = "record weights+outputs+inputs+spikes+dw+currents " ]
+	pyrun '
+import csv
+rows = list(csv.reader(open("run/params.csv")))
+t = np.genfromtxt("run/params.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+assert list(t.dtype.names) == rows[0], (t.dtype.names, rows[0])
+for k, v in zip(rows[0], rows[1]):
+    assert str(t[k]) == v or float(t[k]) == float(v), (k, t[k], v)
+try:
+    import pandas
+except ImportError:
+    print("pandas is not installed: not checked", file=sys.stderr)
+else:
+    d = pandas.read_csv("run/params.csv")
+    assert list(d.columns) == rows[0]
+    assert d["record"][0] == rows[1][rows[0].index("record")]
+'
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # The sweep on a real single-node Slurm cluster on localhost
 # (scripts/slurm-local): the quick grid through srun gives the same bytes as
-# the local run.  Needs root (it starts munged, slurmctld and slurmd) and
-# Debian's slurm-wlm and munge (installed by scripts/deps slurm); skipped
+# the local run.  Needs root: it installs Debian's slurm-wlm and munge when
+# missing (scripts/deps slurm) and starts munged, slurmctld and slurmd on
+# this machine for the length of the suite, and says so first; skipped
 # otherwise, with the reason.
 
 load helpers
@@ -16,10 +17,13 @@ setup_file() {
 	SLURM_SKIP=""
 	if [ "$(id -u)" != 0 ]; then
 		SLURM_SKIP="needs root to start munged, slurmctld and slurmd"
-	elif ! "$ROOT/scripts/deps" slurm > "$BATS_FILE_TMPDIR/deps.log" 2>&1; then
-		SLURM_SKIP="slurm-wlm and munge cannot be installed: $(tail -1 "$BATS_FILE_TMPDIR/deps.log")"
-	elif [ -e /etc/slurm/slurm.conf ] && ! grep -q 'forcenet scripts/slurm-local' /etc/slurm/slurm.conf; then
-		SLURM_SKIP="/etc/slurm/slurm.conf belongs to another cluster"
+	else
+		echo "# slurm.bats: installs slurm-wlm and munge if missing, and starts a single-node Slurm cluster on localhost (munged, slurmctld, slurmd) until the suite ends" >&3
+		if ! "$ROOT/scripts/deps" slurm > "$BATS_FILE_TMPDIR/deps.log" 2>&1; then
+			SLURM_SKIP="slurm-wlm and munge cannot be installed: $(tail -1 "$BATS_FILE_TMPDIR/deps.log")"
+		elif [ -e /etc/slurm/slurm.conf ] && ! grep -q 'forcenet scripts/slurm-local' /etc/slurm/slurm.conf; then
+			SLURM_SKIP="/etc/slurm/slurm.conf belongs to another cluster"
+		fi
 	fi
 	# a slurm.conf that the suite writes is removed at the end
 	SLURM_CONF_OURS=0

@@ -75,20 +75,47 @@ def rows(name):
 def check(name, header, loops):
     t = rows(name)
     assert t[0] == header, (name, t[0])
-    got = [(repr(float(r[0])), repr(float(r[1])), repr(int(r[2])), int(r[header.index(loopcol[name])])) for r in t[1:]]
+    got = [(repr(float(r[0])), repr(float(r[1])), repr(int(r[2])), int(r[header.index("loop")])) for r in t[1:]]
     want = set((repr(p), repr(v), repr(s), l) for (p, v, s) in keys for l in loops)
     assert len(got) == len(set(got)) == len(want), (name, len(got), len(want))
     assert set(got) == want, (name, set(got) ^ want)
     for r in t[1:]:
         assert len(r) == len(header), (name, r)
-loopcol = {"motifs.csv": "index", "dpr.csv": "loop", "summary.csv": "loop"}
-check("motifs.csv", "pqif,vrest,seed,file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R".split(","), range(7))
-check("dpr.csv", "pqif,vrest,seed,file,loop,N,samples,M,PR,PR_bc".split(","), [0, 5, 6])
+check("motifs.csv", "pqif,vrest,seed,path,loop,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R".split(","), range(7))
+check("dpr.csv", "pqif,vrest,seed,path,loop,N,samples,M,PR,PR_bc".split(","), [0, 5, 6])
 check("summary.csv", "pqif,vrest,seed,loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,corr_qif,corr_lif,corr_all".split(","), range(7))
 # vrest does not apply at pqif = 1
 for r in rows("motifs.csv")[1:]:
     assert (r[0] == "1") == (r[1] == "nan"), r
 ' "$REF" "$RUNS"
+}
+
+@test "demo: every table and CSV file reads as it is with numpy.genfromtxt(names=True), pandas (if installed) and awk" {
+	local files f
+	files="$REF/motifs.csv $REF/dpr.csv $REF/summary.csv $REF/inputs/target_seed0.csv"
+	for f in params.csv summary.csv spikes.csv dw.csv; do files="$files $REF/runs/pqif0.5_vrest-8.5_seed0/$f"; done
+	for f in $files; do
+		# as many fields in every row as in the header
+		[ "$(awk -F, '{ print NF }' "$f" | sort -u)" = "$(head -1 "$f" | awk -F, '{ print NF }')" ] ||
+			{ echo "$f: rows of another number of fields than the header" >&2; return 1; }
+	done
+	pyrun '
+import csv
+try:
+    import pandas
+except ImportError:
+    pandas = None
+    print("pandas is not installed: not checked", file=sys.stderr)
+for f in sys.argv[1:]:
+    with open(f) as fh:
+        rows = list(csv.reader(fh))
+    t = np.genfromtxt(f, delimiter=",", names=True, dtype=None, encoding="utf-8")
+    assert list(t.dtype.names) == rows[0], (f, t.dtype.names, rows[0])
+    assert t.size == len(rows) - 1, (f, t.size, len(rows))
+    if pandas is not None:
+        d = pandas.read_csv(f)
+        assert list(d.columns) == rows[0] and len(d) == len(rows) - 1, f
+' $files
 }
 
 @test "demo: runs of one seed share initial weights, target, kick and initial state" {
@@ -122,7 +149,7 @@ ref = sys.argv[1]
 with open(ref + "/motifs.csv") as f:
     t = list(csv.DictReader(f))
 for row in t:
-    w = np.load(ref + "/" + row["file"])[int(row["index"])]
+    w = np.load(ref + "/" + row["path"])[int(row["loop"])]
     N = w.shape[0]
     w = w - w.mean()
     ww, wwt, wtw = w @ w, w @ w.T, w.T @ w
@@ -132,8 +159,8 @@ for row in t:
                 tau_con=(wtw.sum() - np.trace(wtw)) / (s2 * N * (N - 1)),
                 tau_chn=2 * (ww.sum() - np.trace(ww)) / (s2 * N * (N - 1)))
     for k, v in want.items():
-        assert abs(float(row[k]) - v) <= 1e-9 * abs(v) + 1e-12, (row["file"], k, row[k], v)
-    assert row["file"].startswith("runs/pqif"), row["file"]
+        assert abs(float(row[k]) - v) <= 1e-9 * abs(v) + 1e-12, (row["path"], k, row[k], v)
+    assert row["path"].startswith("runs/pqif"), row["path"]
 ' "$REF"
 }
 
@@ -145,11 +172,11 @@ with open(ref + "/dpr.csv") as f:
     t = list(csv.DictReader(f))
 assert len(t) == 30
 for row in t:
-    x = np.load(ref + "/" + row["file"])[int(row["loop"])][100:].astype(np.float64)
+    x = np.load(ref + "/" + row["path"])[int(row["loop"])][100:].astype(np.float64)
     c = np.cov(x, rowvar=False)
     pr = np.trace(c) ** 2 / np.trace(c @ c)
     assert int(row["samples"]) == 500, row
-    assert abs(float(row["PR"]) - pr) <= 1e-9 * pr, (row["file"], row["loop"], row["PR"], pr)
+    assert abs(float(row["PR"]) - pr) <= 1e-9 * pr, (row["path"], row["loop"], row["PR"], pr)
 ' "$REF"
 }
 
@@ -207,6 +234,79 @@ assert len(b) > 5000
 	no_tool_ran log2
 }
 
+@test "make analysis R=DIR uses the parameter set DIR was made with; with no runs where it looks, it says what to type" {
+	cp -a "$REF" c
+	sweep analysis R="$PWD/c" > log 2>&1 || { cat log; return 1; }
+	no_tool_ran log
+	cmp "$REF/analysis-options.txt" c/analysis-options.txt
+	assert_fails 2 "sweep: $PWD/c holds the results of PARAMS=quick, not PARAMS=notebook" \
+		sweep analysis R="$PWD/c" PARAMS=notebook
+	cmp "$REF/analysis-options.txt" c/analysis-options.txt
+	# The default folder has no runs: the message names the folders that have.
+	mkdir res
+	cp -a "$REF" res/quick
+	assert_fails 2 "analysis: no run folders in $PWD/res/notebook/runs; results are in: make analysis R=$PWD/res/quick" \
+		sweep analysis RESULTS="$PWD/res"
+	sweep analysis R="$PWD/res/quick" > log 2>&1
+	no_tool_ran log
+}
+
+@test "analysis options given on the command line stick to the results folder; make clean-analysis forgets them" {
+	cp -a "$REF" c
+	sweep demo R="$PWD/c" DPR_CORR_STEPS=100 > log 2>&1
+	[ "$(cut -d, -f8 c/dpr.csv | sort -u | tr '\n' ' ')" = "5 M " ]
+	touch marker
+	sleep 0.01
+	sweep demo R="$PWD/c" > log 2>&1
+	no_tool_ran log
+	sweep analysis R="$PWD/c" > log 2>&1
+	no_tool_ran log
+	[ -z "$(find c -newer marker)" ]
+	# another option joins it; a new value replaces it
+	sweep analysis R="$PWD/c" DPR_SKIP=300 > log 2>&1
+	[ "$(cut -d, -f7,8 c/dpr.csv | sort -u | tr '\n' ' ')" = "300,3 samples,M " ]
+	sweep analysis R="$PWD/c" DPR_CORR_STEPS=60 > log 2>&1
+	sweep demo R="$PWD/c" > log 2>&1
+	[ "$(cut -d, -f7,8 c/dpr.csv | sort -u | tr '\n' ' ')" = "300,5 samples,M " ]
+	# back to the parameter file's values
+	sweep clean-analysis R="$PWD/c" > /dev/null
+	sweep analysis R="$PWD/c" > log 2>&1
+	for f in motifs.csv dpr.csv summary.csv analysis-options.txt; do cmp "$REF/$f" "c/$f"; done
+	diff -r "$REF/figures" c/figures
+}
+
+@test "a change of one analysis option redoes only the figures that depend on it" {
+	cp -a "$REF" c
+	local opts="" figs=""
+	for step in "FIG_NEURONS=0 2 50 51:target-vs-input" "DPR_SKIP=150:dpr" "FIG_SEED=1:dw-log" \
+		"FIG_RUN=pqif0.5_vrest-8.5_seed1:raster weights-hist"; do
+		touch marker
+		sleep 0.01
+		sweep analysis R="$PWD/c" "${step%%:*}" > log 2>&1 || { cat log; return 1; }
+		figs=$(find c/figures -newer marker -name '*.png' | sed 's|.*/||; s|\.png$||' | sort | tr '\n' ' ')
+		[ "$figs" = "$(printf '%s\n' ${step#*:} | sort | tr '\n' ' ')" ] || { echo "${step%%:*}: redid $figs" >&2; return 1; }
+		[ "$(grep -c '^  gnuplot' log)" -eq "$(echo ${step#*:} | wc -w)" ]
+	done
+}
+
+@test "the sweep prints an overall progress line when a run completes, on a terminal only" {
+	cp -a "$REF" c
+	rm -rf c/runs/pqif1_seed0 c/runs/pqif1_seed1
+	# script(1) gives make a terminal
+	script -qec "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C '$ROOT' --no-print-directory demo R='$PWD/c'" \
+		/dev/null > log 2>&1 || { cat log; return 1; }
+	cat log
+	grep -Eq '^  progress +1/2 runs, [0-9]+ s elapsed, about [0-9]+ s left' log
+	grep -Eq '^  progress +2/2 runs, [0-9]+ s' log
+	[ "$(grep -c progress log)" -eq 2 ]
+	[ -z "$(ls -A c | grep progress)" ]
+	rm -rf c/runs/pqif1_seed0
+	sweep demo R="$PWD/c" > log 2>&1
+	grep -q 'simulate-train  runs/pqif1_seed0' log
+	! grep progress log
+	same_results "$REF" c
+}
+
 @test "changing a model parameter reruns the simulations" {
 	cp -a "$REF" c
 	sweep demo R="$PWD/c" ALPHA=0.5 > log 2>&1
@@ -223,7 +323,7 @@ assert len(b) > 5000
 	for f in motifs.csv dpr.csv summary.csv analysis-options.txt; do cmp "$REF/$f" "a/$f"; done
 	diff -r "$REF/figures" a/figures
 	sweep clean-analysis PARAMS=quick R="$PWD/a" > log 2>&1
-	[ "$(ls a)" = "$(printf '%s\n' inputs runs)" ]
+	[ "$(ls a)" = "$(printf '%s\n' inputs options.mk runs)" ]
 	diff -r "$REF/runs" a/runs
 }
 
@@ -296,7 +396,7 @@ kill_when() {
 	kill_when k/runs $mk demo R="$PWD/k" SWEEP_JOBS=1
 	local done_runs
 	done_runs=$(ls k/runs | wc -l)
-	echo "runs complete when killed during the simulations: $done_runs" >&3
+	echo "runs complete when killed during the simulations: $done_runs"
 	[ "$done_runs" -lt 10 ]
 	# Whatever looks done is complete.
 	for r in $(ls k/runs); do
@@ -305,7 +405,7 @@ kill_when() {
 	[ ! -e k/motifs.csv ]
 	# Again, this time during the analysis.
 	kill_when k/analysis/dpr $mk demo R="$PWD/k" SWEEP_JOBS=1
-	echo "per-run dpr tables when killed during the analysis: $(ls k/analysis/dpr | wc -l)" >&3
+	echo "per-run dpr tables when killed during the analysis: $(ls k/analysis/dpr | wc -l)"
 	[ ! -e k/figures/motifs.png ]
 	sweep demo R="$PWD/k" > log2 2>&1
 	same_results "$REF" k
@@ -330,45 +430,99 @@ assert (np.loadtxt(sys.argv[2]).astype(np.float32) == o[-1, :, 0]).all()
 	[[ $output == *"weights (7, 100, 100), outputs (7, 600, 100) float32"* ]]
 }
 
-@test "examples/notebook-csv.sh: the notebook's CSV files give the motifs and PR of the same matrices" {
-	# Two notebook folders (vrest -8.5 and -17) made from the quick runs.
-	local k v l d
+# notebook_dir DIR: the quick runs of seed 1 laid out as the notebook
+# writes its files: folder simulation_K per vrest (-8.5, -17), each with
+# pqif 0, 0.5 and 1 (the notebook runs pqif = 1 in every folder), loops 0
+# and 5; the parameter file as the notebook leaves it, with the pqif = 1
+# values written last (vt and vrest empty).
+notebook_dir() {
+	local k v p l d run
 	for k in 1 2; do
 		if [ $k = 1 ]; then v=-8.5; else v=-17; fi
-		d=nb/simulation_$k
+		d=$1/simulation_$k
 		mkdir -p "$d/simulation_${k}_connectivity_matrix" "$d/simulation_${k}_outputs"
-		printf 'N,p,gsyn,vt,b,vrest\n100,0.3,0.5,0,0.2,%s\n' $v > "$d/simulation_${k}_parametros.csv"
-		for l in 0 5; do
-			npy-cat "$REF/runs/pqif0_vrest${v}_seed1/weights.npy" | awk -F, -v l=$l '$1 == l' | cut -d, -f2- \
-				> "$d/simulation_${k}_connectivity_matrix/simulation_${k}_pesos_pqif_0_matriz_iloop_${l}_semilla_1"
-			npy-cat "$REF/runs/pqif0_vrest${v}_seed1/outputs.npy" | awk -F, -v l=$l '$1 == l' | cut -d, -f2- \
-				> "$d/simulation_${k}_outputs/simulation_${k}_outputs_pqif_0_iloop_${l}_seed_1.csv"
+		printf 'N,p,gsyn,nloop,vt,b,vrest,results_file\n100,0.3,0.5,7,,0.2,,simulation_%s_results.csv\n' $k \
+			> "$d/simulation_${k}_parametros.csv"
+		for p in 0 0.5 1; do
+			if [ $p = 1 ]; then run=pqif1_seed1; else run=pqif${p}_vrest${v}_seed1; fi
+			for l in 0 5; do
+				npy-cat --slices $l "$REF/runs/$run/weights.npy" | cut -d, -f2- \
+					> "$d/simulation_${k}_connectivity_matrix/simulation_${k}_pesos_pqif_${p}_matriz_iloop_${l}_semilla_1"
+				npy-cat --slices $l "$REF/runs/$run/outputs.npy" | cut -d, -f2- \
+					> "$d/simulation_${k}_outputs/simulation_${k}_outputs_pqif_${p}_iloop_${l}_seed_1.csv"
+			done
 		done
 	done
-	SKIP=100 sh "$ROOT/examples/notebook-csv.sh" nb out
+}
+
+@test "examples/notebook-csv.sh: vrest of folder simulation_K is the K-th of the notebook's list; the values of the same matrices" {
+	notebook_dir nb
+	VREST="-8.5 -17" SKIP=100 sh "$ROOT/examples/notebook-csv.sh" nb out
+	# one row per key: pqif, vrest, seed, loop
+	[ "$(wc -l < out/notebook-motifs.csv)" -eq 13 ] && [ "$(wc -l < out/notebook-dpr.csv)" -eq 13 ]
+	[ -z "$(cut -d, -f1-3,5 out/notebook-motifs.csv | sort | uniq -d)" ]
+	[ -z "$(cut -d, -f1-3,5 out/notebook-dpr.csv | sort | uniq -d)" ]
+	# the sweep's layout
+	[ "$(head -1 out/notebook-motifs.csv)" = "$(head -1 "$REF/motifs.csv")" ]
+	[ "$(head -1 out/notebook-dpr.csv)" = "$(head -1 "$REF/dpr.csv")" ]
 	pyrun '
 import csv
 def rows(f):
     with open(f) as fh:
         return list(csv.DictReader(fh))
-ref_m = {(r["vrest"], r["index"]): r for r in rows(sys.argv[1] + "/motifs.csv") if r["pqif"] == "0" and r["seed"] == "1"}
-ref_d = {(r["vrest"], r["loop"]): r for r in rows(sys.argv[1] + "/dpr.csv") if r["pqif"] == "0" and r["seed"] == "1"}
+# the sweep writes vrest nan at pqif = 1; the notebook rows keep their folder'"'"'s
+def key(r, vrest):
+    return (r["pqif"], "nan" if r["pqif"] == "1" else vrest, r["loop"])
+ref_m = {key(r, r["vrest"]): r for r in rows(sys.argv[1] + "/motifs.csv") if r["seed"] == "1"}
+ref_d = {key(r, r["vrest"]): r for r in rows(sys.argv[1] + "/dpr.csv") if r["seed"] == "1"}
 m, d = rows("out/notebook-motifs.csv"), rows("out/notebook-dpr.csv")
-assert len(m) == 4 and len(d) == 4, (len(m), len(d))
+folder = {"-8.5": "simulation_1", "-17": "simulation_2"}
 for r in m:
-    ref = ref_m[(r["vrest"], r["loop"])]
+    assert r["path"].startswith(folder[r["vrest"]] + "/"), r
+    ref = ref_m[key(r, r["vrest"])]
     for k in ("sigma2", "tau_rec", "tau_div", "tau_con", "tau_chn", "R"):
         assert abs(float(r[k]) - float(ref[k])) <= 1e-12 * abs(float(ref[k])) + 1e-15, (k, r[k], ref[k])
 for r in d:
-    ref = ref_d[(r["vrest"], r["loop"])]
+    assert r["path"].startswith(folder[r["vrest"]] + "/"), r
+    ref = ref_d[key(r, r["vrest"])]
     assert r["samples"] == ref["samples"]
     assert abs(float(r["PR"]) - float(ref["PR"])) <= 1e-7 * float(ref["PR"]), (r["PR"], ref["PR"])
+assert sorted(set(r["vrest"] for r in m)) == ["-17", "-8.5"]
 ' "$REF"
+	# The notebook's own list by default: folder 2 is vrest -12.3.
+	SKIP=100 sh "$ROOT/examples/notebook-csv.sh" nb out2 2> /dev/null
+	[ "$(cut -d, -f2 out2/notebook-motifs.csv | sort -u | tr '\n' ' ')" = "-12.3 -8.5 vrest " ]
+}
+
+@test "examples/notebook-csv.sh: a folder one level too deep, a mistyped or empty one, a wrong VREST, no tools: one clear line, no output" {
+	notebook_dir nb
+	local sh="$ROOT/examples/notebook-csv.sh"
+	assert_fails 1 "notebook-csv.sh: nb/simulation_1 is one of the notebook's simulation folders: give the folder that holds them (nb)" \
+		sh "$sh" nb/simulation_1 out
+	assert_fails 1 "notebook-csv.sh: nbb: no such folder" sh "$sh" nbb out
+	mkdir other
+	assert_fails 1 "notebook-csv.sh: other: no notebook simulation_K folders in it" sh "$sh" other out
+	mkdir -p empty/simulation_1
+	assert_fails 1 "notebook-csv.sh: empty: no weight matrices (simulation_K_connectivity_matrix/) or outputs files" \
+		sh "$sh" empty out
+	assert_fails 1 "notebook-csv.sh: simulation_2: VREST (-8.5) has no entry 2" env VREST=-8.5 sh "$sh" nb out
+	sed -i 's/,,simulation_1_results/,-12.3,simulation_1_results/' nb/simulation_1/simulation_1_parametros.csv
+	assert_fails 1 "notebook-csv.sh: simulation_1/simulation_1_parametros.csv: vrest -12.3, but entry 1 of VREST (-8.5 -17) is -8.5" \
+		env VREST="-8.5 -17" sh "$sh" nb out
+	assert_fails 1 "notebook-csv.sh: motifs is not on PATH" env PATH=/usr/bin:/bin sh "$sh" nb out
+	# a bad file part-way: the tool's message, and no table
+	echo "1,2,x" > nb/simulation_1/simulation_1_connectivity_matrix/simulation_1_pesos_pqif_0_matriz_iloop_9_semilla_1
+	sed -i 's/,-12.3,simulation_1_results/,,simulation_1_results/' nb/simulation_1/simulation_1_parametros.csv
+	assert_fails 1 "motifs: simulation_1/simulation_1_connectivity_matrix/simulation_1_pesos_pqif_0_matriz_iloop_9_semilla_1:" \
+		sh "$sh" nb out
+	[ -z "$(ls -A out 2>/dev/null)" ]
+	run sh "$sh" --help
+	[ "$status" -eq 0 ] && [[ "${lines[0]}" == "Motifs and dimensionality"* ]]
 }
 
 @test "examples/rerun-analysis.sh: the analysis again, then with other dpr options" {
 	cp -a "$REF" c
-	(cd "$ROOT" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh examples/rerun-analysis.sh "$OLDPWD/c" quick) > log 2>&1 \
+	(cd "$ROOT" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh examples/rerun-analysis.sh "$OLDPWD/c") > log 2>&1 \
 		|| { cat log; return 1; }
 	! grep -E 'simulate-train|init-weights|gen-target' log
 	# samples = 600 - 300 steps, M = samples / 100
@@ -449,4 +603,67 @@ for b, (rows, cols), name in zip(blocks, masks, names):
     for c, loop in ((1, 0), (2, 6)):
         assert a[:, c].sum() == np.count_nonzero(w[loop][rows, cols]), (name, loop)
 ' "$REF"
+}
+
+# render FIG DATA OUT [sed...]: FIG's gnuplot script on the plot data DATA,
+# through gnuplot's pbm terminal (a raw PPM of the same size and layout,
+# read with NumPy), after the sed expressions given; prints the x range of
+# the last panel.
+render() {
+	local fig=$1 data=$2 out=$3
+	shift 3
+	sed -e "s/^set terminal pngcairo size \([0-9]*,[0-9]*\).*/set terminal pbm color small size \1/" "$@" \
+		"$ROOT/pipelines/plots/$fig.gp" > "$fig.gp"
+	gnuplot -e "out='$out'; data='$data'; train_loops=4" "$fig.gp" \
+		-e 'set print "-"; print GPVAL_X_MIN, GPVAL_X_MAX'
+}
+
+@test "figures: no legend covers a curve or an error bar (dpr, training, motifs)" {
+	# dpr.dat of the study's sweep (make sweep), where the curves run high on the left
+	cat > study-dpr.dat <<-EOF
+	loop=0
+	0 8 2.02830426 0.529542352 2.52171773 0.765286709
+	0.25 8 1.84193303 0.297826448 2.23744515 0.41250953
+	0.5 8 1.71073743 0.181155417 2.04767103 0.244346376
+	0.75 8 1.60431713 0.0845744769 1.89484764 0.111178974
+	1 2 1.5572358 0.00295780425 1.82101396 0.00329402886
+
+
+	loop=1
+	0 40 3.93240402 0.440655202 5.70826498 0.860610878
+	0.25 40 4.00435994 0.330221833 5.83552997 0.651609877
+	0.5 40 4.07138127 0.255119912 5.9605015 0.508925369
+	0.75 40 4.18451567 0.126508189 6.17994567 0.258195902
+	1 10 4.26766513 0.0427966701 6.34707269 0.0894033297
+	EOF
+	for fd in dpr:study-dpr.dat dpr:$REF/analysis/plot/dpr.dat training:$REF/analysis/plot/training.dat \
+		motifs:$REF/analysis/plot/motifs.dat; do
+		fig=${fd%%:*}
+		render $fig "${fd#*:}" with.ppm > /dev/null
+		render $fig "${fd#*:}" without.ppm -e 's/set key [^;}]*/unset key /g' > /dev/null
+		pyrun '
+def ppm(path):
+    b = open(path, "rb").read()
+    magic, w, h, top, rest = b.split(maxsplit=4)
+    assert magic == b"P6" and top == b"255"
+    return np.frombuffer(rest, dtype=np.uint8).reshape(int(h), int(w), 3).astype(int)
+a, b = ppm("with.ppm"), ppm("without.ppm")
+# the curves: every coloured pixel (not white, grey or black) without the legend
+curve = (b.max(axis=2) - b.min(axis=2)) > 60
+assert curve.sum() > 1000, curve.sum()
+hidden = curve & (np.abs(a - b).sum(axis=2) > 0)
+assert not hidden.any(), "%s: the legend hides %d pixels of the curves, e.g. at (x, y) %s" % (
+    sys.argv[1], hidden.sum(), tuple(np.argwhere(hidden)[0][::-1]))
+' "$fd"
+	done
+}
+
+@test "figures: the loop axis leaves room for the error bars of the first and last loops (motifs, training)" {
+	for fig in motifs training; do
+		read -r lo hi < <(render $fig "$REF/analysis/plot/$fig.dat" fig.ppm)
+		pyrun '
+lo, hi = float(sys.argv[2]), float(sys.argv[3])
+assert lo <= -0.5 and hi >= 6.5, "%s: loops 0-6 drawn on x in [%g, %g]" % (sys.argv[1], lo, hi)
+' $fig "$lo" "$hi"
+	done
 }

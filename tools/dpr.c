@@ -7,7 +7,7 @@
  * --covariance a covariance matrix (or a stack of them).  Per loop it drops
  * the first --skip steps, forms the covariance (centred data, one
  * cblas_dsyrk) and writes one CSV row:
- * <tag keys...>,file,loop,N,samples,M,PR,PR_bc   (libcore/dpr.h).
+ * <tag keys...>,path,loop,N,samples,M,PR,PR_bc   (libcore/dpr.h).
  * M, the number of independent samples of the bias correction, is
  * --samples M, or else samples / --corr-steps (default 50 steps, the
  * correlation time of the notebook's activity).
@@ -27,6 +27,10 @@
 #include "opts.h"
 
 #define MAX_LOOP 100000000LL
+
+/* The tables' own columns, after the tag keys. */
+#define COLUMNS "path,loop,N,samples,M,PR,PR_bc"
+#define SPECTRUM_COLUMNS "path,loop,rank,eigenvalue"
 
 enum { OPT_SKIP = OPT_TOOL, OPT_SAMPLES, OPT_CORR, OPT_LOOPS, OPT_COV, OPT_SPECTRUM };
 
@@ -52,7 +56,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 "Usage: dpr [OPTION]... [FILE]...\n"
 "Participation ratio of activity, naive and bias-corrected, one CSV row per loop:\n"
-"  <tag keys...>,file,loop,N,samples,M,PR,PR_bc\n"
+"  <tag keys...>," COLUMNS "\n"
 "FILE is a .npy (samples, N) matrix or (loops, steps, N) stack ('<f8' or '<f4'),\n"
 "or a headerless numeric CSV (rows = time steps, columns = neurons);\n"
 "'-' or no FILE reads stdin.\n"
@@ -65,7 +69,7 @@ static void usage(FILE *fp)
 "      --covariance     FILE holds covariance matrices (N, N) or (loops, N, N),\n"
 "                       not activity; needs --samples\n"
 "      --spectrum FILE  write the covariance eigenvalues, in decreasing order,\n"
-"                       as CSV <tag keys...>,file,loop,rank,eigenvalue\n"
+"                       as CSV <tag keys...>," SPECTRUM_COLUMNS "\n"
 "      --tag KEY=VALUE  prepend a KEY column holding VALUE (repeatable)\n"
 "      --no-header      omit the header rows\n"
 "  -o, --output FILE    write the table to FILE (default '-', stdout)\n"
@@ -159,6 +163,9 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		}
 	}
 	opts_files(&o->c, argc, argv);
+	opts_tags_check(&o->c, COLUMNS, "table");
+	if (o->spectrum)
+		opts_tags_check(&o->c, SPECTRUM_COLUMNS, "spectrum");
 	if (o->covariance) {
 		if (o->samples == 0)
 			err_usage("--covariance needs --samples M (the samples behind it)");
@@ -219,6 +226,36 @@ static size_t check_input(const struct options *o, const struct arrayin *in)
 					"(%zu loop%s: 0-%zu)", name, o->loops[i].hi,
 					in->count, in->count == 1 ? "" : "s", in->count - 1);
 	return in->cols;
+}
+
+/*
+ * Inputs that are likely not what the user meant, said on stderr (not with
+ * -q): fewer samples than neurons, where PR is bounded by the samples (the
+ * rows of a transposed array are neurons); and a CSV whose first column is
+ * whole numbers in order, not all zero, as the index column npy-cat prints
+ * before the rows of a 3-D array (a silent neuron's column is all zero).
+ */
+static void warn_samples(const struct options *o, const char *name, size_t used, size_t n)
+{
+	if (!o->c.quiet && !o->covariance && used < n)
+		err_warn("%s: %zu neurons but %zu samples: PR cannot exceed the samples "
+			 "(rows must be samples and columns neurons: is the array transposed?)",
+			 name, n, used);
+}
+
+static void warn_index_column(const struct options *o, const struct arrayin *in,
+			      const double *x)
+{
+	size_t n = in->cols;
+
+	if (o->c.quiet || in->kind != ARRAYIN_CSV || x[(in->rows - 1) * n] <= 0)
+		return;
+	for (size_t i = 0; i < in->rows; i++)
+		if (x[i * n] != floor(x[i * n]) || (i > 0 && x[i * n] < x[(i - 1) * n]))
+			return;
+	err_warn("%s: column 1 holds whole numbers in order, like the index npy-cat prints "
+		 "before each row of a 3-D array: it is taken as a neuron (cut -d, -f2- drops "
+		 "it; npy-from-csv --stack reads the stack back)", in->name);
 }
 
 /* A user's covariance must be one: symmetric, with variances >= 0. */
@@ -305,13 +342,13 @@ int main(int argc, char **argv)
 	tab = memout(&text, &textlen);
 	if (!o.c.no_header) {
 		opts_tags_header(&o.c, tab);
-		fputs("file,loop,N,samples,M,PR,PR_bc\n", tab);
+		fputs(COLUMNS "\n", tab);
 	}
 	if (o.spectrum) {
 		spec = memout(&spectext, &speclen);
 		if (!o.c.no_header) {
 			opts_tags_header(&o.c, spec);
-			fputs("file,loop,rank,eigenvalue\n", spec);
+			fputs(SPECTRUM_COLUMNS "\n", spec);
 		}
 	}
 	for (size_t f = 0; f < o.c.nfiles; f++) {
@@ -327,6 +364,7 @@ int main(int argc, char **argv)
 		steps = in.rows;
 		used = o.covariance ? 0 : steps - (size_t)o.skip;
 		M = o.samples > 0 ? o.samples : (double)used / o.corr_steps;
+		warn_samples(&o, name, used, n);
 		if (steps * n > cap) {
 			free(scratch);
 			free(xc);
@@ -355,6 +393,7 @@ int main(int argc, char **argv)
 			}
 			if ((rc = arrayin_view(&in, &x)) != 1)
 				break;
+			warn_index_column(&o, &in, x);
 			if (o.covariance) {
 				check_covariance(name, loop, in.ndim == 3, x, n);
 				cov = x;

@@ -4,7 +4,8 @@
  * Reads weight matrices (a 2-D .npy, a 3-D .npy stack such as a run's
  * weights.npy, or a headerless numeric CSV matrix as the notebook writes
  * it; "-" or no file = stdin) and writes one CSV row per matrix:
- * <tag keys...>,file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R
+ * <tag keys...>,path,loop,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R
+ * (loop: the matrix's index in a stack, the loop of a run's weights.npy)
  * computed in O(N^2) from row sums, column sums, sum w^2 and sum w_ij w_ji
  * (libcore/motifs.h).  Rows are held until every input has been read, so
  * a bad input leaves no partial table behind.
@@ -21,6 +22,9 @@
 #include "motifs.h"
 #include "opts.h"
 
+/* The table's own columns, after the tag keys. */
+#define COLUMNS "path,loop,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R"
+
 struct options {
 	struct opts_common c;
 };
@@ -30,9 +34,10 @@ static void usage(FILE *fp)
 	fprintf(fp,
 "Usage: motifs [OPTION]... [FILE]...\n"
 "Connectivity motifs of weight matrices, one CSV row per matrix:\n"
-"  <tag keys...>,file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R\n"
+"  <tag keys...>," COLUMNS "\n"
 "FILE is a .npy (N, N) matrix or (L, N, N) stack ('<f8' or '<f4'), or a\n"
-"headerless numeric CSV matrix; '-' or no FILE reads stdin.\n"
+"headerless numeric CSV matrix; '-' or no FILE reads stdin.  loop is the\n"
+"matrix's index in a stack (the loop of a run's weights.npy), else 0.\n"
 "\n"
 "      --tag KEY=VALUE  prepend a KEY column holding VALUE (repeatable)\n"
 "      --no-header      omit the header row (to append to a table)\n"
@@ -59,6 +64,7 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 	while ((code = getopt_long(argc, argv, OPTS_SHORT, longopts, NULL)) != -1)
 		opts_common(&o->c, code, optarg);
 	opts_files(&o->c, argc, argv);
+	opts_tags_check(&o->c, COLUMNS, "table");
 }
 
 static void put_row(FILE *fp, const struct options *o, const char *file,
@@ -95,7 +101,7 @@ int main(int argc, char **argv)
 		err_die(EXIT_DATA, "out of memory");
 	if (!o.c.no_header) {
 		opts_tags_header(&o.c, tab);
-		fputs("file,index,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R\n", tab);
+		fputs(COLUMNS "\n", tab);
 	}
 	for (size_t f = 0; f < o.c.nfiles; f++) {
 		const char *name = o.c.files[f];
@@ -108,7 +114,10 @@ int main(int argc, char **argv)
 			err_die(EXIT_DATA, "%s: %s", name, in.err);
 		arrayin_shape_str(&in, shape, sizeof shape);
 		if (in.rows != in.cols)
-			err_die(EXIT_DATA, "%s: not a square matrix: shape %s", name, shape);
+			err_die(EXIT_DATA, "%s: not a square matrix: shape %s%s", name, shape,
+				in.kind == ARRAYIN_CSV && in.cols == in.rows + 1 ?
+				" (npy-cat's index column first? cut -d, -f2- drops it, "
+				"npy-from-csv --stack reads the stack back)" : "");
 		n = in.rows;
 		if (n < 2)
 			err_die(EXIT_DATA, "%s: N = %zu: motifs need N >= 2 (shape %s)",

@@ -59,7 +59,7 @@ enum {
 /* What the analysis needs (motifs: weights; dpr: outputs), in about 19 MB
  * for the study's run: inputs (another 13 MB) on request. */
 #define REC_DEFAULT (REC_WEIGHTS | REC_OUTPUTS | REC_SPIKES | REC_DW)
-#define REC_ALL (REC_DEFAULT | REC_CURRENTS)
+#define REC_ALL (REC_DEFAULT | REC_INPUTS | REC_CURRENTS)
 
 static const struct {
 	const char *name;
@@ -111,9 +111,11 @@ static void usage(FILE *fp)
 "      --seed S         seed of the kick, initial state and noise (default 0)\n"
 "      --kick FILE      read the kick amplitudes (N,) instead of drawing them\n"
 "      --state FILE     read the initial x (N,) instead of drawing it\n"
-"      --record LIST    comma list of weights,outputs,inputs,spikes,dw,currents,\n"
-"                       or all, or none (default weights,outputs,spikes,dw);\n"
-"                       +ITEM,-ITEM edit the default, e.g. +inputs\n"
+"      --record LIST    what to write: weights,outputs,inputs,spikes,dw,currents,\n"
+"                       all or none, read left to right, -ITEM removing\n"
+"                       (default weights,outputs,spikes,dw); a LIST that\n"
+"                       starts with +ITEM or -ITEM edits the default, e.g.\n"
+"                       +inputs; all,-spikes is everything but the spikes\n"
 "      --float32        outputs.npy and inputs.npy as '<f4' (the default)\n"
 "      --float64        outputs.npy and inputs.npy as '<f8'\n"
 "      --trace LIST     neurons (comma list) whose current components go to\n"
@@ -145,47 +147,56 @@ static void usage(FILE *fp)
 static int currents_named;
 
 /*
- * A LIST of items replaces the default; "+item" and "-item" entries add to
- * and remove from it instead (*edits set), e.g. "+inputs,-spikes".
+ * A --record LIST, read left to right: an item (or "all") adds to the set,
+ * "none" empties it; "+item" adds and "-item" removes.  ',' separates the
+ * entries, and '+' or '-' starts a new one, so "all-spikes" is "all,-spikes"
+ * and params.csv's "weights+outputs" reads back.  A list that starts with
+ * an edit edits the default (*edits set): "+inputs,-spikes".
  */
 static int parse_record(const char *arg, int *edits)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
-	int mask = 0, add = 0, del = 0;
+	const char *p = arg;
+	int mask;
 
-	if (!copy)
-		err_die(EXIT_DATA, "out of memory");
 	*edits = arg[0] == '+' || arg[0] == '-';
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		size_t i;
+	mask = *edits ? REC_DEFAULT : 0;
+	while (*p) {
 		int sign = 0;
+		size_t len, i;
 
-		if (*tok == '+' || *tok == '-')
-			sign = *tok++ == '+' ? 1 : -1;
-		if (*edits != (sign != 0))
-			err_usage("--record: mix of items and +/- edits in '%s'", arg);
-
-		if (!strcmp(tok, "all")) {
-			mask |= REC_ALL;
+		if (*p == ',') {
+			p++;
 			continue;
 		}
-		if (!strcmp(tok, "none"))
-			continue;
-		for (i = 0; i < sizeof record_names / sizeof record_names[0]; i++)
-			if (!strcmp(tok, record_names[i].name))
-				break;
-		if (i == sizeof record_names / sizeof record_names[0])
-			err_usage("--record: unknown item '%s' (weights, outputs, inputs, "
-				  "spikes, dw, currents, all, none)", tok);
-		if (sign < 0) {
-			del |= record_names[i].bit;
+		if (*p == '+' || *p == '-')
+			sign = *p++ == '+' ? 1 : -1;
+		len = strcspn(p, ",+-");
+		if (len == 0)
+			err_usage("--record: '+' or '-' without an item in '%s'", arg);
+		if (len == 3 && !strncmp(p, "all", 3)) {
+			mask = sign < 0 ? 0 : mask | REC_ALL;
+		} else if (len == 4 && !strncmp(p, "none", 4)) {
+			if (sign > 0)
+				err_usage("--record: '+none' in '%s' adds nothing", arg);
+			mask = sign < 0 ? mask : 0;
 		} else {
-			add |= record_names[i].bit;
-			currents_named |= record_names[i].bit == REC_CURRENTS;
+			for (i = 0; i < sizeof record_names / sizeof record_names[0]; i++)
+				if (strlen(record_names[i].name) == len &&
+				    !strncmp(p, record_names[i].name, len))
+					break;
+			if (i == sizeof record_names / sizeof record_names[0])
+				err_usage("--record: unknown item '%.*s' (weights, outputs, inputs, "
+					  "spikes, dw, currents, all, none)", (int)len, p);
+			if (sign < 0) {
+				mask &= ~record_names[i].bit;
+			} else {
+				mask |= record_names[i].bit;
+				currents_named |= record_names[i].bit == REC_CURRENTS;
+			}
 		}
+		p += len;
 	}
-	free(copy);
-	return *edits ? (REC_DEFAULT | add) & ~del : mask | add;
+	return mask;
 }
 
 static void parse_trace(struct options *o)
@@ -543,7 +554,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	for (size_t i = 0; i < sizeof record_names / sizeof record_names[0]; i++)
 		if (o->record & record_names[i].bit) {
 			if (rec[0])
-				strcat(rec, ",");
+				strcat(rec, "+");
 			strcat(rec, record_names[i].name);
 		}
 	if (!rec[0])
@@ -574,7 +585,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	csvio_put_double(fp, o->stim_amp);
 	fprintf(fp, ",%lld,%lld,%llu,", o->loops, o->train_loops,
 		(unsigned long long)o->c.seed);
-	csvio_put_str(fp, rec);
+	fputs(rec, fp);
 	fputc(',', fp);
 	csvio_put_str(fp, o->weights);
 	fprintf(fp, ",%s,", wsha);

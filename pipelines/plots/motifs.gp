@@ -7,6 +7,9 @@ set datafile missing 'nan'
 set key at screen 0.5, screen 0.955 center top horizontal maxrows 1 box
 set grid
 set xlabel 'loop'
+# Half a loop of room on both sides, for the error bars of the first and last.
+set autoscale xfix
+set offsets 0.5, 0.5, 0, 0
 set object 1 rect from 0.5, graph 0 to train_loops + 0.5, graph 1 behind fc rgb '#e8e8e8' fs solid noborder
 set multiplot layout 2,3 title "Connectivity motifs across loops, per pqif (mean ± s.d. over vrest and seeds; grey: training loops)" font 'sans,14' \
     margins 0.06, 0.98, 0.07, 0.84 spacing 0.07, 0.12

@@ -4,7 +4,7 @@ the tool uses.
 
   motifs_ref.py gen DIR KIND N [SEED]   write DIR/KIND_N.npy (KIND below)
   motifs_ref.py check TABLE.csv         compare every row of a motifs table
-                                        with the reference for its file/index
+                                        with the reference for its path/loop
 Kinds: random, symmetric (tau_rec = 1), antisymmetric (tau_rec = -1),
 rankone (u v^T), rowcentred (rows sum to 0: tau_con = -1/(N-1)), sparse
 (init-weights-like: density 0.3, zero diagonal, rows centred).
@@ -98,12 +98,12 @@ def check(table):
     if not rows:
         raise SystemExit("no rows in " + table)
     for row in rows:
-        path = row["file"]
+        path = row["path"]
         if path not in cache:
             cache[path] = load(path)
-        w = cache[path][int(row["index"])]
+        w = cache[path][int(row["loop"])]
         if int(row["N"]) != w.shape[0]:
-            print("%s[%s]: N %s != %d" % (path, row["index"], row["N"], w.shape[0]))
+            print("%s[%s]: N %s != %d" % (path, row["loop"], row["N"], w.shape[0]))
             bad += 1
         vals, scales = motifs(w)
         for col, ref, scale in zip(COLS, vals, scales):
@@ -114,7 +114,7 @@ def check(table):
             worst = max(worst, err)
             if not err <= REL:
                 print("%s[%s] %s: tool %.17g ref %.17g (rel %.3g)"
-                      % (path, row["index"], col, got, ref, err))
+                      % (path, row["loop"], col, got, ref, err))
                 bad += 1
     print("rows %d, worst relative difference %.3g (tolerance %g)" % (len(rows), worst, REL))
     return 1 if bad else 0
