@@ -274,40 +274,71 @@ assert len(b) > 5000
 	same_results "$REF" l
 }
 
-# kill_when DIR CMD...: start CMD in its own process group, wait (up to
-# 60 s) until DIR has an entry, then SIGKILL the whole group.
-kill_when() {
-	local dir=$1 n=0
-	shift
-	setsid "$@" > /dev/null 2>&1 &
-	local pid=$!
-	while [ $n -lt 1200 ]; do
-		[ -n "$(ls -A "$dir" 2>/dev/null)" ] && break
-		sleep 0.05
-		n=$((n + 1))
-	done
-	kill -KILL -- -"$pid"
-	wait "$pid" || true
+# killed_at NAME: the demo sweep into k/, one job at a time (so in a fixed
+# order), as the leader of its own process group, with tests/shim/killrename.c
+# preloaded: the tool (or mv) about to rename an output to NAME (the name as
+# the recipe gives it) SIGKILLs the whole make instead.  That is the worst
+# moment of an interrupt: every byte written, nothing renamed yet.  Checks
+# that the kill happened there.
+killed_at() {
+	local name=$1
+	run setsid -w sh -c 'export KILL_PGID=$$; exec "$@"' sh \
+		env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS LD_PRELOAD="$PWD/killrename.so" \
+		KILL_AT_RENAME="$name" make -C "$ROOT" --no-print-directory demo R="$PWD/k" SWEEP_JOBS=1
+	echo "$output" > "killed-at-${name##*/}.log"
+	[ "$status" -ne 0 ]
+	[[ $output == *"killrename: SIGKILL before renaming to $name"* ]] || {
+		echo "not killed at $name: $output" >&2
+		return 1
+	}
+}
+
+# only_complete: every file of k/ under its final name (outside hidden
+# temporaries, other than make's NAME.tmp) is byte for byte the one of the
+# uninterrupted sweep.
+only_complete() {
+	local f
+	find k -type f ! -path '*/.*' ! -name '*.tmp' > final.txt
+	while read -r f; do
+		cmp "$f" "$REF/${f#k/}" || return 1
+	done < final.txt
+}
+
+# hidden_tmp DIR NAME: DIR holds exactly one temporary of NAME.
+hidden_tmp() {
+	[ "$(ls -A "$1" | grep -c "^\.$2\.tmp\.")" -eq 1 ]
 }
 
 @test "SIGKILL part-way, then make again: the same results as an uninterrupted sweep" {
-	local mk="env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C $ROOT --no-print-directory"
-	# One job at a time, so that the kill lands between runs or inside one.
-	kill_when k/runs $mk demo R="$PWD/k" SWEEP_JOBS=1
-	local done_runs
-	done_runs=$(ls k/runs | wc -l)
-	echo "runs complete when killed during the simulations: $done_runs" >&3
-	[ "$done_runs" -lt 10 ]
-	# Whatever looks done is complete.
-	for r in $(ls k/runs); do
-		[ -s "k/runs/$r/summary.csv" ] && [ -s "k/runs/$r/weights.npy" ]
-	done
-	[ ! -e k/motifs.csv ]
-	# Again, this time during the analysis.
-	kill_when k/analysis/dpr $mk demo R="$PWD/k" SWEEP_JOBS=1
-	echo "per-run dpr tables when killed during the analysis: $(ls k/analysis/dpr | wc -l)" >&3
-	[ ! -e k/figures/motifs.png ]
-	sweep demo R="$PWD/k" > log2 2>&1
+	cc -shared -fPIC -o killrename.so "$ROOT/tests/shim/killrename.c" -ldl
+	# gen-target between its array and its parameter table (committed last)
+	killed_at "$PWD/k/inputs/target_seed1.csv"
+	[ -s k/inputs/target_seed1.npy ] && [ ! -e k/inputs/target_seed1.csv ]
+	hidden_tmp k/inputs target_seed1.csv
+	[ "$(ls k/runs)" = pqif0_vrest-8.5_seed0 ]
+	only_complete
+	# simulate-train with its run folder complete but not yet renamed; the
+	# missing table made gen-target run again
+	killed_at runs/pqif0_vrest-17_seed0
+	[[ $output == *"gen-target      inputs/target_seed1.npy"* ]]
+	[ -s k/inputs/target_seed1.csv ] && [ -z "$(ls -A k/inputs | grep tmp)" ]
+	[ "$(ls k/runs | tr '\n' ' ')" = "pqif0_vrest-8.5_seed0 pqif0_vrest-8.5_seed1 " ]
+	hidden_tmp k/runs pqif0_vrest-17_seed0
+	[ -s k/runs/.pqif0_vrest-17_seed0.tmp.*/summary.csv ]
+	only_complete
+	# a per-run table of the analysis (a tool's temporary, as atomic.h)
+	killed_at "$PWD/k/analysis/motifs/pqif0_vrest-17_seed0.csv"
+	[ "$(ls k/runs | wc -l)" -eq 3 ] && [ -z "$(ls -A k/runs | grep tmp)" ]
+	hidden_tmp k/analysis/motifs pqif0_vrest-17_seed0.csv
+	[ ! -e k/analysis/motifs/pqif0_vrest-17_seed0.csv ]
+	only_complete
+	# a table made by the pipeline itself (mv of make's NAME.tmp)
+	killed_at "$PWD/k/dpr.csv"
+	[ -s k/dpr.csv.tmp ] && [ ! -e k/dpr.csv ] && [ ! -e k/figures/motifs.png ]
+	[ "$(ls -A k/runs | wc -l)" -eq 10 ] && [ -z "$(ls -A k/analysis/motifs | grep tmp)" ]
+	only_complete
+	# make again, as many jobs as it likes: the same results, nothing left
+	sweep demo R="$PWD/k" > log 2>&1
 	same_results "$REF" k
 	[ -z "$(find k -name '*.tmp' -o -name '.*.tmp.*')" ]
 }
