@@ -481,3 +481,58 @@ for b, (rows, cols), name in zip(blocks, masks, names):
         assert a[:, c].sum() == np.count_nonzero(w[loop][rows, cols]), (name, loop)
 ' "$REF"
 }
+
+@test "pipelines/group-stats.awk: a small spread beside a large mean keeps its digits (rtol 1e-8)" {
+	# Groups of 2-40 values with a standard deviation 1e-2 .. 1e-12 of
+	# their mean (1e3 .. 1e9): a variance taken as (sum of squares - n mean^2)
+	# loses (mean/sd)^2 eps of it, 1e-6 relative at the mildest group here,
+	# everything at the others; two passes keep it to about n eps.  The
+	# reference is Python's statistics.stdev, exact in rational arithmetic
+	# (NumPy's own two passes lose (eps mean/sd)^2, 1e-8 at 1e-12).  The
+	# table prints 9 significant digits (5e-9 relative at most): rtol 1e-8.
+	# A constant group has a standard deviation of exactly 0.
+	pyrun '
+rng = np.random.default_rng(16)
+with open("spread.csv", "w") as f:
+    f.write("block,x,a,b\n")
+    for blk, mean in ((1, 1e3), (2, 1e6), (3, 1e9)):
+        for x, (n, rel) in enumerate(((2, 1e-5), (7, 1e-2), (40, 1e-8), (13, 1e-12))):
+            a = mean * (1 + rel * rng.standard_normal(n))
+            b = -mean * (1 + rel * rng.uniform(-1, 1, n))
+            if n > 2:
+                b[1] = np.nan
+            for u, v in zip(a, b):
+                f.write("%d,%d,%r,%r\n" % (blk, x, float(u), float(v)))
+    for k in range(5):
+        f.write("4,0,12345678.5,-0.125\n")
+'
+	awk -F, -f "$ROOT/pipelines/group-stats.awk" -v keys=block,x -v cols=a,b spread.csv > spread.dat
+	pyrun '
+import statistics
+t = np.genfromtxt("spread.csv", delimiter=",", names=True)
+got = {}
+for line in open("spread.dat"):
+    f = line.split()
+    if not f:
+        continue
+    if f[0].startswith("block="):
+        blk = float(f[0][6:])
+    else:
+        got[(blk, float(f[0]))] = [float(v) for v in f[1:]]
+assert len(got) == 13, sorted(got)
+worst = 0
+for (blk, x), v in got.items():
+    sel = (t["block"] == blk) & (t["x"] == x)
+    assert v[0] == sel.sum()
+    for k, c in enumerate(("a", "b")):
+        d = t[c][sel]
+        d = [float(u) for u in d[~np.isnan(d)]]
+        m, sd = statistics.fmean(d), statistics.stdev(d)
+        assert abs(v[1 + 2 * k] - m) <= 1e-8 * abs(m), (blk, x, c, v[1 + 2 * k], m)
+        err = abs(v[2 + 2 * k] - sd) / sd if sd else v[2 + 2 * k]
+        worst = max(worst, err)
+        assert err <= 1e-8, (blk, x, c, v[2 + 2 * k], sd)
+print("worst relative error of a standard deviation:", worst)
+assert got[(4.0, 0.0)] == [5, 12345678.5, 0, -0.125, 0]
+'
+}
