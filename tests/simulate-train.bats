@@ -188,6 +188,52 @@ assert (dw["t"] == steps - 100).all() and np.isfinite(dw["log_dw_norm"]).all()
 	cmp a/state0.npy b/state0.npy
 }
 
+# draws N A: a run that only draws (N neurons, kick amplitude A, one loop of
+# 4 steps), for kick.npy and state0.npy in draws/
+draws() {
+	init-weights -N "$1" -p 0.002 --seed 8 -o wd.npy
+	gen-target -N "$1" --steps 4 --seed 8 -o td.npy
+	simulate-train -q -w wd.npy -t td.npy -o draws --loops 1 --train-loops 0 --stim-steps 2 \
+		--seed 8 --stim-amp "$2" --record none
+}
+
+# Each check below holds for a correct draw of any seed except with
+# probability below 1e-4 (two-sided where it applies): a Kolmogorov-Smirnov
+# test, a binomial test of the signs, a z-bound of 3.9 on the mean and the
+# correlation, and ranges that 1000 uniform values miss with probability
+# 0.99^1000 = 4e-5.
+@test "kick.npy is U(-A, A): both signs, mean 0, the whole range (KS at level 1e-4)" {
+	draws 1000 3.5
+	pyrun '
+from scipy import stats
+k = np.load("draws/kick.npy"); A = 3.5; n = len(k)
+assert k.shape == (1000,) and k.dtype == np.float64
+assert (np.abs(k) <= A).all(), (k.min(), k.max())
+p = stats.kstest(k, "uniform", args=(-A, 2 * A)).pvalue
+print("KS p", p, "negative", (k < 0).sum(), "mean", k.mean(), "range", k.min(), k.max())
+assert p >= 1e-4, p
+assert stats.binomtest(int((k < 0).sum()), n, 0.5).pvalue >= 1e-4, (k < 0).sum()
+assert abs(k.mean()) <= 3.9 * A / np.sqrt(3 * n), k.mean()
+assert k.max() >= 0.98 * A and k.min() <= -0.98 * A, (k.min(), k.max())
+'
+}
+
+@test "state0.npy is U(0, 2 pi), independent of the kick (KS at level 1e-4)" {
+	draws 1000 3.5
+	pyrun '
+from scipy import stats
+x = np.load("draws/state0.npy"); k = np.load("draws/kick.npy"); n = len(x)
+assert x.shape == (1000,) and x.dtype == np.float64
+assert (x >= 0).all() and (x < 2 * np.pi).all(), (x.min(), x.max())
+p = stats.kstest(x, "uniform", args=(0, 2 * np.pi)).pvalue
+c = np.corrcoef(x, k)[0, 1]
+print("KS p", p, "range", x.min(), x.max(), "corr with kick", c)
+assert p >= 1e-4, p
+assert x.min() <= 0.02 * np.pi and x.max() >= 1.98 * np.pi, (x.min(), x.max())
+assert abs(c) <= 3.9 / np.sqrt(n), c
+'
+}
+
 @test "replay: --kick and --state of a run reproduce it byte for byte" {
 	small
 	run_small a --pqif 0.5 --seed 6
