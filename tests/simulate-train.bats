@@ -127,22 +127,43 @@ np.save("pos.npy", np.abs(k)); np.save("neg.npy", -np.abs(k))' "$1"
 	compare_ref s4 1 --seed 4
 }
 
-@test "training brings the test-loop error 10x below the pre-training error" {
-	# smaller than the notebook's network (N=200, 16 loops): N=160, 6 training
-	# loops, one test loop; the full configuration is in bench/simulate-train.sh
-	init-weights -N 160 -p 0.3 --seed 2 -o w.npy
-	gen-target -N 160 --steps 1000 --seed 2 -o t.npy
-	for pq in 0 0.5 1; do
-		simulate-train -q -w w.npy -t t.npy -o "run$pq" --pqif "$pq" --loops 8 \
-			--train-loops 6 --seed 2 --record none
-		pyrun '
-s = np.genfromtxt(sys.argv[1], delimiter=",", names=True, dtype=None, encoding=None)
-pre = s["mse_all"][s["phase"] == "pre"][0]
-test = s["mse_all"][s["phase"] == "test"]
-print(sys.argv[1], pre, test)
-assert len(test) == 1 and (test <= pre / 10).all()
-' "run$pq/summary.csv"
+# The ratio of pre-training to test-loop error varies much from one
+# network to another: at this size (N = 160, 6 training loops) its log10
+# over 25 seeds and pqif 0, 0.5, 1 has mean 1.22 (16.6x) and sd 0.27 per
+# run; pqif 0 trains worst (mean 1.09, sd 0.30).  So the test takes the
+# geometric mean over 5 seeds x 3 pqif: its log10 has sd 0.074 (by seed,
+# bootstrap), and five disjoint sets of 5 seeds gave 14.4x-17.9x.  It must
+# be at least 8x (4 sd below the mean: a chance of about 1e-5 for a fresh
+# set of seeds, or for changes of rounding that reshuffle the runs), and
+# each pqif's geometric mean over the 5 seeds at least 4x (3.6 sd below
+# pqif 0's mean).  Training that does not work leaves a ratio near 1.
+@test "training cuts the test-loop error about 10x: geometric mean over 5 seeds and 3 pqif >= 8" {
+	for s in 0 1 2 3 4; do
+		init-weights -N 160 -p 0.3 --seed "$s" -o "w$s.npy"
+		gen-target -N 160 --steps 1000 --seed "$s" -o "t$s.npy"
+		for pq in 0 0.5 1; do
+			simulate-train -q -w "w$s.npy" -t "t$s.npy" -o "run${pq}_$s" --pqif "$pq" \
+				--loops 8 --train-loops 6 --seed "$s" --record none
+		done
 	done
+	pyrun '
+lr = {}
+for pq in ("0", "0.5", "1"):
+    for s in range(5):
+        t = np.genfromtxt("run%s_%d/summary.csv" % (pq, s), delimiter=",", names=True,
+                          dtype=None, encoding=None)
+        pre = t["mse_all"][t["phase"] == "pre"]
+        test = t["mse_all"][t["phase"] == "test"]
+        assert len(pre) == 1 and len(test) == 1
+        lr[pq, s] = np.log10(pre[0] / test[0])
+for pq in ("0", "0.5", "1"):
+    v = [lr[pq, s] for s in range(5)]
+    print("pqif", pq, "ratios", np.round(10 ** np.array(v), 1), "geometric mean %.1f" % 10 ** np.mean(v))
+    assert np.mean(v) >= np.log10(4), (pq, 10 ** np.mean(v))
+g = 10 ** np.mean(list(lr.values()))
+print("geometric mean of all: %.1f" % g)
+assert g >= 8, g
+'
 }
 
 @test "summary.csv agrees with inputs.npy, the target and spikes.csv" {
