@@ -238,6 +238,7 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	s->kind = cf->kind;
 	s->f32 = cf->p_float32;
 	s->batch = batch_of(n, rowptr, cf);
+	s->refresh = RLS_REFRESH;
 	nslot = s->batch + 1;
 	s->poff = err_malloc((n + 1) * sizeof *s->poff);
 	s->voff = err_malloc((n + 1) * sizeof *s->voff);

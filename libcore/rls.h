@@ -110,6 +110,9 @@ struct rls {
 	double *qk;            /* per neuron: q'k = den - 1 of the last step */
 	double *dw2;           /* per neuron: squared norm of the last W row update */
 	uint32_t *age;         /* per neuron: steps since k was computed directly */
+	uint32_t refresh;      /* RLS_SPIKE: k directly after this many steps at
+	                        * most; rls_init() sets RLS_REFRESH (only tests
+	                        * change it, between rls_init() and rls_step()) */
 	const struct model_cols *cols; /* the rows each presynaptic neuron feeds */
 	struct model_cols own_cols;    /* cols when rls_init() built it */
 	uint32_t *nspk, *spk;  /* per neuron: spiked inputs of the step, positions */

@@ -463,9 +463,9 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 	k = vec + (1 + ns) * mp;
 	/* k directly: no valid previous k, more than m/8 spiked
 	 * inputs (the direct product is then the cheaper one), or
-	 * RLS_REFRESH steps since the last time. */
+	 * s->refresh (RLS_REFRESH) steps since the last time. */
 	if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED ||
-	    s->age[i] >= RLS_REFRESH) {
+	    s->age[i] >= s->refresh) {
 		for (size_t j = 0; j < m; j++)
 			q[j] = (PT)r[col[off + j]];
 		den = SFX(kernel)(m, P, u, cp, np, q, k);

@@ -8,6 +8,9 @@
 # With prepost=T, a key column named loop becomes a phase: loop 0 -> 0
 # (before training), loop > T -> 1 (after training); other loops are left
 # out.  Rows whose values are nan are left out of that column's statistics.
+# The variance takes two passes over the values kept (the sum of squares of
+# deviations from the mean, corrected by the rounding of that mean), so
+# that a small spread beside a large mean keeps its digits.
 BEGIN {
 	nk = split(keys, kname, ","); nc = split(cols, cname, ",")
 	nb = 0
@@ -29,7 +32,7 @@ NR == 1 {
 	for (i = 1; i <= nc; i++) {
 		v = $(col[cname[i]])
 		if (v ~ /^[-+]?(nan|NaN|inf|Inf)/ || v == "") continue
-		cnt[b, x, i]++; sum[b, x, i] += v; ssq[b, x, i] += v * v
+		val[b, x, i, ++cnt[b, x, i]] = v; sum[b, x, i] += v
 	}
 	rows[b, x]++
 }
@@ -44,7 +47,9 @@ END {
 				n = cnt[b, x, i]
 				if (n == 0) { printf " nan nan"; continue }
 				m = sum[b, x, i] / n
-				var = n > 1 ? (ssq[b, x, i] - n * m * m) / (n - 1) : 0
+				ss = 0; dev = 0
+				for (t = 1; t <= n; t++) { d = val[b, x, i, t] - m; ss += d * d; dev += d }
+				var = n > 1 ? (ss - dev * dev / n) / (n - 1) : 0
 				if (var < 0) var = 0
 				printf " %.9g %.9g", m, sqrt(var)
 			}

@@ -123,6 +123,11 @@ GNUPLOT  ?= gnuplot
 # once per run using say_and: one line each, one shell each), with paths
 # relative to the results folder; V=1 shows the commands instead.
 short     = $(patsubst $(RD)/%,%,$(1))
+# What a tool killed while writing PATHS leaves (its hidden temporaries
+# .NAME.tmp.XXXXXX, see atomic.h): removed before the tool writes them
+# again, so that a sweep interrupted anywhere and finished by make leaves
+# nothing behind.
+stale     = rm -rf $(foreach p,$(1),$(dir $(p)).$(notdir $(p)).tmp.*)
 
 # Run names carry their keys; vrest does not apply at pqif = 1.
 run_name  = $(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
@@ -217,15 +222,19 @@ SWEEP_PID  := $(shell echo $$PPID)
 $(RD)/inputs/weights_seed%.npy: $(RD)/sim-options.txt $(BIN)/init-weights
 	@mkdir -p $(@D)
 	$(call say,init-weights)
-	$(Q)$(BIN)/init-weights -q -N $(NEURONS) -p $(DENSITY) --gsyn $(GSYN) --seed $* -o $@
+	$(Q)$(call stale,$@) && \
+	  $(BIN)/init-weights -q -N $(NEURONS) -p $(DENSITY) --gsyn $(GSYN) --seed $* -o $@
 
-# target_seedS.csv (per-neuron parameters) is written beside the array.
-$(RD)/inputs/target_seed%.npy: $(RD)/sim-options.txt $(BIN)/gen-target
+# target_seedS.csv (per-neuron parameters) is written beside the array, and
+# committed after it: both are targets, so that a gen-target killed between
+# the two renames is run again.
+$(RD)/inputs/target_seed%.npy $(RD)/inputs/target_seed%.csv: $(RD)/sim-options.txt $(BIN)/gen-target
 	@mkdir -p $(@D)
-	$(call say,gen-target)
-	$(Q)$(BIN)/gen-target -q -N $(NEURONS) --steps $(STEPS) --amp0 $(AMP0) \
+	$(call say,gen-target,$(RD)/inputs/target_seed$*.npy)
+	$(Q)$(call stale,$(RD)/inputs/target_seed$*.npy $(RD)/inputs/target_seed$*.csv) && \
+	  $(BIN)/gen-target -q -N $(NEURONS) --steps $(STEPS) --amp0 $(AMP0) \
 	  --romega1 $(ROMEGA1) --romega2 $(ROMEGA2) --seed $* \
-	  --params $(RD)/inputs/target_seed$*.csv -o $@
+	  --params $(RD)/inputs/target_seed$*.csv -o $(RD)/inputs/target_seed$*.npy
 
 # A run is done when its folder exists: simulate-train builds it under a
 # hidden temporary name and renames it when complete.  Leftovers of a killed
@@ -233,9 +242,10 @@ $(RD)/inputs/target_seed%.npy: $(RD)/sim-options.txt $(BIN)/gen-target
 # does not depend on where the results folder is.
 define run_rule
 $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy \
-  $(RD)/inputs/target_seed$(call run_seed,$(1)).npy $(RD)/sim-options.txt $(BIN)/simulate-train
+  $(RD)/inputs/target_seed$(call run_seed,$(1)).npy $(RD)/inputs/target_seed$(call run_seed,$(1)).csv \
+  $(RD)/sim-options.txt $(BIN)/simulate-train
 	@$(call say_and,simulate-train,$(RD)/runs/$(1)) mkdir -p $(RD)/runs && \
-	  rm -rf $(RD)/runs/.$(1).tmp.* && cd $(RD) && \
+	  $(call stale,$(RD)/runs/$(1)) && cd $(RD) && \
 	  $(if $(V),set -x && )$$(LAUNCH) $(BIN)/simulate-train -q --force -o runs/$(1) \
 	  -w inputs/weights_seed$(call run_seed,$(1)).npy \
 	  -t inputs/target_seed$(call run_seed,$(1)).npy \
@@ -293,10 +303,10 @@ CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
 # complete (-o), so a killed analysis leaves no part that looks done.
 define analysis_rule
 $(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs | $(AD)/motifs
-	@$(call say_and,motifs,$(RD)/runs/$(1)) cd $(RD) && \
+	@$(call say_and,motifs,$(RD)/runs/$(1)) $(call stale,$(AD)/motifs/$(1).csv) && cd $(RD) && \
 	  $(if $(V),set -x && )$(BIN)/motifs $(call run_tags,$(1)) -o $$@ runs/$(1)/weights.npy
 $(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(call opt,dpr) $(BIN)/dpr | $(AD)/dpr
-	@$(call say_and,dpr,$(RD)/runs/$(1)) cd $(RD) && \
+	@$(call say_and,dpr,$(RD)/runs/$(1)) $(call stale,$(AD)/dpr/$(1).csv) && cd $(RD) && \
 	  $(if $(V),set -x && )OPENBLAS_NUM_THREADS=1 $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) \
 	  --loops $(DPR_LOOPS) --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) \
 	  -o $$@ runs/$(1)/outputs.npy

@@ -374,40 +374,71 @@ assert len(b) > 5000
 	same_results "$REF" l
 }
 
-# kill_when DIR CMD...: start CMD in its own process group, wait (up to
-# 60 s) until DIR has an entry, then SIGKILL the whole group.
-kill_when() {
-	local dir=$1 n=0
-	shift
-	setsid "$@" > /dev/null 2>&1 &
-	local pid=$!
-	while [ $n -lt 1200 ]; do
-		[ -n "$(ls -A "$dir" 2>/dev/null)" ] && break
-		sleep 0.05
-		n=$((n + 1))
-	done
-	kill -KILL -- -"$pid"
-	wait "$pid" || true
+# killed_at NAME: the demo sweep into k/, one job at a time (so in a fixed
+# order), as the leader of its own process group, with tests/shim/killrename.c
+# preloaded: the tool (or mv) about to rename an output to NAME (the name as
+# the recipe gives it) SIGKILLs the whole make instead.  That is the worst
+# moment of an interrupt: every byte written, nothing renamed yet.  Checks
+# that the kill happened there.
+killed_at() {
+	local name=$1
+	run setsid -w sh -c 'export KILL_PGID=$$; exec "$@"' sh \
+		env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS LD_PRELOAD="$PWD/killrename.so" \
+		KILL_AT_RENAME="$name" make -C "$ROOT" --no-print-directory demo R="$PWD/k" SWEEP_JOBS=1
+	echo "$output" > "killed-at-${name##*/}.log"
+	[ "$status" -ne 0 ]
+	[[ $output == *"killrename: SIGKILL before renaming to $name"* ]] || {
+		echo "not killed at $name: $output" >&2
+		return 1
+	}
+}
+
+# only_complete: every file of k/ under its final name (outside hidden
+# temporaries, other than make's NAME.tmp) is byte for byte the one of the
+# uninterrupted sweep.
+only_complete() {
+	local f
+	find k -type f ! -path '*/.*' ! -name '*.tmp' > final.txt
+	while read -r f; do
+		cmp "$f" "$REF/${f#k/}" || return 1
+	done < final.txt
+}
+
+# hidden_tmp DIR NAME: DIR holds exactly one temporary of NAME.
+hidden_tmp() {
+	[ "$(ls -A "$1" | grep -c "^\.$2\.tmp\.")" -eq 1 ]
 }
 
 @test "SIGKILL part-way, then make again: the same results as an uninterrupted sweep" {
-	local mk="env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C $ROOT --no-print-directory"
-	# One job at a time, so that the kill lands between runs or inside one.
-	kill_when k/runs $mk demo R="$PWD/k" SWEEP_JOBS=1
-	local done_runs
-	done_runs=$(ls k/runs | wc -l)
-	echo "runs complete when killed during the simulations: $done_runs"
-	[ "$done_runs" -lt 10 ]
-	# Whatever looks done is complete.
-	for r in $(ls k/runs); do
-		[ -s "k/runs/$r/summary.csv" ] && [ -s "k/runs/$r/weights.npy" ]
-	done
-	[ ! -e k/motifs.csv ]
-	# Again, this time during the analysis.
-	kill_when k/analysis/dpr $mk demo R="$PWD/k" SWEEP_JOBS=1
-	echo "per-run dpr tables when killed during the analysis: $(ls k/analysis/dpr | wc -l)"
-	[ ! -e k/figures/motifs.png ]
-	sweep demo R="$PWD/k" > log2 2>&1
+	cc -shared -fPIC -o killrename.so "$ROOT/tests/shim/killrename.c" -ldl
+	# gen-target between its array and its parameter table (committed last)
+	killed_at "$PWD/k/inputs/target_seed1.csv"
+	[ -s k/inputs/target_seed1.npy ] && [ ! -e k/inputs/target_seed1.csv ]
+	hidden_tmp k/inputs target_seed1.csv
+	[ "$(ls k/runs)" = pqif0_vrest-8.5_seed0 ]
+	only_complete
+	# simulate-train with its run folder complete but not yet renamed; the
+	# missing table made gen-target run again
+	killed_at runs/pqif0_vrest-17_seed0
+	[[ $output == *"gen-target      inputs/target_seed1.npy"* ]]
+	[ -s k/inputs/target_seed1.csv ] && [ -z "$(ls -A k/inputs | grep tmp)" ]
+	[ "$(ls k/runs | tr '\n' ' ')" = "pqif0_vrest-8.5_seed0 pqif0_vrest-8.5_seed1 " ]
+	hidden_tmp k/runs pqif0_vrest-17_seed0
+	[ -s k/runs/.pqif0_vrest-17_seed0.tmp.*/summary.csv ]
+	only_complete
+	# a per-run table of the analysis (a tool's temporary, as atomic.h)
+	killed_at "$PWD/k/analysis/motifs/pqif0_vrest-17_seed0.csv"
+	[ "$(ls k/runs | wc -l)" -eq 3 ] && [ -z "$(ls -A k/runs | grep tmp)" ]
+	hidden_tmp k/analysis/motifs pqif0_vrest-17_seed0.csv
+	[ ! -e k/analysis/motifs/pqif0_vrest-17_seed0.csv ]
+	only_complete
+	# a table made by the pipeline itself (mv of make's NAME.tmp)
+	killed_at "$PWD/k/dpr.csv"
+	[ -s k/dpr.csv.tmp ] && [ ! -e k/dpr.csv ] && [ ! -e k/figures/motifs.png ]
+	[ "$(ls -A k/runs | wc -l)" -eq 10 ] && [ -z "$(ls -A k/analysis/motifs | grep tmp)" ]
+	only_complete
+	# make again, as many jobs as it likes: the same results, nothing left
+	sweep demo R="$PWD/k" > log 2>&1
 	same_results "$REF" k
 	[ -z "$(find k -name '*.tmp' -o -name '.*.tmp.*')" ]
 }
@@ -666,4 +697,59 @@ lo, hi = float(sys.argv[2]), float(sys.argv[3])
 assert lo <= -0.5 and hi >= 6.5, "%s: loops 0-6 drawn on x in [%g, %g]" % (sys.argv[1], lo, hi)
 ' $fig "$lo" "$hi"
 	done
+}
+
+@test "pipelines/group-stats.awk: a small spread beside a large mean keeps its digits (rtol 1e-8)" {
+	# Groups of 2-40 values with a standard deviation 1e-2 .. 1e-12 of
+	# their mean (1e3 .. 1e9): a variance taken as (sum of squares - n mean^2)
+	# loses (mean/sd)^2 eps of it, 1e-6 relative at the mildest group here,
+	# everything at the others; two passes keep it to about n eps.  The
+	# reference is Python's statistics.stdev, exact in rational arithmetic
+	# (NumPy's own two passes lose (eps mean/sd)^2, 1e-8 at 1e-12).  The
+	# table prints 9 significant digits (5e-9 relative at most): rtol 1e-8.
+	# A constant group has a standard deviation of exactly 0.
+	pyrun '
+rng = np.random.default_rng(16)
+with open("spread.csv", "w") as f:
+    f.write("block,x,a,b\n")
+    for blk, mean in ((1, 1e3), (2, 1e6), (3, 1e9)):
+        for x, (n, rel) in enumerate(((2, 1e-5), (7, 1e-2), (40, 1e-8), (13, 1e-12))):
+            a = mean * (1 + rel * rng.standard_normal(n))
+            b = -mean * (1 + rel * rng.uniform(-1, 1, n))
+            if n > 2:
+                b[1] = np.nan
+            for u, v in zip(a, b):
+                f.write("%d,%d,%r,%r\n" % (blk, x, float(u), float(v)))
+    for k in range(5):
+        f.write("4,0,12345678.5,-0.125\n")
+'
+	awk -F, -f "$ROOT/pipelines/group-stats.awk" -v keys=block,x -v cols=a,b spread.csv > spread.dat
+	pyrun '
+import statistics
+t = np.genfromtxt("spread.csv", delimiter=",", names=True)
+got = {}
+for line in open("spread.dat"):
+    f = line.split()
+    if not f:
+        continue
+    if f[0].startswith("block="):
+        blk = float(f[0][6:])
+    else:
+        got[(blk, float(f[0]))] = [float(v) for v in f[1:]]
+assert len(got) == 13, sorted(got)
+worst = 0
+for (blk, x), v in got.items():
+    sel = (t["block"] == blk) & (t["x"] == x)
+    assert v[0] == sel.sum()
+    for k, c in enumerate(("a", "b")):
+        d = t[c][sel]
+        d = [float(u) for u in d[~np.isnan(d)]]
+        m, sd = statistics.fmean(d), statistics.stdev(d)
+        assert abs(v[1 + 2 * k] - m) <= 1e-8 * abs(m), (blk, x, c, v[1 + 2 * k], m)
+        err = abs(v[2 + 2 * k] - sd) / sd if sd else v[2 + 2 * k]
+        worst = max(worst, err)
+        assert err <= 1e-8, (blk, x, c, v[2 + 2 * k], sd)
+print("worst relative error of a standard deviation:", worst)
+assert got[(4.0, 0.0)] == [5, 12345678.5, 0, -0.125, 0]
+'
 }

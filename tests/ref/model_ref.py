@@ -8,8 +8,22 @@ then deterministic given the weights, target, kick and initial state.
 usage: model_ref.py WEIGHTS.npy TARGET.npy KICK.npy STATE0.npy OUTDIR
            [--pqif P] [--vt V] [--vrest V] [--dt DT] [--tau-s TS]
            [--alpha A] [--stim-steps K] [--loops L] [--train-loops T]
+           [--spikes SPIKES.csv]
 writes OUTDIR/outputs.npy, inputs.npy (loops, steps, N), weights.npy
-(loops, N, N) and spikes.npy (loops, steps, N) of 0/1.
+(loops, N, N), spikes.npy (loops, steps, N) of 0/1 and dw.csv (loop, step,
+t, log_dw_norm: ln(||dW||_F / ||W0||_F) at the training steps with
+step % 10 == 0, dW the step's change of the whole matrix, t = step -
+stim-steps + (loop - 1) (steps - stim-steps), as forcenet-run(5) states).
+
+--spikes takes the spikes from an events table (a run's spikes.csv: loop,
+step, neuron): they, not the spike rule, then add b to r and reset LIF
+neurons, while spikes.npy still holds what the rule says at every step.
+Given the spikes, r, the inputs and the training do not depend on the
+phases; the phases of QIF neurons are chaotic at dt = 0.1 (rounding
+differences grow about 1.2x a step), so a run on other hardware keeps the
+same spikes only for a few hundred steps.  Forcing the spikes of such a run
+compares everything else over the whole run, and the rule's own spikes up
+to the first that differs.
 """
 import argparse
 import os
@@ -31,6 +45,7 @@ def main():
     ap.add_argument("--stim-steps", type=int, default=200)
     ap.add_argument("--loops", type=int, default=16)
     ap.add_argument("--train-loops", type=int, default=10)
+    ap.add_argument("--spikes")
     a = ap.parse_args()
 
     w = np.load(a.weights).astype(float)
@@ -44,6 +59,13 @@ def main():
     dt = a.dt
     stim = a.stim_steps
 
+    forced = None
+    if a.spikes:
+        ev = np.loadtxt(a.spikes, delimiter=",", skiprows=1, ndmin=2).astype(int)
+        forced = np.zeros((a.loops, itmax, N), dtype=bool)
+        forced[ev[:, 0], ev[:, 1], ev[:, 2]] = True
+    w0norm = np.sqrt((w ** 2).sum())
+    dw = []
     r = np.zeros(N)
     idx = [np.nonzero(w[i, :])[0] for i in range(N)]
     P = [np.identity(len(idx[i])) / a.alpha for i in range(N)]
@@ -79,7 +101,11 @@ def main():
             qif = np.zeros(N, dtype=bool)
             qif[:nqif] = (xn[:nqif] - x[:nqif]) > d[:nqif]
             sp = lif | qif
-            rn[sp] += b
+            if forced is not None:
+                lif = forced[loop, it] & (np.arange(N) >= nqif)
+                rn[forced[loop, it]] += b
+            else:
+                rn[sp] += b
             xn[lif] = a.vrest
             x, r = xn, rn
             outputs[loop, it] = r
@@ -88,12 +114,18 @@ def main():
             if 1 <= loop <= a.train_loops and it > stim:
                 ts = time.perf_counter()
                 e = target[it] - w @ r
+                dw2 = 0.0
                 for i in range(N):
                     q = r[idx[i]]
                     k = P[i] @ q
                     den = 1 + q @ k
                     P[i] = P[i] - np.outer(k, k) / den
-                    w[i, idx[i]] += e[i] * (P[i] @ q)
+                    d = e[i] * (P[i] @ q)
+                    w[i, idx[i]] += d
+                    dw2 += d @ d
+                if it % 10 == 0:
+                    t = it - stim + (loop - 1) * (itmax - stim)
+                    dw.append((loop, it, t, np.log(np.sqrt(dw2) / w0norm)))
                 t_train += time.perf_counter() - ts
                 train_steps += 1
         weights[loop] = w
@@ -103,6 +135,10 @@ def main():
     np.save(os.path.join(a.outdir, "inputs.npy"), inputs)
     np.save(os.path.join(a.outdir, "weights.npy"), weights)
     np.save(os.path.join(a.outdir, "spikes.npy"), spikes)
+    with open(os.path.join(a.outdir, "dw.csv"), "w") as fp:
+        fp.write("loop,step,t,log_dw_norm\n")
+        for loop, it, t, v in dw:
+            fp.write("%d,%d,%d,%r\n" % (loop, it, t, float(v)))
     with open(os.path.join(a.outdir, "timing.txt"), "w") as fp:
         fp.write("seconds %.6f\ntrain_steps %d\ntrain_seconds %.6f\n"
                  % (elapsed, train_steps, t_train))

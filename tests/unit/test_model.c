@@ -151,6 +151,46 @@ static void test_noise(void)
 	CHECK(fabs(model_noise_scale(&mp) - 0.7 / sqrt(0.1)) < 1e-15, "EM scale");
 }
 
+/*
+ * Each RK2 stage has its own draw: xi1 enters the first stage, xi2 the
+ * second.  One step of a QIF and a LIF neuron worked by hand (dt = 0.1,
+ * s = sigma = 0.7, digits from the formulas of MODEL.md):
+ *   LIF, x = 1, I = 2, xi1 = 1.3, xi2 = -0.4:
+ *     f1 = -1 + 2 + 0.7 * 1.3 = 1.91,           x_half = 1 + 0.05 * 1.91 = 1.0955,
+ *     f2 = -1.0955 + 2 + 0.7 * (-0.4) = 0.6245, x' = 1 + 0.1 * 0.6245 = 1.06245
+ *   QIF, x = 0.5, I = 0.3, xi1 = -0.9, xi2 = 0.6:
+ *     cos 0.5 = 0.87758256189037276,
+ *     f1 = 1 - cos 0.5 + 0.3 (1 + cos 0.5) - 0.63 = 0.055692206676739,
+ *     x_half = 0.5 + 0.05 f1 = 0.50278461033383685, cos x_half = 0.87624414789716313,
+ *     f2 = 1 - cos x_half + 0.3 (1 + cos x_half) + 0.42 = 1.1066290964719858,
+ *     x' = 0.5 + 0.1 f2 = 0.61066290964719858
+ *   and with --noise em, s = 0.7 / sqrt(0.1) = 2.2135943621178655, the LIF
+ *     neuron: f1 = 3.8776726707532254, x_half = 1.1938836335376612,
+ *     f2 = -0.079321378384807, x' = 0.99206786216151921.
+ * Taking xi1 for both stages gives x' = 1.18145 (LIF) and 0.50566 (QIF);
+ * xi2 for both, 1.0684 and 0.61252; swapping the neurons' draws, 1.14015
+ * and 0.54344: all far outside the tolerance, 1e-14 (the vector cosine is a few
+ * ulp off libm's).  r does not see the noise.
+ */
+static void test_noise_stages(void)
+{
+	struct model_params mp = { .n = 2, .nqif = 1, .vt = 1e9, .vrest = -1e9, .dt = 0.1,
+				   .b = 0.2, .sigma = 0.7 };
+	double x[2] = { 0.5, 1 }, r[2] = { 0.3, 0.3 }, in[2] = { 0.3, 2 };
+	const double xi1[2] = { -0.9, 1.3 }, xi2[2] = { 0.6, -0.4 };
+	const double rnext = 0.3 + 0.1 * (-0.2 * (0.3 + 0.1 * (-0.2 * 0.3) / 2));
+	unsigned char spk[2];
+
+	model_step(&mp, x, r, in, xi1, xi2, spk);
+	CHECK(fabs(x[0] - 0.61066290964719858) < 1e-14, "QIF stages' noise: x' %.17g", x[0]);
+	CHECK(fabs(x[1] - 1.06245) < 1e-14, "LIF stages' noise: x' %.17g", x[1]);
+	CHECK(r[0] == rnext && r[1] == rnext && !spk[0] && !spk[1], "r %.17g %.17g", r[0], r[1]);
+	x[1] = 1;
+	mp.noise = MODEL_NOISE_EM;
+	model_step(&mp, x, r, in, xi1, xi2, spk);
+	CHECK(fabs(x[1] - 0.99206786216151921) < 1e-14, "EM stages' noise: x' %.17g", x[1]);
+}
+
 static void test_recurrent_and_finite(void)
 {
 	size_t rowptr[3] = { 0, 2, 3 };
@@ -278,6 +318,7 @@ int main(void)
 	test_rk2();
 	test_rk2_linear();
 	test_noise();
+	test_noise_stages();
 	test_recurrent_and_finite();
 	test_qif_block();
 	test_recurrent_spikes();

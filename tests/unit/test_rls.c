@@ -54,6 +54,29 @@ static double urand(unsigned *s)
 	return ((*s >> 8) & 0xffffff) / (double)0x1000000;
 }
 
+/* The textbook step on the full m x m matrix P (row-major): k = P q,
+ * den = 1 + q'k, P <- P - k k'/den, then pq = P q with the updated P. */
+static void textbook_step(size_t m, double *P, const double *q, double *k, double *pq)
+{
+	double den = 1;
+
+	for (size_t a = 0; a < m; a++) {
+		k[a] = 0;
+		for (size_t c = 0; c < m; c++)
+			k[a] += P[a * m + c] * q[c];
+	}
+	for (size_t a = 0; a < m; a++)
+		den += q[a] * k[a];
+	for (size_t a = 0; a < m; a++)
+		for (size_t c = 0; c < m; c++)
+			P[a * m + c] -= k[a] * k[c] / den;
+	for (size_t a = 0; a < m; a++) {
+		pq[a] = 0;
+		for (size_t c = 0; c < m; c++)
+			pq[a] += P[a * m + c] * q[c];
+	}
+}
+
 struct result {
 	double *val;        /* final weights */
 	double maxerr_w;    /* max |w - textbook| / (1 + |textbook|) */
@@ -134,26 +157,14 @@ static void run(int threads, enum rls_kernel_kind kind, size_t batch, int f32, d
 				continue;
 			for (size_t i = 0; i < N; i++) {
 				size_t m = msz[i];
-				double den = 1, *P = Pt[i], dw2 = 0;
+				double dw2 = 0;
 				static double kl[MMAX];
 
 				rls_last_k(&s, i, kl);
 				for (size_t j = 0; j < m; j++)
 					q[j] = r[col[rowptr[i] + j]];
+				textbook_step(m, Pt[i], q, k, pq);
 				for (size_t a = 0; a < m; a++) {
-					k[a] = 0;
-					for (size_t c = 0; c < m; c++)
-						k[a] += P[a * m + c] * q[c];
-				}
-				for (size_t a = 0; a < m; a++)
-					den += q[a] * k[a];
-				for (size_t a = 0; a < m; a++)
-					for (size_t c = 0; c < m; c++)
-						P[a * m + c] -= k[a] * k[c] / den;
-				for (size_t a = 0; a < m; a++) {
-					pq[a] = 0;
-					for (size_t c = 0; c < m; c++)
-						pq[a] += P[a * m + c] * q[c];
 					wt[rowptr[i] + a] += e[i] * pq[a];
 					dw2 += e[i] * pq[a] * e[i] * pq[a];
 				}
@@ -257,6 +268,102 @@ static void test_first_step(void)
 	}
 }
 
+/*
+ * The refresh of RLS_SPIKE: k directly at least every s->refresh steps
+ * (RLS_REFRESH unless a test changes it).  Three neurons (m = 61, 37, 8 of
+ * RN inputs) train at `steps` consecutive steps, their inputs spiking in a
+ * fixed pattern that never reaches m/8 at once (input j at the steps t with
+ * 7t + 3j = 0 mod 23: at most ceil(m/23) of a neuron's inputs), so that the
+ * first step (no previous k) and the refreshes are the only direct passes:
+ * ceil(steps/R) per neuron with interval R.  The other RN - RM neurons have
+ * no inputs.  Returns the passes and the largest distance of k/den from the
+ * textbook P q over every step.
+ */
+enum { RN = 70, RM = 3 };
+
+static size_t refresh_run(uint32_t refresh, int steps, double *maxerr_k)
+{
+	static const size_t m[RM] = { 61, 37, 8 };
+	const double dt = 0.1, b = 0.2, alpha = 0.25;
+	const double gamma = 1 - b * dt + (b * dt) * (b * dt) / 2;
+	size_t rowptr[RN + 1] = { 0 }, passes;
+	int32_t col[61 + 37 + 8];
+	double val[61 + 37 + 8], r[RN], e[RN] = { 0 }, *Pt[RM];
+	double q[64], k[64], pq[64], kl[64];
+	unsigned char spk[RN];
+	struct rls s;
+	struct rls_spikes sp = { spk, gamma, b };
+	unsigned seed = 777;
+
+	for (size_t i = 0; i < RN; i++)
+		rowptr[i + 1] = rowptr[i] + (i < RM ? m[i] : 0);
+	for (size_t i = 0; i < RM; i++) {
+		for (size_t j = 0; j < m[i]; j++) {
+			col[rowptr[i] + j] = (int32_t)(3 * i + j);
+			val[rowptr[i] + j] = urand(&seed) - 0.5;
+		}
+		Pt[i] = calloc(m[i] * m[i], sizeof(double));
+		for (size_t j = 0; j < m[i]; j++)
+			Pt[i][j * m[i] + j] = 1 / alpha;
+	}
+	for (size_t j = 0; j < RN; j++)
+		r[j] = b * urand(&seed);
+	rls_init(&s, RN, rowptr, col, &(struct rls_config){ .alpha = alpha, .kind = RLS_SPIKE });
+	CHECK(s.refresh == RLS_REFRESH, "rls_init: refresh %u, not RLS_REFRESH", s.refresh);
+	s.refresh = refresh;
+	*maxerr_k = 0;
+	for (int t = 0; t < steps; t++) {
+		for (size_t j = 0; j < RN; j++) {
+			r[j] = r[j] + dt * (-b * (r[j] + dt * (-b * r[j]) / 2));
+			spk[j] = (7 * t + 3 * (int)j) % 23 == 0;
+			if (spk[j])
+				r[j] += b;
+		}
+		for (size_t i = 0; i < RM; i++)
+			e[i] = urand(&seed) - 0.5;
+		rls_step(&s, NULL, val, r, e, t > 0 ? &sp : NULL, 0);
+		for (size_t i = 0; i < RM; i++) {
+			rls_last_k(&s, i, kl);
+			for (size_t j = 0; j < m[i]; j++)
+				q[j] = r[col[rowptr[i] + j]];
+			textbook_step(m[i], Pt[i], q, k, pq);
+			for (size_t a = 0; a < m[i]; a++)
+				*maxerr_k = fmax(*maxerr_k, fabs(kl[a] * s.c[i] - pq[a]) /
+						 (1 + fabs(pq[a])));
+		}
+	}
+	CHECK(s.steps == (size_t)steps * RN && !s.blowup, "refresh run: %zu steps", s.steps);
+	passes = s.passes;
+	for (size_t i = 0; i < RM; i++)
+		free(Pt[i]);
+	rls_free(&s);
+	return passes;
+}
+
+/*
+ * Over 4R + 1 steps the default interval gives 5 passes per neuron, those
+ * without inputs too (steps 0, R, 2R, 3R, 4R; an interval of R + 1 would
+ * give 4), and one without refreshes (the first step).  Without refreshes k
+ * comes from the recursion alone after the first step, over 16 R steps: its
+ * error must stay at rounding level, since the recursion contracts it by
+ * gamma at every step (rls.h), the refresh being only a safety net.
+ */
+static void test_refresh(void)
+{
+	const int R = RLS_REFRESH;
+	double err, err_none;
+	size_t p = refresh_run(RLS_REFRESH, 4 * R + 1, &err);
+	size_t p_none = refresh_run(UINT32_MAX, 16 * R, &err_none);
+
+	printf("test_rls: refresh every %d steps: %zu passes in %d steps, max rel. error "
+	       "k/den %.1e; none: %zu passes in %d steps, %.1e\n", R, p, 4 * R + 1, err,
+	       p_none, 16 * R, err_none);
+	CHECK(p == 5 * RN, "refresh: %zu passes, want %d", p, 5 * RN);
+	CHECK(p_none == RN, "no refresh: %zu passes, want %d", p_none, RN);
+	CHECK(err <= TOL && err_none <= TOL, "refresh: k/den off P q by %g (none: %g)", err,
+	      err_none);
+}
+
 int main(void)
 {
 	static const char *const name[2] = { "direct", "spike" };
@@ -276,6 +383,7 @@ int main(void)
 	for (size_t i = 0; i < N; i++)
 		nw += msz[i];
 	test_first_step();
+	test_refresh();
 	for (size_t x = 0; x < sizeof conf / sizeof conf[0]; x++) {
 		int kind = conf[x].kind;
 
