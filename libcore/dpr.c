@@ -287,8 +287,7 @@ double dpr_ess(const double *s, size_t m, double c, size_t *window)
 	if (m < 2 || !(s[0] > 0))
 		return NAN;
 	for (w = 1; w < m; w++) {
-		/* each lag's mean product over its own m - w pairs */
-		double rho = s[w] / (double)(m - w) / (s[0] / (double)m);
+		double rho = s[w] / s[0];
 
 		tau2 += 2 * rho * rho;
 		if ((double)w >= c * tau2)
