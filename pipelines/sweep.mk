@@ -346,10 +346,16 @@ $(PD)/dpr.dat: $(RD)/dpr.csv $(PIPE)/group-stats.awk $(call opt,loops)
 	@mkdir -p $(@D)
 	$(call say,plot data)
 	$(Q)$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
-$(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp
+# The rows dpr flagged (PR_bc outside [1, N], M too small): the figure
+# shows them and says how many.
+$(PD)/dpr-flags.dat: $(RD)/dpr.csv $(PIPE)/dpr-flags.awk $(call opt,loops)
+	@mkdir -p $(@D)
+	$(call say,plot data)
+	$(Q)awk -F, -f $(PIPE)/dpr-flags.awk -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
+$(FD)/dpr.png: $(PD)/dpr.dat $(PD)/dpr-flags.dat $(PIPE)/plots/dpr.gp
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
-	$(Q)$(call plot,dpr,data='$<')
+	$(Q)$(call plot,dpr,data='$<'; flags='$(PD)/dpr-flags.dat')
 
 $(PD)/training.dat: $(RD)/summary.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
