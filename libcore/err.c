@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include "atomic.h"
@@ -81,5 +82,22 @@ void *err_calloc(size_t count, size_t size)
 
 	if (!p)
 		err_die(EXIT_DATA, "out of memory (%zu x %zu bytes)", count, size);
+	return p;
+}
+
+void *err_malloc_huge(size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	void *p;
+
+	if (n < 4 * huge)
+		return err_malloc(n);
+	n = (n + huge - 1) / huge * huge;
+	p = aligned_alloc(huge, n);
+	if (!p)
+		err_die(EXIT_DATA, "out of memory (%zu bytes)", n);
+#ifdef MADV_HUGEPAGE
+	madvise(p, n, MADV_HUGEPAGE);
+#endif
 	return p;
 }

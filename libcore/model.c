@@ -73,8 +73,8 @@ void model_cols_init(struct model_cols *c, size_t n, const size_t *rowptr, const
 	size_t nnz = rowptr[n], *fill;
 
 	c->cptr = err_calloc(n + 1, sizeof *c->cptr);
-	c->cval = err_malloc((nnz + 1) * sizeof *c->cval);
-	c->crow = err_malloc((nnz + 1) * sizeof *c->crow);
+	c->cval = err_malloc_huge((nnz + 1) * sizeof *c->cval);
+	c->crow = err_malloc_huge((nnz + 1) * sizeof *c->crow);
 	for (size_t x = 0; x < nnz; x++)
 		c->cptr[col[x] + 1]++;
 	for (size_t j = 0; j < n; j++)

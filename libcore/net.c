@@ -117,13 +117,13 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 			kmax = k;
 	}
 	ns = nnz - np;
-	net->pcol = err_malloc((np + 1) * sizeof *net->pcol);
-	net->pval = err_malloc((np + 1) * sizeof *net->pval);
+	net->pcol = err_malloc_huge((np + 1) * sizeof *net->pcol);
+	net->pval = err_malloc_huge((np + 1) * sizeof *net->pval);
 	if (np < nnz)
-		net->pidx = err_malloc((np + 1) * sizeof *net->pidx);
+		net->pidx = err_malloc_huge((np + 1) * sizeof *net->pidx);
 	net->sptr = err_calloc(n + 1, sizeof *net->sptr);
-	net->srow = err_malloc((ns + 1) * sizeof *net->srow);
-	net->sval = err_malloc((ns + 1) * (cf->static_f32 ? sizeof(float) : sizeof(double)));
+	net->srow = err_malloc_huge((ns + 1) * sizeof *net->srow);
+	net->sval = err_malloc_huge((ns + 1) * (cf->static_f32 ? sizeof(float) : sizeof(double)));
 	pick = err_malloc((kmax + 1) * sizeof *pick);
 	if (kmax) {
 		g = rng_new_sub(cf->seed, RNG_PLASTIC, 0);

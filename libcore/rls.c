@@ -257,7 +257,8 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 #ifdef MADV_HUGEPAGE
 	madvise(s->P, s->pbytes, MADV_HUGEPAGE);
 #endif
-	s->vecs = err_calloc(s->voff[n] + 1, es);
+	s->vecs = err_malloc_huge((s->voff[n] + 1) * es);
+	memset(s->vecs, 0, (s->voff[n] + 1) * es);
 	s->cs = err_calloc(nslot * n + 1, sizeof(double));
 	s->head = err_calloc(n + 1, sizeof(uint32_t));
 	s->npend = err_calloc(n + 1, sizeof(uint32_t));

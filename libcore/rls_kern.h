@@ -519,23 +519,34 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 
 /*
  * Ask for the memory that neuron i's next step reads, ahead of it (for
- * matrices that do not fit the caches): its vectors, its W row, and the
- * lines of P_i that hold the columns of its spiked inputs (spike_k()).
+ * matrices that do not fit the caches), and nothing more: the memory
+ * system takes only so many requests at a time.  A spike step reads its
+ * pending vectors and writes the next slot, its W row, and either the
+ * lines of P_i that hold the columns of its spiked inputs or, when a fold
+ * is due, the whole of P_i in order (the first lines are asked for, the
+ * processor's own prefetcher follows); a direct step streams P_i.
  */
 static void SFX(prefetch_neuron)(const struct rls *s, size_t i, const double *val,
 				 const struct rls_spikes *sp)
 {
 	const size_t m = msize(s->rowptr, i), mp = pad4(m);
-	const size_t nslot = s->batch + 1, nsp = sp ? s->nspk[i] : 0;
-	const PT *vec = (const PT *)s->vecs + s->voff[i];
+	const size_t nslot = s->batch + 1, nsp = sp ? s->nspk[i] : 0, np = s->npend[i];
+	const char *vec = (const char *)((const PT *)s->vecs + s->voff[i]);
 	const char *P = (const char *)((const PT *)s->P + s->poff[i]);
+	const size_t vbytes = mp * sizeof(PT);
 
-	for (size_t x = 0; x < (nslot + 1) * mp * sizeof(PT); x += 64)
-		__builtin_prefetch((const char *)vec + x, 1);
 	for (size_t x = 0; x < m * sizeof(double); x += 64)
 		__builtin_prefetch((const char *)(val + s->rowptr[i]) + x, 1);
-	if (nsp > MAX_SPIKED || 8 * nsp > m)
+	if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED || s->age[i] >= s->refresh ||
+	    np == s->batch) {
+		for (size_t x = 0; x < 1024 && x < rls_packed_size(m) * sizeof(PT); x += 64)
+			__builtin_prefetch(P + x, 1);
 		return;
+	}
+	/* the pending vectors and the slot that takes the new k */
+	for (size_t y = 0, slot = s->head[i]; y <= np; y++, slot = slot + 1 == nslot ? 0 : slot + 1)
+		for (size_t x = 0; x < vbytes; x += 64)
+			__builtin_prefetch(vec + (1 + slot) * vbytes + x, 1);
 	for (size_t x = 0; x < nsp; x++) {
 		const size_t j = s->spk[i * MAX_SPIKED + x], jb = j & ~(size_t)3;
 		size_t base = 0;
@@ -544,7 +555,8 @@ static void SFX(prefetch_neuron)(const struct rls *s, size_t i, const double *va
 			__builtin_prefetch(P + sizeof(PT) * (base + tix(0, j - t0)), 0);
 			base += 4 * (mp - t0);
 		}
-		for (size_t t = jb; t < mp; t += 2)
+		/* row j of its block: a pair in every tile, tiles of 8 values */
+		for (size_t t = jb; t < mp; t += 2 * 64 / (8 * sizeof(PT)))
 			__builtin_prefetch(P + sizeof(PT) * (base + tix(j - jb, t - jb)), 0);
 	}
 }
