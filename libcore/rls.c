@@ -132,6 +132,7 @@ static inline size_t tix(size_t r, size_t cc)
 /* The kernels, once for P stored in double and once in float. */
 #define PT double
 #define SFX(f) f##_d
+#define FOLD_DIRECT 0
 #ifdef RLS_AVX2
 #define LD4(p) _mm256_loadu_pd(p)
 #define ST4(p, v) _mm256_storeu_pd(p, v)
@@ -152,8 +153,10 @@ static inline size_t tix(size_t r, size_t cc)
 #undef ST8
 #undef BC2_512
 
+#undef FOLD_DIRECT
 #define PT float
 #define SFX(f) f##_f
+#define FOLD_DIRECT 1
 #ifdef RLS_AVX2
 #define LD4(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
 #define ST4(p, v) _mm_storeu_ps(p, _mm256_cvtpd_ps(v))

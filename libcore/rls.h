@@ -53,6 +53,18 @@
  *               reset with it by every direct product.
  * Both give the textbook result to rounding; they differ in the last bits.
  *
+ * P in float (struct rls_config's p_float32): every value of P_i and of its
+ * vectors is rounded to float when stored (the arithmetic stays in double).
+ * The recursion of RLS_SPIKE rests on P_t q_{t-1} = k_{t-1}/den_{t-1},
+ * which the rounding of P_t breaks by about 6e-8 ||P|| ||q||, and it carries
+ * such an error over about 1/(1 - gamma) = 50 steps: enough, late in
+ * training when P is small, to spoil k by a percent and the training with
+ * it (test-loop error twice that of double P on the study's network).  So
+ * in float, k is computed directly whenever a fold is due, in the same pass
+ * over P_i (every `batch` steps): the error then stays at the rounding of P
+ * itself, and the test-loop error within the spread between seeds of
+ * double-P runs.
+ *
  * Neurons are independent: the step is shared among the threads of a pool
  * by blocks of neurons, and its results do not depend on their number.
  */

@@ -464,7 +464,7 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 	/* k directly: no valid previous k, more than m/8 spiked
 	 * inputs (the direct product is then the cheaper one), or
 	 * s->refresh (RLS_REFRESH) steps since the last time. */
-	if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED ||
+	if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED || (FOLD_DIRECT && np == s->batch) ||
 	    s->age[i] >= s->refresh) {
 		for (size_t j = 0; j < m; j++)
 			q[j] = (PT)r[col[off + j]];

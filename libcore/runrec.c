@@ -101,9 +101,12 @@ void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct
 		for (size_t k = 0; k < cf->nobserve; k++)
 			rr->obs[cf->observe[k]] = 1;
 	}
+	/* which entries are trained: always beside a sparse record, and for
+	 * dense weights when not every input is */
+	if ((cf->record & REC_WEIGHTS) && (cf->sparse || net_nplastic(net) < net->nnz))
+		write_plastic(cf, net);
 	if (cf->record & REC_WEIGHTS) {
 		if (cf->sparse) {
-			write_plastic(cf, net);
 			writer_in(&rr->ww, cf->dir, "weights-values.npy", NPY_F8, 2,
 				  (size_t[]){ rr->nrec_loops, net_nplastic(net) });
 		} else {

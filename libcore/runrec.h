@@ -5,7 +5,10 @@
  *                        (dense weights), or for sparse weights
  *   weights-values.npy   (recorded loops, P) the P plastic weights after
  *                        each recorded loop, in the input's CSR order, and
- *   plastic.npy          (P,) '<i8' their positions in the CSR data array;
+ *   plastic.npy          (P,) '<i8' their positions in the CSR data array
+ *                        (also beside weights.npy when not every input is
+ *                        trained: positions among W0's non-zero entries,
+ *                        row by row);
  *   outputs.npy, inputs.npy  (loops, steps, observed neurons) r and I;
  *   spikes.csv           loop,step,neuron events of the observed neurons;
  *   dw.csv               loop,step,t,log_dw_norm every 10 training steps;
