@@ -40,6 +40,7 @@ enum rng_stream {
 	RNG_STATE = 4,     /* simulate-train: initial state x_i */
 	RNG_NOISE = 5,     /* simulate-train: the dynamics' noise */
 	RNG_PLASTIC = 6,   /* simulate-train: each neuron's plastic inputs */
+	RNG_TRAIN = 7,     /* simulate-train: the neurons that train */
 };
 
 typedef struct rng rng_t;

@@ -87,7 +87,8 @@ static void write_plastic(const struct runrec_config *cf, const struct net *net)
 	npy_writer_close(&w);
 }
 
-void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net)
+void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
+		 const struct summary *sm)
 {
 	const size_t n = cf->n, no = nobs(cf);
 
@@ -123,7 +124,7 @@ void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct
 		writer_in(&rr->wi, cf->dir, "inputs.npy", cf->f32 ? NPY_F4 : NPY_F8, 3,
 			  (size_t[]){ cf->loops, cf->steps, no });
 	rr->fsum = open_in(cf->dir, "summary.csv");
-	fputs(summary_header, rr->fsum);
+	summary_header(sm, rr->fsum);
 	if (cf->record & REC_SPIKES) {
 		rr->fspk = open_in(cf->dir, "spikes.csv");
 		fputs("loop,step,neuron\n", rr->fspk);

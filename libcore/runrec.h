@@ -26,6 +26,7 @@
 #include "net.h"
 #include "npy.h"
 #include "sim.h"
+#include "summary.h"
 
 enum {
 	REC_WEIGHTS = 1, REC_OUTPUTS = 2, REC_INPUTS = 4, REC_SPIKES = 8,
@@ -61,8 +62,9 @@ struct runrec {
 /* Bytes runrec_open() allocates. */
 size_t runrec_bytes(const struct runrec_config *cf, const struct net *net);
 
-/* Open the run's files (summary.csv with its header). */
-void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net);
+/* Open the run's files (summary.csv with sm's header). */
+void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
+		 const struct summary *sm);
 
 /* After sim_step() of step it of loop: outputs, inputs, spikes, currents,
  * and the dw.csv row of a training step. */

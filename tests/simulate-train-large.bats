@@ -20,6 +20,12 @@ import scipy.sparse as sp
 sp.save_npz(sys.argv[2], sp.csr_matrix(np.load(sys.argv[1])))' "$1" "$2"
 }
 
+# param DIR NAME: the value of the column NAME of DIR/params.csv
+param() {
+	awk -F, -v k="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i } NR == 2 { print $c }' \
+		"$1/params.csv"
+}
+
 run_small() {
 	local dir=$1
 	shift
@@ -46,7 +52,7 @@ for f in ("outputs", "inputs", "weights"):
 	small
 	run_small p -w w.npy --sigma 0 --pqif 0.5 --seed 3 --plastic 5
 	[ -f p/plastic.npy ]
-	grep -q ',5,1,0,0,all,all$' p/params.csv
+	[ "$(param p plastic),$(param p learn_every),$(param p trained)" = 5,1,40 ]
 	"$PY" "$REF" w.npy t.npy p/kick.npy p/state0.npy p.ref --pqif 0.5 --loops 3 \
 		--train-loops 1 --stim-steps 100 --spikes p/spikes.csv --plastic p/plastic.npy
 	ref_compare p p.ref
@@ -138,7 +144,7 @@ for k, loop in enumerate((0, 2)):
 	run_small all -w w.npy --pqif 0.5 --seed 3
 	run_small sub -w w.npy --pqif 0.5 --seed 3 --record-loops 2,0 --observe 3,17,30
 	run_small cnt -w w.npy --pqif 0.5 --seed 3 --observe 8
-	grep -q ',3+17+30,2+0$' sub/params.csv
+	[ "$(param sub observe) $(param sub record_loops)" = "3+17+30 2+0" ]
 	pyrun '
 a = lambda d, f: np.load(d + "/" + f + ".npy")
 assert (a("sub", "weights") == a("all", "weights")[[0, 2]]).all()
@@ -182,7 +188,7 @@ assert (sub == ev[np.isin(ev[:, 2], obs)]).all()
 		cmp r1/$f r2/$f
 		cmp r1/$f r3/$f
 	done
-	grep -q ',12,1,1,1,all,all$' r1/params.csv
+	[ "$(param r1 plastic) $(param r1 p_float32) $(param r1 static_float32)" = "12 1 1" ]
 }
 
 # The study's network trained with P in float32: its test-loop error lies
@@ -209,4 +215,39 @@ assert abs(f.mean() - d.mean()) <= 2 * d.std(ddof=1), (f.mean(), d.mean(), d.std
 lo, hi = d.min(), d.max()
 assert ((f >= lo - (hi - lo) / 2) & (f <= hi + (hi - lo) / 2)).all(), (f, lo, hi)
 '
+}
+
+@test "--train-fraction and --train-neurons: only the chosen neurons train (NumPy), the summary splits them" {
+	small
+	run_small f -w w.npy --sigma 0 --pqif 0.5 --seed 3 --train-fraction 0.5
+	pyrun '
+t = np.load("f/trained.npy")
+assert t.dtype == np.int64 and len(t) == 20 and (np.diff(t) > 0).all(), t
+w0 = np.load("w.npy"); w = np.load("f/weights.npy")
+rows = np.nonzero((w[1] != w0).any(axis=1))[0]
+assert (rows == t).all(), (rows, t)
+s = np.genfromtxt("f/summary.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+assert s.dtype.names[-4:] == ("mse_trained", "mse_untrained", "corr_trained", "corr_untrained")
+tr = s[s["phase"] == "train"]
+assert tr["mse_trained"][0] < tr["mse_untrained"][0] / 3, tr
+'
+	[ "$(param f trained)" = 20 ]
+	"$PY" "$REF" w.npy t.npy f/kick.npy f/state0.npy f.ref --pqif 0.5 --loops 3 \
+		--train-loops 1 --stim-steps 100 --spikes f/spikes.csv --trained f/trained.npy
+	ref_compare f f.ref
+	# the draw is the seed's: the same neurons for another pqif
+	run_small g -w w.npy --pqif 1 --seed 3 --train-fraction 0.5
+	cmp f/trained.npy g/trained.npy
+	run_small n -w w.npy --pqif 0.5 --seed 3 --train-neurons 5,1,39
+	pyrun 'assert list(np.load("n/trained.npy")) == [1, 5, 39]'
+	# every neuron: the default, to the byte, and no extra columns
+	run_small a -w w.npy --pqif 0.5 --seed 3 --train-fraction 1
+	run_small b -w w.npy --pqif 0.5 --seed 3
+	cmp a/weights.npy b/weights.npy
+	cmp a/summary.csv b/summary.csv
+	[ ! -e a/trained.npy ]
+	assert_fails 2 "--train-fraction: must be in (0, 1]" run_small x -w w.npy --train-fraction 0
+	assert_fails 2 "--train-fraction: 1.5 is out of range" run_small x -w w.npy --train-fraction 1.5
+	assert_fails 2 "--train-neurons: neuron 5 listed twice" run_small x -w w.npy --train-neurons 5,5
+	assert_fails 2 "give one of them" run_small x -w w.npy --train-neurons 5 --train-fraction 0.5
 }

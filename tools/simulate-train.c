@@ -53,7 +53,7 @@ enum {
 	OPT_TAU_S, OPT_ALPHA, OPT_SIGMA, OPT_STIM_STEPS, OPT_STIM_AMP, OPT_NOISE,
 	OPT_RECORD, OPT_F32, OPT_F64, OPT_KICK, OPT_STATE, OPT_TRACE, OPT_THREADS, OPT_FORCE,
 	OPT_RLS, OPT_PLASTIC, OPT_P_F32, OPT_STATIC_F32, OPT_LEARN_EVERY, OPT_OBSERVE,
-	OPT_RECORD_LOOPS, OPT_MAX_MEMORY
+	OPT_RECORD_LOOPS, OPT_MAX_MEMORY, OPT_TRAIN_FRACTION, OPT_TRAIN_NEURONS
 };
 
 /* What the analysis needs (motifs: weights; dpr: outputs), in about 19 MB
@@ -80,6 +80,8 @@ struct options {
 	const char *trace_arg, *observe_arg, *record_loops_arg;
 	size_t *trace, ntrace;
 	long long plastic, learn_every;
+	double train_fraction;
+	const char *train_neurons_arg;
 	double max_memory;     /* bytes; 0: what the machine has available */
 };
 
@@ -123,6 +125,8 @@ static void usage(FILE *fp)
 "      --plastic L      train L of each neuron's inputs, drawn at random (default:\n"
 "                       all of them); the others keep their values\n"
 "      --learn-every K  the RLS update every K-th step after the kick (default 1)\n"
+"      --train-fraction F  train round(F N) neurons drawn at random (default 1)\n"
+"      --train-neurons LIST  train these neurons (comma list) only\n"
 "      --p-float32      keep RLS's matrices P in float32 (arithmetic in float64)\n"
 "      --static-float32 keep the weights that are not trained in float32\n"
 "      --observe SET    the neurons whose outputs, inputs and spikes are\n"
@@ -346,6 +350,8 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		{ "observe", required_argument, NULL, OPT_OBSERVE },
 		{ "record-loops", required_argument, NULL, OPT_RECORD_LOOPS },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "train-fraction", required_argument, NULL, OPT_TRAIN_FRACTION },
+		{ "train-neurons", required_argument, NULL, OPT_TRAIN_NEURONS },
 		OPTS_LONG_END
 	};
 	int code, record_given = 0;
@@ -369,6 +375,7 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 	o->threads = 1;
 	o->rls = RLS_SPIKE;
 	o->learn_every = 1;
+	o->train_fraction = 1;
 	while ((code = getopt_long(argc, argv, OPTS_SHORT "w:t:", longopts, NULL)) != -1) {
 		switch (code) {
 		case 'w': o->weights = optarg; break;
@@ -427,11 +434,19 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		case OPT_OBSERVE: o->observe_arg = optarg; break;
 		case OPT_RECORD_LOOPS: o->record_loops_arg = optarg; break;
 		case OPT_MAX_MEMORY: o->max_memory = parse_size("--max-memory", optarg); break;
+		case OPT_TRAIN_FRACTION:
+			o->train_fraction = opts_double("--train-fraction", optarg, 0, 1);
+			if (!(o->train_fraction > 0))
+				err_usage("--train-fraction: must be in (0, 1]");
+			break;
+		case OPT_TRAIN_NEURONS: o->train_neurons_arg = optarg; break;
 		default: opts_common(&o->c, code, optarg);
 		}
 	}
 	if (optind < argc)
 		err_usage("unexpected argument '%s'", argv[optind]);
+	if (o->train_neurons_arg && o->train_fraction < 1)
+		err_usage("--train-fraction and --train-neurons: give one of them");
 	if (!o->weights)
 		err_usage("no weights given (-w FILE)");
 	if (!o->target)
@@ -545,7 +560,7 @@ static void put_set(FILE *fp, const char *arg)
 
 static void write_params(const char *dir, const struct options *o, size_t n, size_t steps,
 			 size_t nqif, const char *wsha, const char *tsha,
-			 const char *ksha, const char *ssha)
+			 const char *ksha, const char *ssha, size_t ntrained)
 {
 	FILE *fp = open_in(dir, "params.csv");
 	int lif = nqif < n;
@@ -566,7 +581,8 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		fputs(",kick,kick_sha256", fp);
 	if (o->state)
 		fputs(",state,state_sha256", fp);
-	fputs(",rls,float32,plastic,learn_every,p_float32,static_float32,observe,record_loops", fp);
+	fputs(",rls,float32,plastic,learn_every,p_float32,static_float32,observe,record_loops,"
+	      "trained", fp);
 	fprintf(fp, "\nsimulate-train,%s,%zu,%zu,%zu,", FORCENET_VERSION, n, steps, nqif);
 	csvio_put_double(fp, o->pqif);
 	fputc(',', fp);
@@ -610,8 +626,47 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	put_set(fp, o->observe_arg);
 	fputc(',', fp);
 	put_set(fp, o->record_loops_arg);
-	fputc('\n', fp);
+	fprintf(fp, ",%zu\n", ntrained);
 	close_in(fp, dir, "params.csv");
+}
+
+/*
+ * The neurons that train: NULL for all of them, else n flags (*count set).
+ * --train-fraction F: round(F n) neurons drawn without replacement from the
+ * seed's RNG_TRAIN stream (Knuth's selection sampling: the same neurons for
+ * every pqif and vrest of a seed); --train-neurons: the ones listed.
+ */
+static unsigned char *choose_trained(const struct options *o, size_t n, size_t *count)
+{
+	unsigned char *t;
+
+	*count = n;
+	if (!o->train_neurons_arg && o->train_fraction >= 1)
+		return NULL;
+	t = err_calloc(n + 1, 1);
+	if (o->train_neurons_arg) {
+		size_t k, *l = parse_list("--train-neurons", o->train_neurons_arg, n, &k);
+
+		for (size_t x = 0; x < k; x++) {
+			if (t[l[x]])
+				err_usage("--train-neurons: neuron %zu listed twice", l[x]);
+			t[l[x]] = 1;
+		}
+		free(l);
+		*count = k;
+	} else {
+		size_t k = (size_t)llround(o->train_fraction * (double)n), *pick;
+		rng_t *g = rng_new(o->c.seed, RNG_TRAIN);
+
+		pick = err_malloc((k + 1) * sizeof *pick);
+		rng_sample_sorted(g, n, k, pick);
+		for (size_t x = 0; x < k; x++)
+			t[pick[x]] = 1;
+		rng_free(g);
+		free(pick);
+		*count = k;
+	}
+	return t;
 }
 
 /* Bytes of memory available to this process: the kernel's MemAvailable,
@@ -938,7 +993,8 @@ int main(int argc, char **argv)
 	char tsha[65], ksha[65] = "", ssha[65] = "";
 	size_t n, steps, stim, nqif;
 	size_t *observe = NULL, nobserve = 0;
-	unsigned char *record_loop = NULL;
+	unsigned char *record_loop = NULL, *trained;
+	size_t ntrained;
 	double *kick, *x;
 	struct weights wt;
 	struct target tg;
@@ -982,6 +1038,7 @@ int main(int argc, char **argv)
 	x = o.state ? load_vector(o.state, n, ssha) : NULL;
 	kick = o.kick ? load_vector(o.kick, n, ksha) : NULL;
 	observe = parse_observe(o.observe_arg, n, &nobserve);
+	trained = choose_trained(&o, n, &ntrained);
 	if (o.record_loops_arg && strcmp(o.record_loops_arg, "all")) {
 		size_t k, *l = parse_list("--record-loops", o.record_loops_arg, (size_t)o.loops, &k);
 
@@ -993,7 +1050,7 @@ int main(int argc, char **argv)
 
 	/* What the run needs, before it takes it. */
 	ncf = (struct net_config){ .plastic = (size_t)o.plastic, .seed = o.c.seed,
-				   .static_f32 = o.static_f32 };
+				   .static_f32 = o.static_f32, .trained = trained };
 	scf = (struct sim_config){
 		.mp = { .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest, .dt = o.dt,
 			.b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise },
@@ -1015,7 +1072,8 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			size_t m = wt.indptr[i + 1] - wt.indptr[i];
 
-			prow[i + 1] = prow[i] + (o.plastic && (size_t)o.plastic < m ?
+			prow[i + 1] = prow[i] + (trained && !trained[i] ? 0 :
+						 o.plastic && (size_t)o.plastic < m ?
 						 (size_t)o.plastic : m);
 		}
 		need += (double)rls_bytes(n, prow, &scf.rls);
@@ -1061,11 +1119,22 @@ int main(int argc, char **argv)
 		rng_free(g);
 	}
 	sim_init(&sim, &net, x, kick, &scf, pool);
-	summary_init(&sm, n, nqif, steps, stim, o.dt, target_row, &tg, 0);
+	summary_init(&sm, n, nqif, steps, stim, o.dt, target_row, &tg, 0, trained);
 
 	/* The run directory, under a temporary name until complete. */
 	dir = atomic_dir_open(&ad, o.c.output, o.force);
-	write_params(dir, &o, n, steps, nqif, wt.sha, tsha, ksha, ssha);
+	write_params(dir, &o, n, steps, nqif, wt.sha, tsha, ksha, ssha, ntrained);
+	if (trained) {
+		struct npy_writer w;
+		char *p = path_in(dir, "trained.npy");
+
+		npy_writer_open(&w, p, NPY_I8, 1, (size_t[]){ ntrained });
+		for (size_t i = 0; i < n; i++)
+			if (trained[i])
+				npy_write_i64(&w, (int64_t[]){ (int64_t)i }, 1);
+		npy_writer_close(&w);
+		free(p);
+	}
 	if (wt.sparse && (o.record & REC_WEIGHTS))
 		place_weights(&wt, dir);
 	{
@@ -1078,7 +1147,7 @@ int main(int argc, char **argv)
 		free(p);
 	}
 	rcf.dir = dir;
-	runrec_open(&rr, &rcf, &net);
+	runrec_open(&rr, &rcf, &net, &sm);
 
 	progress_start(&pg, (size_t)o.loops * steps, o.c.quiet);
 	t0 = progress_now();
@@ -1144,6 +1213,7 @@ int main(int argc, char **argv)
 	free(wt.indptr);
 	free(observe);
 	free(record_loop);
+	free(trained);
 	free(o.trace);
 	opts_free(&o.c);
 	return EXIT_OK;

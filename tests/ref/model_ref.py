@@ -9,6 +9,7 @@ usage: model_ref.py WEIGHTS.npy TARGET.npy KICK.npy STATE0.npy OUTDIR
            [--pqif P] [--vt V] [--vrest V] [--dt DT] [--tau-s TS]
            [--alpha A] [--stim-steps K] [--loops L] [--train-loops T]
            [--spikes SPIKES.csv] [--learn-every K] [--plastic PLASTIC.npy]
+           [--trained TRAINED.npy]
 writes OUTDIR/outputs.npy, inputs.npy (loops, steps, N), weights.npy
 (loops, N, N), spikes.npy (loops, steps, N) of 0/1 and dw.csv (loop, step,
 t, log_dw_norm: ln(||dW||_F / ||W0||_F) at the training steps with
@@ -22,6 +23,10 @@ among W0's non-zero entries, row by row: the choice is the tool's random
 draw, not something to transcribe); each neuron then trains those only, with
 an L x L P_i (MODEL.md's "plastic inputs cap"), while the error still uses
 all of W.
+
+--trained takes the neurons that train from a run's trained.npy (the
+tool's random draw); the others never change (MODEL.md's "fraction
+trained").
 
 --spikes takes the spikes from an events table (a run's spikes.csv: loop,
 step, neuron): they, not the spike rule, then add b to r and reset LIF
@@ -56,6 +61,7 @@ def main():
     ap.add_argument("--spikes")
     ap.add_argument("--learn-every", type=int, default=1)
     ap.add_argument("--plastic")
+    ap.add_argument("--trained")
     a = ap.parse_args()
 
     w = np.load(a.weights).astype(float)
@@ -78,6 +84,7 @@ def main():
     dw = []
     r = np.zeros(N)
     idx = [np.nonzero(w[i, :])[0] for i in range(N)]
+    learners = range(N) if a.trained is None else np.load(a.trained)
     if a.plastic:
         rows, cols = np.nonzero(w)          # W0's non-zeros, row by row
         pos = np.load(a.plastic)
@@ -130,7 +137,7 @@ def main():
                 ts = time.perf_counter()
                 e = target[it] - w @ r
                 dw2 = 0.0
-                for i in range(N):
+                for i in learners:
                     q = r[idx[i]]
                     k = P[i] @ q
                     den = 1 + q @ k
