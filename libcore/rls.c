@@ -82,6 +82,9 @@ static inline RLS_TARGET512 __m512d bc2_512_f(const float *p)
  * RLS_AHEAD neurons before their step. */
 #define RLS_PREFETCH_BYTES ((size_t)32 << 20)
 #define RLS_AHEAD 4
+/* With forgetting, the scale of P_i goes into the stored matrix beyond
+ * this (2^40: far from overflow, and rare: every 2000 steps at lambda 0.99). */
+#define RLS_SCALE_MAX 1.099511627776e12
 /* Neurons per chunk of rls_step() at least (pool_chunks()). */
 #define RLS_GRAIN 32
 
@@ -239,8 +242,17 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	s->rowptr = rowptr;
 	s->col = col;
 	s->kind = cf->kind;
+	s->forget = cf->forget > 0 && cf->forget < 1 ? cf->forget : 1;
+	/* forgetting: k directly at every step (see rls.h) */
+	if (s->forget < 1)
+		s->kind = RLS_DIRECT;
 	s->f32 = cf->p_float32;
-	s->batch = batch_of(n, rowptr, cf);
+	{
+		struct rls_config c2 = *cf;
+
+		c2.kind = s->kind;
+		s->batch = batch_of(n, rowptr, &c2);
+	}
 	s->refresh = RLS_REFRESH;
 	nslot = s->batch + 1;
 	s->poff = err_malloc((n + 1) * sizeof *s->poff);
@@ -271,6 +283,12 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	s->age = err_calloc(n + 1, sizeof(uint32_t));
 	s->nspk = err_calloc(n + 1, sizeof(uint32_t));
 	s->spk = err_calloc(MAX_SPIKED * n + 1, sizeof(uint32_t));
+	s->scale_max = RLS_SCALE_MAX;
+	if (s->forget < 1) {
+		s->scale = err_malloc((n + 1) * sizeof *s->scale);
+		for (size_t i = 0; i <= n; i++)
+			s->scale[i] = 1;
+	}
 	/* the rows each presynaptic neuron feeds (model.h's column index):
 	 * the caller's, or one of our own */
 	if (cf->cols) {
@@ -301,6 +319,7 @@ void rls_free(struct rls *s)
 	free(s->age);
 	free(s->nspk);
 	free(s->spk);
+	free(s->scale);
 	if (s->cols == &s->own_cols)
 		model_cols_free(&s->own_cols);
 	memset(s, 0, sizeof *s);
@@ -413,7 +432,7 @@ void rls_unpack(const struct rls *s, size_t i, double *out)
 
 	for (size_t j = 0; j < m; j++)
 		for (size_t t = j; t < m; t++)
-			out[j * m + t] = out[t * m + j] = s->f32 ?
+			out[j * m + t] = out[t * m + j] = (s->scale ? s->scale[i] : 1) * (s->f32 ?
 				*elem_f((float *)s->P + s->poff[i], mp, j, t) :
-				*elem_d((double *)s->P + s->poff[i], mp, j, t);
+				*elem_d((double *)s->P + s->poff[i], mp, j, t));
 }

@@ -53,6 +53,13 @@
  *               reset with it by every direct product.
  * Both give the textbook result to rounding; they differ in the last bits.
  *
+ * Forgetting (lambda < 1): den = lambda + q'k, P_i <- (P_i - k k'/den)/lambda,
+ * W[i, idx_i] += e_i k/den (P_i q after the update is still k/den, and
+ * q'k/den = 1 - lambda/den).  P_i is kept as scale_i times its matrix (the
+ * division by lambda goes into scale_i, into the matrix only before the
+ * scale passes 2^40), and k is computed directly at every step (RLS_DIRECT
+ * whatever the kind asked for).
+ *
  * P in float (struct rls_config's p_float32): every value of P_i and of its
  * vectors is rounded to float when stored (the arithmetic stays in double).
  * The recursion of RLS_SPIKE rests on P_t q_{t-1} = k_{t-1}/den_{t-1},
@@ -112,6 +119,10 @@ struct rls {
 	size_t *poff;          /* offset of Pbase_i in P (n+1) */
 	size_t *voff;          /* offset of neuron i's vectors in vecs (n+1) */
 	int f32;               /* P and vecs hold float, else double */
+	double forget;         /* lambda, the forgetting factor (1: none) */
+	double *scale;         /* lambda < 1: P_i is scale[i] times its matrix */
+	double scale_max;      /* ... into the matrix beyond this (RLS_SCALE_MAX;
+				* a test may lower it) */
 	void *P;               /* block-packed Pbase_i, poff[n] values (mapped) */
 	size_t pbytes;         /* size of the mapping */
 	void *vecs;            /* per neuron: q, then batch+1 slots of k (a ring) */
@@ -150,6 +161,8 @@ struct rls_config {
 	size_t batch;               /* pending updates of RLS_SPIKE, 1 ..
 				     * RLS_MAX_PENDING, or 0 for the choice above
 				     * (RLS_BATCH or RLS_BATCH_LARGE) */
+	double forget;              /* the forgetting factor lambda in (0, 1];
+				     * 0 stands for 1 (none) */
 	int p_float32;              /* store P_i and its vectors as float (the
 				     * arithmetic stays in double: a value is
 				     * rounded to float when stored) */

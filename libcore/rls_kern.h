@@ -457,19 +457,41 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 	PT *P = (PT *)s->P + s->poff[i];
 	double *w = val + off, *cs = s->cs + nslot * i;
 	const PT *u[RLS_MAX_PENDING + 1];
-	double cp[RLS_MAX_PENDING + 1], den = 1, qk, ci, a;
+	double cp[RLS_MAX_PENDING + 1], den = 1, qk, ci, a, sc = 1;
 
 	np = SFX(pending)(s, i, u, cp, &ns);
 	k = vec + (1 + ns) * mp;
-	/* k directly: no valid previous k, more than m/8 spiked
-	 * inputs (the direct product is then the cheaper one), or
-	 * s->refresh (RLS_REFRESH) steps since the last time. */
+	/* With forgetting, P_i is kept as scale_i times the stored matrix;
+	 * before the scale grows out of range it goes into the matrix. */
+	if (s->scale && s->scale[i] > s->scale_max) {
+		const size_t sz = rls_packed_size(m);
+
+		SFX(kernel)(m, P, u, cp, np, NULL, NULL);
+		for (size_t x = 0; x < sz; x++)
+			P[x] = (PT)(s->scale[i] * P[x]);
+		s->scale[i] = 1;
+		np = 0;
+	}
+	/* k directly: no valid previous k, more than m/8 spiked inputs
+	 * (the direct product is then the cheaper one), s->refresh
+	 * (RLS_REFRESH) steps since the last time, or, with P stored in
+	 * float, a fold due (FOLD_DIRECT: the pass that folds computes k
+	 * too; see rls.h) */
 	if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED || (FOLD_DIRECT && np == s->batch) ||
 	    s->age[i] >= s->refresh) {
 		for (size_t j = 0; j < m; j++)
 			q[j] = (PT)r[col[off + j]];
 		den = SFX(kernel)(m, P, u, cp, np, q, k);
 		qk = den - 1;
+		if (s->scale) {
+			/* P_i = scale (the stored matrix): k = scale (its product
+			 * with q), den = lambda + q'k */
+			sc = s->scale[i];
+			for (size_t j = 0; j < mp; j++)
+				k[j] = (PT)(sc * k[j]);
+			qk *= sc;
+			den = s->forget + qk;
+		}
 		np = 0;
 		s->age[i] = 1;
 		passes++;
@@ -494,9 +516,13 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 		den = 1 + qk;
 		s->age[i]++;
 	}
-	/* the new k joins the np updates still pending */
+	/* the new k joins the np updates still pending; with forgetting
+	 * P_i <- (P_i - ci k k')/lambda, that is scale/lambda times (the
+	 * stored matrix - (ci/scale) k k') */
 	ci = 1 / den;
-	cs[ns] = ci;
+	cs[ns] = ci / sc;
+	if (s->scale)
+		s->scale[i] = sc / s->forget;
 	s->head[i] = (uint32_t)((ns + nslot - np) % nslot);
 	s->npend[i] = (uint32_t)(np + 1);
 	a = e[i] * ci;

@@ -138,9 +138,9 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 		if (s->rls.blowup)
 			return SIM_WEIGHTS_BLOWUP;
 		/* The next step's W r needs no product: row i changed by
-		 * e_i k/den, and k'q/den = 1 - 1/den. */
+		 * e_i k/den, and k'q/den = 1 - lambda/den. */
 		for (size_t i = 0; i < n; i++)
-			s->vr[i] = s->vr[i] + s->e[i] * (1 - s->rls.c[i]);
+			s->vr[i] = s->vr[i] + s->e[i] * (1 - s->rls.forget * s->rls.c[i]);
 		if (want_dw) {
 			double d2 = 0;
 

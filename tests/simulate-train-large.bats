@@ -251,3 +251,19 @@ assert tr["mse_trained"][0] < tr["mse_untrained"][0] / 3, tr
 	assert_fails 2 "--train-neurons: neuron 5 listed twice" run_small x -w w.npy --train-neurons 5,5
 	assert_fails 2 "give one of them" run_small x -w w.npy --train-neurons 5 --train-fraction 0.5
 }
+
+@test "--forget: lambda 1 is the default to the byte; lambda < 1 against NumPy" {
+	small
+	run_small a -w w.npy --pqif 0.5 --seed 3 --forget 1
+	run_small b -w w.npy --pqif 0.5 --seed 3
+	for f in weights.npy outputs.npy spikes.csv summary.csv dw.csv; do cmp a/$f b/$f; done
+	run_small f -w w.npy --sigma 0 --pqif 0.5 --seed 3 --forget 0.99
+	[ "$(param f forget) $(param f rls)" = "0.99 direct" ]
+	"$PY" "$REF" w.npy t.npy f/kick.npy f/state0.npy f.ref --pqif 0.5 --loops 3 \
+		--train-loops 1 --stim-steps 100 --spikes f/spikes.csv --forget 0.99
+	ref_compare f f.ref
+	# and it differs from no forgetting by more than rounding
+	pyrun 'assert np.abs(np.load("f/weights.npy")[1] - np.load("a/weights.npy")[1]).max() > 1e-3'
+	assert_fails 2 "--forget: must be in (0, 1]" run_small x -w w.npy --forget 0
+	assert_fails 2 "--forget: 1.5 is out of range" run_small x -w w.npy --forget 1.5
+}

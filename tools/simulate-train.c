@@ -53,7 +53,7 @@ enum {
 	OPT_TAU_S, OPT_ALPHA, OPT_SIGMA, OPT_STIM_STEPS, OPT_STIM_AMP, OPT_NOISE,
 	OPT_RECORD, OPT_F32, OPT_F64, OPT_KICK, OPT_STATE, OPT_TRACE, OPT_THREADS, OPT_FORCE,
 	OPT_RLS, OPT_PLASTIC, OPT_P_F32, OPT_STATIC_F32, OPT_LEARN_EVERY, OPT_OBSERVE,
-	OPT_RECORD_LOOPS, OPT_MAX_MEMORY, OPT_TRAIN_FRACTION, OPT_TRAIN_NEURONS
+	OPT_RECORD_LOOPS, OPT_MAX_MEMORY, OPT_TRAIN_FRACTION, OPT_TRAIN_NEURONS, OPT_FORGET
 };
 
 /* What the analysis needs (motifs: weights; dpr: outputs), in about 19 MB
@@ -80,7 +80,7 @@ struct options {
 	const char *trace_arg, *observe_arg, *record_loops_arg;
 	size_t *trace, ntrace;
 	long long plastic, learn_every;
-	double train_fraction;
+	double train_fraction, forget;
 	const char *train_neurons_arg;
 	double max_memory;     /* bytes; 0: what the machine has available */
 };
@@ -105,6 +105,7 @@ static void usage(FILE *fp)
 "      --dt DT          time step in units of 10 ms (default 0.1)\n"
 "      --tau-s TS       synaptic time constant (default 5)\n"
 "      --alpha A        RLS regulariser, P starts as I/A (default 0.25)\n"
+"      --forget L       RLS forgetting factor, in (0, 1] (default 1: none)\n"
 "      --sigma S        noise standard deviation (default 1; 0 = no noise)\n"
 "      --noise dt|em    noise scaling: dt (the study's, default) or em\n"
 "                       (Euler-Maruyama, sqrt(dt))\n"
@@ -352,6 +353,7 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "train-fraction", required_argument, NULL, OPT_TRAIN_FRACTION },
 		{ "train-neurons", required_argument, NULL, OPT_TRAIN_NEURONS },
+		{ "forget", required_argument, NULL, OPT_FORGET },
 		OPTS_LONG_END
 	};
 	int code, record_given = 0;
@@ -376,6 +378,7 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 	o->rls = RLS_SPIKE;
 	o->learn_every = 1;
 	o->train_fraction = 1;
+	o->forget = 1;
 	while ((code = getopt_long(argc, argv, OPTS_SHORT "w:t:", longopts, NULL)) != -1) {
 		switch (code) {
 		case 'w': o->weights = optarg; break;
@@ -440,6 +443,11 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 				err_usage("--train-fraction: must be in (0, 1]");
 			break;
 		case OPT_TRAIN_NEURONS: o->train_neurons_arg = optarg; break;
+		case OPT_FORGET:
+			o->forget = opts_double("--forget", optarg, 0, 1);
+			if (!(o->forget > 0))
+				err_usage("--forget: must be in (0, 1]");
+			break;
 		default: opts_common(&o->c, code, optarg);
 		}
 	}
@@ -582,7 +590,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	if (o->state)
 		fputs(",state,state_sha256", fp);
 	fputs(",rls,float32,plastic,learn_every,p_float32,static_float32,observe,record_loops,"
-	      "trained", fp);
+	      "trained,forget", fp);
 	fprintf(fp, "\nsimulate-train,%s,%zu,%zu,%zu,", FORCENET_VERSION, n, steps, nqif);
 	csvio_put_double(fp, o->pqif);
 	fputc(',', fp);
@@ -617,7 +625,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		csvio_put_str(fp, o->state);
 		fprintf(fp, ",%s", ssha);
 	}
-	fprintf(fp, ",%s,%d,", o->rls == RLS_SPIKE ? "spike" : "direct", o->f32);
+	fprintf(fp, ",%s,%d,", o->rls == RLS_SPIKE && o->forget == 1 ? "spike" : "direct", o->f32);
 	if (o->plastic)
 		fprintf(fp, "%lld", o->plastic);
 	else
@@ -626,7 +634,9 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	put_set(fp, o->observe_arg);
 	fputc(',', fp);
 	put_set(fp, o->record_loops_arg);
-	fprintf(fp, ",%zu\n", ntrained);
+	fprintf(fp, ",%zu,", ntrained);
+	csvio_put_double(fp, o->forget);
+	fputc('\n', fp);
 	close_in(fp, dir, "params.csv");
 }
 
@@ -1056,7 +1066,7 @@ int main(int argc, char **argv)
 			.b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise },
 		.stim = stim, .learn_every = (size_t)o.learn_every, .refresh = RECURRENT_REFRESH,
 		.seed = o.c.seed, .train = o.train_loops > 0,
-		.rls = { .alpha = o.alpha, .kind = o.rls, .p_float32 = o.p_f32 } };
+		.rls = { .alpha = o.alpha, .kind = o.rls, .p_float32 = o.p_f32, .forget = o.forget } };
 	if (o.train_loops == 0)
 		o.record &= ~REC_DW;
 	rcf = (struct runrec_config){ .record = o.record, .f32 = o.f32, .n = n, .steps = steps,
@@ -1200,7 +1210,7 @@ int main(int argc, char **argv)
 			 o.c.output, o.loops, steps, n, nqif, progress_now() - t0,
 			 n_train ? 1e6 * t_train / (double)n_train : 0,
 			 n_train ? 1e6 * sim.t_rls / (double)n_train : 0,
-			 o.rls == RLS_SPIKE ? "spike" : "direct",
+			 sim.rls.kind == RLS_SPIKE ? "spike" : "direct",
 			 n_free ? 1e6 * t_free / (double)n_free : 0);
 
 	summary_free(&sm);

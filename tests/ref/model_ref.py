@@ -9,7 +9,7 @@ usage: model_ref.py WEIGHTS.npy TARGET.npy KICK.npy STATE0.npy OUTDIR
            [--pqif P] [--vt V] [--vrest V] [--dt DT] [--tau-s TS]
            [--alpha A] [--stim-steps K] [--loops L] [--train-loops T]
            [--spikes SPIKES.csv] [--learn-every K] [--plastic PLASTIC.npy]
-           [--trained TRAINED.npy]
+           [--trained TRAINED.npy] [--forget LAMBDA]
 writes OUTDIR/outputs.npy, inputs.npy (loops, steps, N), weights.npy
 (loops, N, N), spikes.npy (loops, steps, N) of 0/1 and dw.csv (loop, step,
 t, log_dw_norm: ln(||dW||_F / ||W0||_F) at the training steps with
@@ -23,6 +23,9 @@ among W0's non-zero entries, row by row: the choice is the tool's random
 draw, not something to transcribe); each neuron then trains those only, with
 an L x L P_i (MODEL.md's "plastic inputs cap"), while the error still uses
 all of W.
+
+--forget LAMBDA: RLS with a forgetting factor (MODEL.md): den = lambda +
+q'k, P <- (P - k k'/den)/lambda.
 
 --trained takes the neurons that train from a run's trained.npy (the
 tool's random draw); the others never change (MODEL.md's "fraction
@@ -62,6 +65,7 @@ def main():
     ap.add_argument("--learn-every", type=int, default=1)
     ap.add_argument("--plastic")
     ap.add_argument("--trained")
+    ap.add_argument("--forget", type=float, default=1.0)
     a = ap.parse_args()
 
     w = np.load(a.weights).astype(float)
@@ -140,8 +144,8 @@ def main():
                 for i in learners:
                     q = r[idx[i]]
                     k = P[i] @ q
-                    den = 1 + q @ k
-                    P[i] = P[i] - np.outer(k, k) / den
+                    den = a.forget + q @ k
+                    P[i] = (P[i] - np.outer(k, k) / den) / a.forget
                     d = e[i] * (P[i] @ q)
                     w[i, idx[i]] += d
                     dw2 += d @ d
