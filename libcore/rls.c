@@ -73,6 +73,7 @@ static inline RLS_TARGET512 __m512d bc2_512_f(const float *p)
 }
 #endif
 
+#include "ckpt.h"
 #include "err.h"
 #include "model.h"
 
@@ -435,4 +436,45 @@ void rls_unpack(const struct rls *s, size_t i, double *out)
 			out[j * m + t] = out[t * m + j] = (s->scale ? s->scale[i] : 1) * (s->f32 ?
 				*elem_f((float *)s->P + s->poff[i], mp, j, t) :
 				*elem_d((double *)s->P + s->poff[i], mp, j, t));
+}
+
+/* The arrays of a checkpoint, in order. */
+#define RLS_ARRAYS(X) \
+	X("rls.P", s->P, s->poff[s->n] * es) \
+	X("rls.vecs", s->vecs, (s->voff[s->n] + 1) * es) \
+	X("rls.cs", s->cs, ((s->batch + 1) * s->n + 1) * sizeof(double)) \
+	X("rls.head", s->head, (s->n + 1) * sizeof(uint32_t)) \
+	X("rls.npend", s->npend, (s->n + 1) * sizeof(uint32_t)) \
+	X("rls.c", s->c, (s->n + 1) * sizeof(double)) \
+	X("rls.qk", s->qk, (s->n + 1) * sizeof(double)) \
+	X("rls.age", s->age, (s->n + 1) * sizeof(uint32_t))
+
+void rls_save(const struct rls *s, struct ckpt *c)
+{
+	const size_t es = s->f32 ? sizeof(float) : sizeof(double);
+	const size_t counts[2] = { s->passes, s->steps };
+
+#define PUT(name, a, n) ckpt_put(c, name, a, n);
+	RLS_ARRAYS(PUT)
+#undef PUT
+	if (s->scale)
+		ckpt_put(c, "rls.scale", s->scale, (s->n + 1) * sizeof(double));
+	ckpt_put(c, "rls.counts", counts, sizeof counts);
+}
+
+int rls_restore(struct rls *s, struct ckpt *c)
+{
+	const size_t es = s->f32 ? sizeof(float) : sizeof(double);
+	size_t counts[2];
+
+#define GET(name, a, n) if (ckpt_get(c, name, a, n)) return -1;
+	RLS_ARRAYS(GET)
+#undef GET
+	if (s->scale && ckpt_get(c, "rls.scale", s->scale, (s->n + 1) * sizeof(double)))
+		return -1;
+	if (ckpt_get(c, "rls.counts", counts, sizeof counts))
+		return -1;
+	s->passes = counts[0];
+	s->steps = counts[1];
+	return 0;
 }

@@ -199,6 +199,16 @@ size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
 void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, const double *e,
 	      const struct rls_spikes *sp, int want_dw2);
 
+/*
+ * Save every matrix, vector and counter of s into a checkpoint section by
+ * section (ckpt.h), and read them back into an s set up by rls_init() for
+ * the same structure and configuration: its next rls_step() then does what
+ * the saved one's would have.  rls_restore() returns 0, or -1 with c->err.
+ */
+struct ckpt;
+void rls_save(const struct rls *s, struct ckpt *c);
+int rls_restore(struct rls *s, struct ckpt *c);
+
 /* Fold the pending updates into every Pbase_i, so that P holds P_i (the
  * next rls_step() then computes k directly). */
 void rls_flush(struct rls *s);

@@ -47,6 +47,14 @@ struct runrec_config {
 	const size_t *trace;        /* neurons traced in currents.csv */
 	size_t ntrace;
 	double w0norm;              /* ||W0||_F, for dw.csv */
+	int plain;                  /* files written in place (a run that can be
+				     * resumed: the directory is the atomic one) */
+};
+
+/* Where each file of the record stands, between two loops. */
+struct runrec_pos {
+	unsigned long long size[4];  /* summary, spikes, dw, currents: bytes */
+	size_t written[3];           /* weights, outputs, inputs: values */
 };
 
 struct runrec {
@@ -76,6 +84,18 @@ void runrec_loop(struct runrec *rr, const struct sim *s, size_t loop);
 /* Whether step it's dw.csv row is due (it trains and it % 10 == 0): the
  * step must compute dw2. */
 int runrec_wants_dw(const struct runrec *rr, size_t it);
+
+/* Flush every file and note where each stands (cf.plain). */
+void runrec_mark(struct runrec *rr, struct runrec_pos *pos);
+
+/*
+ * runrec_open() for a run resumed from a checkpoint: the files of the
+ * directory, written by a runrec_open() of the same configuration, are
+ * cut back to pos and written on from there (summary.csv's header and
+ * plastic.npy are already there).
+ */
+void runrec_resume(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
+		   const struct runrec_pos *pos);
 
 /* Complete every file. */
 void runrec_close(struct runrec *rr);
