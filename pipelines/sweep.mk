@@ -128,6 +128,13 @@ short     = $(patsubst $(RD)/%,%,$(1))
 # again, so that a sweep interrupted anywhere and finished by make leaves
 # nothing behind.
 stale     = rm -rf $(foreach p,$(1),$(dir $(p)).$(notdir $(p)).tmp.*)
+# A run killed part-way leaves .NAME.partial with its last checkpoint
+# (simulate-train --checkpoint): the shell variable resume is set to
+# --resume to finish it, unless one of the run's inputs is newer (then it
+# is removed and the run starts again).
+resume    = p=$(dir $(1)).$(notdir $(1)).partial; resume=; if [ -d "$$$$p" ]; then \
+	      resume=--resume; for f in $$^; do [ "$$$$p" -nt "$$$$f" ] || resume=; done; \
+	      [ -n "$$$$resume" ] || rm -rf "$$$$p"; fi
 
 # Run names carry their keys; vrest does not apply at pqif = 1.
 run_name  = $(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
@@ -245,7 +252,7 @@ $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy 
   $(RD)/inputs/target_seed$(call run_seed,$(1)).npy $(RD)/inputs/target_seed$(call run_seed,$(1)).csv \
   $(RD)/sim-options.txt $(BIN)/simulate-train
 	@$(call say_and,simulate-train,$(RD)/runs/$(1)) mkdir -p $(RD)/runs && \
-	  $(call stale,$(RD)/runs/$(1)) && cd $(RD) && \
+	  $(call stale,$(RD)/runs/$(1)) && $(call resume,$(RD)/runs/$(1)) && cd $(RD) && \
 	  $(if $(V),set -x && )$$(LAUNCH) $(BIN)/simulate-train -q --force -o runs/$(1) \
 	  -w inputs/weights_seed$(call run_seed,$(1)).npy \
 	  -t inputs/target_seed$(call run_seed,$(1)).npy \
@@ -253,7 +260,8 @@ $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy 
 	  $(if $(filter nan,$(call run_vrest,$(1))),,--vt $(VT) --vrest $(call run_vrest,$(1))) \
 	  --loops $(LOOPS) --train-loops $(TRAIN_LOOPS) --dt $(DT) --tau-s $(TAU_S) \
 	  --alpha $(ALPHA) --sigma $(SIGMA) --stim-steps $(STIM_STEPS) --stim-amp $(STIM_AMP) \
-	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32) && \
+	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32) \
+	  --checkpoint $$$$resume && \
 	  $(progress)
 endef
 $(foreach r,$(RUNS),$(eval $(call run_rule,$(r))))

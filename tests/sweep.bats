@@ -423,8 +423,8 @@ hidden_tmp() {
 	[[ $output == *"gen-target      inputs/target_seed1.npy"* ]]
 	[ -s k/inputs/target_seed1.csv ] && [ -z "$(ls -A k/inputs | grep tmp)" ]
 	[ "$(ls k/runs | tr '\n' ' ')" = "pqif0_vrest-8.5_seed0 pqif0_vrest-8.5_seed1 " ]
-	hidden_tmp k/runs pqif0_vrest-17_seed0
-	[ -s k/runs/.pqif0_vrest-17_seed0.tmp.*/summary.csv ]
+	[ -f k/runs/.pqif0_vrest-17_seed0.partial/checkpoint.bin ]
+	[ -s k/runs/.pqif0_vrest-17_seed0.partial/summary.csv ]
 	only_complete
 	# a per-run table of the analysis (a tool's temporary, as atomic.h)
 	killed_at "$PWD/k/analysis/motifs/pqif0_vrest-17_seed0.csv"

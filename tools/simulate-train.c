@@ -1426,9 +1426,16 @@ int main(int argc, char **argv)
 	}
 	progress_end(&pg);
 	runrec_close(&rr);
-	if (o.checkpoint && !o.keep_checkpoint && unlink(ckpath) != 0)
-		err_die(EXIT_DATA, "%s: cannot remove: %s", ckpath, strerror(errno));
+	/* the checkpoint goes after the rename: a run killed before it is
+	 * finished by --resume from its last loop, not done again */
 	atomic_dir_commit(&ad);
+	if (o.checkpoint && !o.keep_checkpoint) {
+		char *p = path_in(o.c.output, "checkpoint.bin");
+
+		if (unlink(p) != 0)
+			err_die(EXIT_DATA, "%s: cannot remove: %s", p, strerror(errno));
+		free(p);
+	}
 	if (!o.c.quiet)
 		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
 			 "%.1f us per training step (RLS update %.1f, %s kernel), "
