@@ -10,7 +10,7 @@
 #include "err.h"
 #include "summary.h"
 
-static char *path_in(const char *dir, const char *name)
+char *runrec_path(const char *dir, const char *name)
 {
 	size_t len = strlen(dir) + strlen(name) + 2;
 	char *path = err_malloc(len);
@@ -19,9 +19,9 @@ static char *path_in(const char *dir, const char *name)
 	return path;
 }
 
-static FILE *open_in(const char *dir, const char *name)
+FILE *runrec_create(const char *dir, const char *name)
 {
-	char *path = path_in(dir, name);
+	char *path = runrec_path(dir, name);
 	FILE *fp = fopen(path, "w");
 
 	if (!fp)
@@ -30,7 +30,7 @@ static FILE *open_in(const char *dir, const char *name)
 	return fp;
 }
 
-static void close_in(FILE *fp, const char *dir, const char *name)
+void runrec_finish(FILE *fp, const char *dir, const char *name)
 {
 	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
 		err_die(EXIT_DATA, "%s/%s: write error", dir, name);
@@ -42,7 +42,7 @@ static void writer_in(struct npy_writer *w, const char *dir, const char *name,
 		      enum npy_dtype dt, int ndim, const size_t *shape, int plain,
 		      const size_t *resume)
 {
-	char *p = path_in(dir, name);
+	char *p = runrec_path(dir, name);
 
 	if (resume)
 		npy_writer_reopen(w, p, dt, ndim, shape, *resume);
@@ -60,8 +60,8 @@ static FILE *table_in(const char *dir, const char *name, const unsigned long lon
 	FILE *fp;
 
 	if (!size)
-		return open_in(dir, name);
-	path = path_in(dir, name);
+		return runrec_create(dir, name);
+	path = runrec_path(dir, name);
 	if (truncate(path, (off_t)*size) != 0 || !(fp = fopen(path, "ab")))
 		err_die(EXIT_DATA, "%s: cannot resume: %s", path, strerror(errno));
 	free(path);
@@ -318,13 +318,13 @@ void runrec_close(struct runrec *rr)
 {
 	const char *dir = rr->cf.dir;
 
-	close_in(rr->fsum, dir, "summary.csv");
+	runrec_finish(rr->fsum, dir, "summary.csv");
 	if (rr->fspk)
-		close_in(rr->fspk, dir, "spikes.csv");
+		runrec_finish(rr->fspk, dir, "spikes.csv");
 	if (rr->fdw)
-		close_in(rr->fdw, dir, "dw.csv");
+		runrec_finish(rr->fdw, dir, "dw.csv");
 	if (rr->fcur)
-		close_in(rr->fcur, dir, "currents.csv");
+		runrec_finish(rr->fcur, dir, "currents.csv");
 	if (rr->cf.record & REC_WEIGHTS)
 		npy_writer_close(&rr->ww);
 	if (rr->cf.record & REC_OUTPUTS)

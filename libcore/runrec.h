@@ -67,6 +67,14 @@ struct runrec {
 	size_t nrec_loops;
 };
 
+/* DIR/NAME (the caller frees). */
+char *runrec_path(const char *dir, const char *name);
+
+/* Create the file DIR/NAME, and finish it (flush and close, dying with
+ * "DIR/NAME: write error" when a byte did not reach it). */
+FILE *runrec_create(const char *dir, const char *name);
+void runrec_finish(FILE *fp, const char *dir, const char *name);
+
 /* Bytes runrec_open() allocates. */
 size_t runrec_bytes(const struct runrec_config *cf, const struct net *net);
 

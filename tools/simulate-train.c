@@ -558,32 +558,6 @@ static double *load_vector(const char *path, size_t n, char hex[65])
 	return a;
 }
 
-static char *path_in(const char *dir, const char *name)
-{
-	size_t len = strlen(dir) + strlen(name) + 2;
-	char *path = err_malloc(len);
-
-	snprintf(path, len, "%s/%s", dir, name);
-	return path;
-}
-
-static FILE *open_in(const char *dir, const char *name)
-{
-	char *path = path_in(dir, name);
-	FILE *fp = fopen(path, "w");
-
-	if (!fp)
-		err_die(EXIT_DATA, "%s: cannot create", path);
-	free(path);
-	return fp;
-}
-
-static void close_in(FILE *fp, const char *dir, const char *name)
-{
-	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
-		err_die(EXIT_DATA, "%s/%s: write error", dir, name);
-}
-
 /* A set option as given ("all" when not given), its commas as '+': a
  * field that every CSV reader takes as it is. */
 static void put_set(FILE *fp, const char *arg)
@@ -914,7 +888,7 @@ static void copy_file(const char *src, const char *dst)
 
 static void place_weights(const struct weights *w, const char *dir)
 {
-	char *p = path_in(dir, "weights.npz");
+	char *p = runrec_path(dir, "weights.npz");
 
 	if (link(w->path, p) != 0)
 		copy_file(w->path, p);
@@ -1028,7 +1002,7 @@ static void write_start(const char *dir, const unsigned char *trained, size_t n,
 
 		for (size_t i = 0; i < n; i++)
 			k += trained[i];
-		p = path_in(dir, "trained.npy");
+		p = runrec_path(dir, "trained.npy");
 		npy_writer_open(&w, p, NPY_I8, 1, (size_t[]){ k });
 		for (size_t i = 0; i < n; i++)
 			if (trained[i])
@@ -1036,10 +1010,10 @@ static void write_start(const char *dir, const unsigned char *trained, size_t n,
 		npy_writer_close(&w);
 		free(p);
 	}
-	p = path_in(dir, "kick.npy");
+	p = runrec_path(dir, "kick.npy");
 	npy_save(p, NPY_F8, 1, (size_t[]){ n }, kick);
 	free(p);
-	p = path_in(dir, "state0.npy");
+	p = runrec_path(dir, "state0.npy");
 	npy_save(p, NPY_F8, 1, (size_t[]){ n }, x);
 	free(p);
 }
@@ -1053,11 +1027,11 @@ struct params {
 
 static void write_params(const char *dir, const struct params *p)
 {
-	FILE *fp = open_in(dir, "params.csv");
+	FILE *fp = runrec_create(dir, "params.csv");
 
 	put_params(fp, p->o, p->n, p->steps, p->nqif, p->wsha, p->tsha, p->ksha, p->ssha,
 		   p->ntrained);
-	close_in(fp, dir, "params.csv");
+	runrec_finish(fp, dir, "params.csv");
 }
 
 /* Field k (from 0) of a CSV line without quotes, into buf ("" past its
@@ -1082,7 +1056,7 @@ static const char *field(const char *line, size_t k, char *buf, size_t len)
  * in dir may have had other loops and train_loops, returned in old[2]. */
 static void check_params(const char *dir, const struct params *p, long long *old)
 {
-	char *mine = NULL, *path = path_in(dir, "params.csv"), theirs[2][8192];
+	char *mine = NULL, *path = runrec_path(dir, "params.csv"), theirs[2][8192];
 	size_t len = 0;
 	FILE *fp = open_memstream(&mine, &len), *in = fopen(path, "r");
 
@@ -1139,7 +1113,7 @@ static const char *continue_run(struct atomic_dir *ad, struct options *o, const 
 	DIR *d;
 	struct dirent *e;
 
-	src = path_in(o->cont, "checkpoint.bin");
+	src = runrec_path(o->cont, "checkpoint.bin");
 	if (access(src, F_OK) != 0)
 		err_die(EXIT_DATA, "%s: no checkpoint to continue from (make the run with "
 			"--keep-checkpoint)", o->cont);
@@ -1170,8 +1144,8 @@ static const char *continue_run(struct atomic_dir *ad, struct options *o, const 
 
 			for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
 				link_it |= !strcmp(e->d_name, kept[k]);
-			src = path_in(o->cont, e->d_name);
-			dst = path_in(dir, e->d_name);
+			src = runrec_path(o->cont, e->d_name);
+			dst = runrec_path(dir, e->d_name);
 			if (!link_it || link(src, dst) != 0)
 				copy_file(src, dst);
 			free(src);
@@ -1333,11 +1307,11 @@ int main(int argc, char **argv)
 	rcf.plain = o.checkpoint;
 	if (o.cont) {
 		dir = continue_run(&ad, &o, &prm);
-		ckpath = path_in(dir, "checkpoint.bin");
+		ckpath = runrec_path(dir, "checkpoint.bin");
 		o.resume = 1;
 	} else if (o.checkpoint) {
 		dir = atomic_dir_open_kept(&ad, o.c.output, o.force, o.resume);
-		ckpath = path_in(dir, "checkpoint.bin");
+		ckpath = runrec_path(dir, "checkpoint.bin");
 	} else {
 		dir = atomic_dir_open(&ad, o.c.output, o.force);
 	}
@@ -1430,7 +1404,7 @@ int main(int argc, char **argv)
 	 * finished by --resume from its last loop, not done again */
 	atomic_dir_commit(&ad);
 	if (o.checkpoint && !o.keep_checkpoint) {
-		char *p = path_in(o.c.output, "checkpoint.bin");
+		char *p = runrec_path(o.c.output, "checkpoint.bin");
 
 		if (unlink(p) != 0)
 			err_die(EXIT_DATA, "%s: cannot remove: %s", p, strerror(errno));
