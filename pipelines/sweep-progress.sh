@@ -15,12 +15,14 @@
 set -u
 
 # stale TARGET PREREQ...: TARGET is missing, or a PREREQ is missing or newer.
+# (Its variables are its own: sh has no local ones, and the caller's w and t
+# must survive the call.)
 stale() {
-	t=$1
+	stale_t=$1
 	shift
-	[ -e "$t" ] || return 0
-	for p; do
-		if [ ! -e "$p" ] || [ "$p" -nt "$t" ]; then return 0; fi
+	[ -e "$stale_t" ] || return 0
+	for stale_p; do
+		if [ ! -e "$stale_p" ] || [ "$stale_p" -nt "$stale_t" ]; then return 0; fi
 	done
 	return 1
 }

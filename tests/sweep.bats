@@ -307,6 +307,17 @@ assert len(b) > 5000
 	same_results "$REF" c
 }
 
+@test "the progress line counts the runs of a target that changed" {
+	cp -a "$REF" c
+	touch c/inputs/target_seed1.npy
+	script -qec "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C '$ROOT' --no-print-directory demo R='$PWD/c'" \
+		/dev/null > log 2>&1 || { cat log; return 1; }
+	[ "$(grep -c 'simulate-train  runs/.*_seed1' log)" -eq 5 ]
+	grep -Eq '^  progress +1/5 runs, [0-9]+ s elapsed' log
+	grep -Eq '^  progress +5/5 runs, [0-9]+ s' log
+	same_results "$REF" c
+}
+
 @test "changing a model parameter reruns the simulations" {
 	cp -a "$REF" c
 	sweep demo R="$PWD/c" ALPHA=0.5 > log 2>&1
