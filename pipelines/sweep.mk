@@ -192,6 +192,7 @@ $(eval $(call opt_rule,dpr,DPR_SKIP DPR_LOOPS DPR_CORR_STEPS DPR_SAMPLES))
 $(eval $(call opt_rule,loops,TRAIN_LOOPS))
 $(eval $(call opt_rule,target-vs-input,FIG_RUN FIG_NEURONS LOOPS TRAIN_LOOPS STIM_STEPS))
 $(eval $(call opt_rule,fig-run,FIG_RUN LOOPS TRAIN_LOOPS))
+$(eval $(call opt_rule,target-vs-input-image,FIG_RUN LOOPS TRAIN_LOOPS STIM_STEPS))
 $(eval $(call opt_rule,dw-log,FIG_VREST FIG_SEED))
 $(RD)/sim-options.txt $(RD)/analysis-options.txt $(OPT_FILES):
 	@mkdir -p $(@D)
@@ -272,17 +273,17 @@ DPR_PARTS := $(RUNS:%=$(AD)/dpr/%.csv)
 FIGURES := $(addprefix $(FD)/,motifs.png dpr.png training.png)
 # The single-run figures need FIG_RUN; dw-log needs the runs of FIG_SEED at
 # FIG_VREST.  Run folders from elsewhere may lack them: those are left out.
-# The target figure also needs the run's inputs.npy and its seed's target;
+# The target figures also need the run's inputs.npy and its seed's target;
 # a sweep makes them (INPUT_RUNS), other run folders may not have them.
 ifneq ($(filter $(FIG_RUN),$(RUNS)),)
 FIGURES += $(addprefix $(FD)/,raster.png weights-hist.png)
 FIG_FILES := $(RD)/runs/$(FIG_RUN)/inputs.npy $(RD)/inputs/target_seed$(call run_seed,$(FIG_RUN)).npy
 ifeq ($(SWEEP_INNER),sweep)
-FIGURES += $(FD)/target-vs-input.png
+FIGURES += $(FD)/target-vs-input.png $(FD)/target-vs-input-image.png
 else ifeq ($(words $(wildcard $(FIG_FILES))),2)
-FIGURES += $(FD)/target-vs-input.png
+FIGURES += $(FD)/target-vs-input.png $(FD)/target-vs-input-image.png
 else
-$(warning sweep: no runs/$(FIG_RUN)/inputs.npy or inputs/target_seed$(call run_seed,$(FIG_RUN)).npy in $(RD): no target figure)
+$(warning sweep: no runs/$(FIG_RUN)/inputs.npy or inputs/target_seed$(call run_seed,$(FIG_RUN)).npy in $(RD): no target figures)
 endif
 else
 $(warning sweep: no run $(FIG_RUN) (FIG_RUN) in $(RD)/runs: no single-run figures)
@@ -362,11 +363,17 @@ $(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp $(call opt,loop
 
 FIG_LOOPS := 0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)
 FIG_FIELD = $(shell awk -F, -f $(PIPE)/csv-field.awk -v field=$(1) $(FIG_DIR)/params.csv)
-# The chosen neurons' columns of an array, as CSV (npy-cat(1)).
 commas = $(subst $(space),$(comma),$(strip $(1)))
-NPYCAT = $(BIN)/npy-cat -q --columns $(call commas,$(FIG_NEURONS))
 
-$(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(call opt,target-vs-input) $(BIN)/npy-cat \
+# The target and recurrent input of FIG_RUN in loops FIG_LOOPS: of the
+# neurons FIG_NEURONS (traces), and of every neuron (images).  FIG_COLS are
+# the neurons' columns (npy-cat(1)).
+$(PD)/target-vs-input.dat: FIG_COLS = $(FIG_NEURONS)
+$(PD)/target-vs-input.dat: $(call opt,target-vs-input)
+$(PD)/target-vs-input-image.dat: FIG_COLS = $(shell seq 0 $$(($(call FIG_FIELD,N) - 1)))
+$(PD)/target-vs-input-image.dat: $(call opt,target-vs-input-image)
+NPYCAT = $(BIN)/npy-cat -q --columns $(call commas,$(FIG_COLS))
+$(PD)/target-vs-input.dat $(PD)/target-vs-input-image.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(BIN)/npy-cat \
   $(PIPE)/target-input.awk
 	@mkdir -p $(@D)
 	@test -f $(FIG_DIR)/inputs.npy || { echo "sweep: $(FIG_DIR): no inputs.npy; name FIG_RUN in INPUT_RUNS" >&2; exit 1; }
@@ -374,7 +381,7 @@ $(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(call opt,target-v
 	$(Q)$(NPYCAT) $(RD)/inputs/target_seed$(FIG_SEED_OF_RUN).npy > $@.target && \
 	  $(NPYCAT) $(FIG_DIR)/kick.npy > $@.kick && \
 	  $(NPYCAT) --slices $(call commas,$(FIG_LOOPS)) $(FIG_DIR)/inputs.npy > $@.inputs && \
-	  awk -F, -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' -v loops='$(FIG_LOOPS)' \
+	  awk -F, -f $(PIPE)/target-input.awk -v neurons='$(FIG_COLS)' -v loops='$(FIG_LOOPS)' \
 	  -v stim=$(STIM_STEPS) $@.target $@.kick $@.inputs > $@.tmp; \
 	  s=$$?; rm -f $@.target $@.kick $@.inputs; [ $$s = 0 ] $(commit)
 $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp $(call opt,target-vs-input)
@@ -382,6 +389,12 @@ $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-inp
 	$(call say,gnuplot)
 	$(Q)$(call plot,target-vs-input,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; neurons='$(FIG_NEURONS)'; \
 	  nqif=$(call FIG_FIELD,nqif); loops='$(FIG_LOOPS)')
+$(FD)/target-vs-input-image.png: $(PD)/target-vs-input-image.dat $(PIPE)/plots/target-vs-input-image.gp \
+  $(call opt,target-vs-input-image)
+	@mkdir -p $(@D)
+	$(call say,gnuplot)
+	$(Q)$(call plot,target-vs-input-image,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; \
+	  nqif=$(call FIG_FIELD,nqif); n=$(call FIG_FIELD,N); loops='$(FIG_LOOPS)'; stim=$(STIM_STEPS))
 
 $(PD)/raster.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(call opt,fig-run) $(PIPE)/raster-blocks.awk
 	@mkdir -p $(@D)

@@ -11,7 +11,7 @@ load helpers
 RUNS="pqif0_vrest-8.5_seed0 pqif0_vrest-8.5_seed1 pqif0_vrest-17_seed0 pqif0_vrest-17_seed1
 pqif0.5_vrest-8.5_seed0 pqif0.5_vrest-8.5_seed1 pqif0.5_vrest-17_seed0 pqif0.5_vrest-17_seed1
 pqif1_seed0 pqif1_seed1"
-FIGURES="motifs dpr training target-vs-input raster weights-hist dw-log"
+FIGURES="motifs dpr training target-vs-input target-vs-input-image raster weights-hist dw-log"
 
 # sweep ARGS...: the top-level make, free of any make that runs the tests.
 sweep() {
@@ -204,7 +204,7 @@ assert w >= 800 and h >= 400, (w, h)
 assert len(b) > 5000
 ' "$REF/figures/$f.png"
 	done
-	[ "$(ls "$REF/figures" | wc -l)" -eq 7 ]
+	[ "$(ls "$REF/figures" | wc -l)" -eq 8 ]
 }
 
 @test "a second make does nothing" {
