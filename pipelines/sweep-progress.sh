@@ -7,7 +7,8 @@
 #       of their seed, is missing or older than what it is made from (the
 #       tools in BIN, RD/sim-options.txt), as make judges it; the target of
 #       run [KV_]pqifP_..._seedS is inputs/target_[KV_]seedS.npy, KV the
-#       value of the target dimension if the grid has one
+#       value of the target dimension if the grid has one, made from
+#       TARGET_SRC (default BIN/gen-target)
 #   sweep-progress.sh done COUNTER TOTAL T0
 #       a run is complete: when standard output is a terminal, count it in
 #       the file COUNTER (one line a run, removed after the last) and print
@@ -46,7 +47,7 @@ todo)
 		*) t=target_${r%%_pqif*}_$s ;;
 		esac
 		w=$rd/inputs/weights_$s.npy t=$rd/inputs/$t.npy
-		if stale "$w" "$opts" "$bin/init-weights" || stale "$t" "$opts" "$bin/gen-target" ||
+		if stale "$w" "$opts" "$bin/init-weights" || stale "$t" "$opts" "${TARGET_SRC:-$bin/gen-target}" ||
 		   stale "$rd/runs/$r/summary.csv" "$w" "$t" "$opts" "$bin/simulate-train"; then
 			n=$((n + 1))
 		fi

@@ -113,6 +113,18 @@ $(error sweep: TARGET_SWEEP=$(TSWEEP) but $(call upper,$(TSWEEP)) gives no value
 endif
 TARGET_VARS := $(foreach o,$(TARGET_OPTIONS),$(call upper,$(o)))
 TARGET_ARGS := $(foreach o,$(TARGET_OPTIONS),--$(o) $($(call upper,$(o))))
+# Or a target of one's own (TARGET_FILE): a (steps, N) .npy, or a numeric
+# CSV (the notebook's target file, with its header row, read by
+# npy-from-csv), the target of every seed instead of gen-target's.
+TFILE       := $(if $(strip $(TARGET_FILE)),$(abspath $(strip $(TARGET_FILE))))
+ifneq ($(TFILE),)
+ifeq ($(wildcard $(TFILE)),)
+$(error sweep: TARGET_FILE=$(TARGET_FILE): no such file)
+endif
+ifneq ($(TSWEEP),)
+$(error sweep: TARGET_FILE=$(TARGET_FILE) with TARGET_SWEEP=$(TSWEEP): a target file has no option to sweep)
+endif
+endif
 # The keys of run names and tables, in order.
 KEYS        := $(TSWEEP) pqif vrest seed
 
@@ -201,7 +213,7 @@ RUNS := $(strip $(RUNS))
 
 # Option files, rewritten only when their content changes.
 SIM_OPTS := NEURONS=$(NEURONS) DENSITY=$(DENSITY) GSYN=$(GSYN) STEPS=$(STEPS) \
-  $(foreach v,$(TARGET_VARS),$(v)=$($(v))) VT=$(VT) DT=$(DT) \
+  $(if $(TFILE),TARGET_FILE=$(TFILE),$(foreach v,$(TARGET_VARS),$(v)=$($(v)))) VT=$(VT) DT=$(DT) \
   TAU_S=$(TAU_S) ALPHA=$(ALPHA) SIGMA=$(SIGMA) STIM_STEPS=$(STIM_STEPS) \
   STIM_AMP=$(STIM_AMP) LOOPS=$(LOOPS) TRAIN_LOOPS=$(TRAIN_LOOPS) \
   RECORD=$(RECORD) FLOAT32=$(FLOAT32) INPUT_RUNS=$(INPUT_RUNS)
@@ -259,7 +271,7 @@ ifeq ($(SWEEP_INNER),sweep)
 ifneq ($(file <$(RD)/sim-options.txt),$(SIM_OPTS))
 SWEEP_TODO := $(words $(RUNS))
 else
-SWEEP_TODO := $(shell sh $(PIPE)/sweep-progress.sh todo $(RD) $(BIN) $(RUNS))
+SWEEP_TODO := $(shell TARGET_SRC=$(or $(TFILE),$(BIN)/gen-target) sh $(PIPE)/sweep-progress.sh todo $(RD) $(BIN) $(RUNS))
 endif
 SWEEP_T0   := $(shell date +%s)
 progress    = sh $(PIPE)/sweep-progress.sh done $(RD)/.progress.$(SWEEP_PID) $(SWEEP_TODO) $(SWEEP_T0)
@@ -276,6 +288,7 @@ $(RD)/inputs/weights_seed%.npy: $(RD)/sim-options.txt $(BIN)/init-weights
 # the two renames is run again.  The stem is seedS, or omegagaussW_seedS
 # with a target dimension (TARGET_SWEEP=omegagauss): its keys give the seed
 # and the swept option's value.
+ifeq ($(TFILE),)
 $(RD)/inputs/target_%.npy $(RD)/inputs/target_%.csv: $(RD)/sim-options.txt $(BIN)/gen-target
 	@mkdir -p $(@D)
 	$(call say,gen-target,$(RD)/inputs/target_$*.npy)
@@ -283,6 +296,15 @@ $(RD)/inputs/target_%.npy $(RD)/inputs/target_%.csv: $(RD)/sim-options.txt $(BIN
 	  $(BIN)/gen-target -q -N $(NEURONS) --steps $(STEPS) $(TARGET_ARGS) \
 	  $(if $(TSWEEP),--$(TSWEEP) $(call key,$(TSWEEP),$*)) --seed $(call key,seed,$*) \
 	  --params $(RD)/inputs/target_$*.csv -o $(RD)/inputs/target_$*.npy
+TARGET_CSV = $(RD)/inputs/$(call run_target,$(1)).csv
+else
+# TARGET_FILE, copied (a CSV converted) for every seed: no per-neuron table.
+$(RD)/inputs/target_%.npy: $(RD)/sim-options.txt $(TFILE) $(BIN)/npy-from-csv
+	@mkdir -p $(@D)
+	$(call say,target,$@)
+	$(Q)$(call stale,$@.tmp) && $(if $(filter %.csv %.CSV,$(TFILE)),$(BIN)/npy-from-csv -q -o $@.tmp $(TFILE), \
+	  cp $(TFILE) $@.tmp) $(commit)
+endif
 
 # A run is done when its folder exists: simulate-train builds it under a
 # hidden temporary name and renames it when complete.  Leftovers of a killed
@@ -290,7 +312,7 @@ $(RD)/inputs/target_%.npy $(RD)/inputs/target_%.csv: $(RD)/sim-options.txt $(BIN
 # does not depend on where the results folder is.
 define run_rule
 $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy \
-  $(RD)/inputs/$(call run_target,$(1)).npy $(RD)/inputs/$(call run_target,$(1)).csv \
+  $(RD)/inputs/$(call run_target,$(1)).npy $(TARGET_CSV) \
   $(RD)/sim-options.txt $(BIN)/simulate-train
 	@$(call say_and,simulate-train,$(RD)/runs/$(1)) mkdir -p $(RD)/runs && \
 	  $(call stale,$(RD)/runs/$(1)) && cd $(RD) && \

@@ -318,6 +318,43 @@ assert len(b) > 5000
 	same_results "$REF" c
 }
 
+@test "TARGET_FILE: a target of one's own, written by NumPy or as the notebook's CSV, is every seed's" {
+	pyrun '
+t = 2 * np.cos(np.arange(600)[:, None] * 2 * np.pi * 3 / 600 + 0.1 * np.arange(100)[None, :])
+np.save("t.npy", t)
+with open("t.csv", "w") as f:
+    f.write(",".join("Neuron_%d" % i for i in range(100)) + "\n")
+    for row in t:
+        f.write(",".join(repr(float(v)) for v in row) + "\n")
+'
+	local grid="PARAMS=quick PQIF=0.5 VREST=-8.5 FIG_RUN=pqif0.5_vrest-8.5_seed0"
+	sweep sweep $grid TARGET_FILE="$PWD/t.npy" R="$PWD/a" > log 2>&1 || { cat log; return 1; }
+	! grep -q gen-target log
+	[ "$(grep -c '^  target  *inputs/target_seed[01].npy' log)" -eq 2 ]
+	cmp t.npy a/inputs/target_seed0.npy && cmp t.npy a/inputs/target_seed1.npy
+	[ "$(ls a/inputs | tr '\n' ' ')" = "target_seed0.npy target_seed1.npy weights_seed0.npy weights_seed1.npy " ]
+	grep -q "STEPS=600 TARGET_FILE=$PWD/t.npy VT=0 " a/sim-options.txt
+	! grep -q AMP0 a/sim-options.txt
+	local sha
+	sha=$(sha256sum t.npy | cut -d' ' -f1)
+	for r in pqif0.5_vrest-8.5_seed0 pqif0.5_vrest-8.5_seed1; do
+		[ "$(awk -F, -f "$ROOT/pipelines/csv-field.awk" -v field=target_sha256 a/runs/$r/params.csv)" = "$sha" ]
+	done
+	# the CSV (header row and all) gives the same runs, byte for byte
+	sweep sweep $grid TARGET_FILE="$PWD/t.csv" R="$PWD/c" > log 2>&1 || { cat log; return 1; }
+	diff -r a/runs c/runs && diff -r a/figures c/figures
+	# again: nothing; a newer file: the runs again
+	sweep sweep $grid TARGET_FILE="$PWD/t.npy" R="$PWD/a" > log 2>&1
+	no_tool_ran log
+	touch t.npy
+	sweep sweep $grid TARGET_FILE="$PWD/t.npy" R="$PWD/a" > log 2>&1
+	[ "$(grep -c 'simulate-train' log)" -eq 2 ]
+	assert_fails 2 "sweep: TARGET_FILE=nope.npy: no such file" sweep sweep $grid TARGET_FILE=nope.npy R="$PWD/x"
+	assert_fails 2 "sweep: TARGET_FILE=$PWD/t.npy with TARGET_SWEEP=omegagauss: a target file has no option to sweep" \
+		sweep sweep PARAMS=sequences-quick TARGET_FILE="$PWD/t.npy" R="$PWD/x"
+	[ ! -e x ]
+}
+
 @test "changing a model parameter reruns the simulations" {
 	cp -a "$REF" c
 	sweep demo R="$PWD/c" ALPHA=0.5 > log 2>&1
