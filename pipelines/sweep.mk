@@ -2,11 +2,11 @@
 #
 #   make sweep            the notebook's grid (pipelines/params/notebook.mk):
 #                         runs, tables and figures under results/notebook/
+#   make demo             the same on the small grid (params/quick.mk),
+#                         under results/quick/
 #   make sweep PARAMS=sequences   the sequence study (params/sequences.mk):
 #                         travelling-bump targets, omegagauss a dimension
 #                         of the grid, under results/sequences/
-#   make demo             the same on the small grid (params/quick.mk),
-#                         under results/quick/
 #   make analysis         motifs, dimensionality, tables and figures from the
 #                         run folders that exist; never simulates
 #   make clean-analysis   remove the analysis outputs, keep the runs (and
@@ -25,6 +25,9 @@
 #   SWEEP_JOBS=N            parallel jobs when make is not given -j
 #                           (default: the number of cores)
 #   V=1                     show the commands, not one line per step
+#   TARGET_FILE=FILE        every seed's target is FILE, a (steps, N) .npy
+#                           or numeric CSV (the notebook's target file), not
+#                           gen-target's (a path from this folder)
 #   and any variable of the parameter file, e.g. DPR_SKIP=300.
 #
 # Layout of $(R): inputs/ (weights_seedS.npy, target_seedS.npy and .csv,
