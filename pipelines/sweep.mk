@@ -135,6 +135,9 @@ KEYS        := $(TSWEEP) pqif vrest seed
 # line) override the parameter file, and those of this command line
 # override both (make gives command-line values precedence) and are added.
 ANA_VARS    := DPR_SKIP DPR_LOOPS DPR_CORR_STEPS DPR_SAMPLES FIG_RUN FIG_NEURONS FIG_VREST FIG_SEED
+# (This file and the option files below are compared with what they should
+# hold through strip: make 4.3's $(file <) may keep the final newline, when
+# its buffer grows while it reads, and a newline more is the same options.)
 OPTIONS_MK  := $(RD)/options.mk
 OPTIONS_OLD := $(file <$(OPTIONS_MK))
 $(eval $(OPTIONS_OLD))
@@ -228,10 +231,10 @@ ANA_OPTS := $(strip $(ANA_OPTS))
 
 $(RD)/sim-options.txt: OPTS_TEXT = $(SIM_OPTS)
 $(RD)/analysis-options.txt: OPTS_TEXT = $(ANA_OPTS)
-ifneq ($(file <$(RD)/sim-options.txt),$(SIM_OPTS))
+ifneq ($(strip $(file <$(RD)/sim-options.txt)),$(SIM_OPTS))
 $(RD)/sim-options.txt: sweep-force
 endif
-ifneq ($(file <$(RD)/analysis-options.txt),$(ANA_OPTS))
+ifneq ($(strip $(file <$(RD)/analysis-options.txt)),$(ANA_OPTS))
 $(RD)/analysis-options.txt: sweep-force
 endif
 sweep-force: ;
@@ -244,7 +247,7 @@ opt_text = $(strip $(foreach v,$(1),$(v)=$($(v))))
 define opt_rule
 OPT_FILES += $(call opt,$(1))
 $(call opt,$(1)): OPTS_TEXT = $$(call opt_text,$(2))
-ifneq ($$(file <$(call opt,$(1))),$$(call opt_text,$(2)))
+ifneq ($$(strip $$(file <$(call opt,$(1)))),$$(call opt_text,$(2)))
 $(call opt,$(1)): sweep-force
 endif
 endef
@@ -260,7 +263,7 @@ $(RD)/sim-options.txt $(RD)/analysis-options.txt $(OPT_FILES):
 
 # options.mk: rewritten when its content changes.
 sweep-options:
-ifneq ($(OPTIONS_OLD),$(OPTIONS_NEW))
+ifneq ($(strip $(OPTIONS_OLD)),$(strip $(OPTIONS_NEW)))
 	@mkdir -p $(RD)
 	@printf '%s\n' '$(subst $(newline),' ',$(OPTIONS_NEW))' > $(OPTIONS_MK).tmp && \
 	  mv $(OPTIONS_MK).tmp $(OPTIONS_MK)
@@ -271,7 +274,7 @@ ifeq ($(SWEEP_INNER),sweep)
 # The overall progress line, printed when a run completes (on a terminal
 # only): the runs this make will simulate, its start, and a counter file of
 # its own (make's process id).
-ifneq ($(file <$(RD)/sim-options.txt),$(SIM_OPTS))
+ifneq ($(strip $(file <$(RD)/sim-options.txt)),$(SIM_OPTS))
 SWEEP_TODO := $(words $(RUNS))
 else
 SWEEP_TODO := $(shell TARGET_SRC=$(or $(TFILE),$(BIN)/gen-target) sh $(PIPE)/sweep-progress.sh todo $(RD) $(BIN) $(RUNS))
