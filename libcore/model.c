@@ -71,6 +71,8 @@ void model_cols_init(struct model_cols *c, size_t n, const size_t *rowptr, const
 	size_t nnz = rowptr[n], *fill;
 
 	c->cptr = err_calloc(n + 1, sizeof *c->cptr);
+	if (nnz > UINT32_MAX)
+		err_die(EXIT_DATA, "%zu trained synapses: at most %u", nnz, UINT32_MAX);
 	c->cval = err_malloc_huge((nnz + 1) * sizeof *c->cval);
 	c->crow = err_malloc_huge((nnz + 1) * sizeof *c->crow);
 	for (size_t x = 0; x < nnz; x++)
@@ -84,7 +86,7 @@ void model_cols_init(struct model_cols *c, size_t n, const size_t *rowptr, const
 			size_t y = fill[col[x]]++;
 
 			c->crow[y] = (uint32_t)i;
-			c->cval[y] = x;
+			c->cval[y] = (uint32_t)x;
 		}
 	free(fill);
 }

@@ -71,7 +71,8 @@ void model_recurrent(size_t n, const size_t *rowptr, const int32_t *col,
  * of the value in the CSR val array (rows in increasing order).
  */
 struct model_cols {
-	size_t *cptr, *cval;
+	size_t *cptr;
+	uint32_t *cval;
 	uint32_t *crow;
 };
 

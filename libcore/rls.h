@@ -125,7 +125,7 @@ struct rls {
 				* a test may lower it) */
 	void *P;               /* block-packed Pbase_i, poff[n] values (mapped) */
 	size_t pbytes;         /* size of the mapping */
-	void *vecs;            /* per neuron: q, then batch+1 slots of k (a ring) */
+	void *vecs;            /* per neuron: batch+1 slots of k (a ring) */
 	double *cs;            /* per neuron: the batch+1 slots' 1/den */
 	uint32_t *head;        /* per neuron: ring slot of the oldest pending k */
 	uint32_t *npend;       /* per neuron: pending updates (the last is k_{t-1}) */
@@ -139,6 +139,8 @@ struct rls {
 	const struct model_cols *cols; /* the rows each presynaptic neuron feeds */
 	struct model_cols own_cols;    /* cols when rls_init() built it */
 	uint32_t *nspk, *spk;  /* per neuron: spiked inputs of the step, positions */
+	size_t spk_cap;        /* positions kept per neuron in spk */
+	size_t mmax;           /* the largest m_i */
 	size_t passes;         /* neuron-steps whose k was computed directly */
 	size_t steps;          /* neuron-steps in all */
 	int blowup;            /* set when a den was not finite */
