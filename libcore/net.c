@@ -34,6 +34,14 @@ static size_t plastic_count(const struct net_config *cf, size_t i, size_t m)
 	return cf->plastic && cf->plastic < m ? cf->plastic : m;
 }
 
+static int use_buckets(const struct net_config *cf, size_t n)
+{
+	return cf->buckets > 0 || (cf->buckets == 0 && n >= NET_BUCKET_MIN);
+}
+
+/* Static entries placed at a time in a large network (see struct placer). */
+#define PLACE_CHUNK ((size_t)1 << 22)
+
 size_t net_bytes(size_t n, const size_t *indptr, const struct net_config *cf)
 {
 	size_t np = 0, nnz = indptr[n], ns;
@@ -42,6 +50,8 @@ size_t net_bytes(size_t n, const size_t *indptr, const struct net_config *cf)
 		np += plastic_count(cf, i, indptr[i + 1] - indptr[i]);
 	ns = nnz - np;
 	return sizeof(size_t) * 3 * (n + 1) +
+	       (ns >= PLACE_CHUNK ? PLACE_CHUNK * 2 * 16 : 0) +
+	       (ns && use_buckets(cf, n) ? NET_TERMS * 12 : 0) +
 	       np * (sizeof(int32_t) + sizeof(double) + (np < nnz ? sizeof(uint32_t) : 0) +
 		     sizeof(size_t) + sizeof(uint32_t)) +
 	       ns * (sizeof(uint32_t) + (cf->static_f32 ? sizeof(float) : sizeof(double)));
@@ -86,6 +96,95 @@ static int walk_row(struct walk *w, size_t i, const int32_t **col, const double 
 	*val = w->val + w->used;
 	w->used += *m;
 	return 0;
+}
+
+/*
+ * Putting the static entries, met row by row, into their places column by
+ * column (srow, sval at sfill[col]++).  Straight away each entry is a
+ * write at random into gigabytes: a miss of the caches and of the TLB.  In
+ * a large network the entries are first gathered, PLACE_CHUNK at a time,
+ * into buckets of NET_BUCKET columns (propagation blocking once more), and
+ * then placed bucket by bucket: the places a bucket writes to advance
+ * together and stay in the cache.  Each column still gets its rows in
+ * increasing order.
+ */
+
+struct placer {
+	struct net *net;
+	size_t *sfill;
+	int f32;
+	uint32_t *row, *col, *brow, *bcol;  /* the chunk, and it by buckets */
+	double *val, *bval;
+	size_t have, nb;
+};
+
+static void placer_init(struct placer *pl)
+{
+	pl->nb = ((pl->net->n - 1) >> NET_BUCKET_SHIFT) + 1;
+	pl->row = err_malloc(PLACE_CHUNK * sizeof *pl->row);
+	pl->col = err_malloc(PLACE_CHUNK * sizeof *pl->col);
+	pl->val = err_malloc(PLACE_CHUNK * sizeof *pl->val);
+	pl->brow = err_malloc(PLACE_CHUNK * sizeof *pl->brow);
+	pl->bcol = err_malloc(PLACE_CHUNK * sizeof *pl->bcol);
+	pl->bval = err_malloc(PLACE_CHUNK * sizeof *pl->bval);
+}
+
+static void put_at(struct placer *pl, uint32_t i, uint32_t j, double v)
+{
+	size_t z = pl->sfill[j]++;
+
+	pl->net->srow[z] = i;
+	if (pl->f32)
+		((float *)pl->net->sval)[z] = (float)v;
+	else
+		((double *)pl->net->sval)[z] = v;
+}
+
+static void placer_flush(struct placer *pl)
+{
+	size_t *start;
+
+	if (!pl->row || !pl->have)
+		return;
+	start = err_calloc(pl->nb + 1, sizeof *start);
+	for (size_t x = 0; x < pl->have; x++)
+		start[(pl->col[x] >> NET_BUCKET_SHIFT) + 1]++;
+	for (size_t b = 0; b < pl->nb; b++)
+		start[b + 1] += start[b];
+	for (size_t x = 0; x < pl->have; x++) {
+		size_t y = start[pl->col[x] >> NET_BUCKET_SHIFT]++;
+
+		pl->brow[y] = pl->row[x];
+		pl->bcol[y] = pl->col[x];
+		pl->bval[y] = pl->val[x];
+	}
+	for (size_t y = 0; y < pl->have; y++)
+		put_at(pl, pl->brow[y], pl->bcol[y], pl->bval[y]);
+	pl->have = 0;
+	free(start);
+}
+
+static void place(struct placer *pl, uint32_t i, uint32_t j, double v)
+{
+	if (!pl->row) {
+		put_at(pl, i, j, v);
+		return;
+	}
+	pl->row[pl->have] = i;
+	pl->col[pl->have] = j;
+	pl->val[pl->have++] = v;
+	if (pl->have == PLACE_CHUNK)
+		placer_flush(pl);
+}
+
+static void placer_free(struct placer *pl)
+{
+	free(pl->row);
+	free(pl->col);
+	free(pl->val);
+	free(pl->brow);
+	free(pl->bcol);
+	free(pl->bval);
 }
 
 int net_init(struct net *net, const struct net_source *src, const struct net_config *cf)
@@ -169,6 +268,10 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 		w.have = w.used = 0;
 		if (src->rewind(src->ctx))
 			goto out;
+		struct placer pl = { .net = net, .sfill = sfill, .f32 = cf->static_f32 };
+
+		if (use_buckets(cf, n) || (cf->buckets == 0 && ns >= PLACE_CHUNK))
+			placer_init(&pl);
 		for (size_t i = 0; i < n; i++) {
 			size_t m, y = net->prow[i], yend = net->prow[i + 1];
 			const int32_t *col;
@@ -177,23 +280,18 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 			if (walk_row(&w, i, &col, &val, &m))
 				goto out;
 			for (size_t x = 0; x < m; x++) {
-				size_t z;
-
 				if (y < yend && net->pidx[y] == x) {
 					y++;
 					continue;
 				}
-				z = sfill[col[x]]++;
-				net->srow[z] = (uint32_t)i;
-				if (cf->static_f32)
-					((float *)net->sval)[z] = (float)val[x];
-				else
-					((double *)net->sval)[z] = val[x];
+				place(&pl, (uint32_t)i, (uint32_t)col[x], val[x]);
 			}
 		}
+		placer_flush(&pl);
+		placer_free(&pl);
 	}
 	model_cols_init(&net->pcols, n, net->prow, net->pcol);
-	if (ns && (cf->buckets > 0 || (cf->buckets == 0 && n >= NET_BUCKET_MIN))) {
+	if (ns && use_buckets(cf, n)) {
 		struct net_scratch *sc = err_calloc(1, sizeof *sc);
 
 		sc->nbuckets = ((n - 1) >> NET_BUCKET_SHIFT) + 1;
