@@ -50,6 +50,12 @@
  * recomputed as a full product at the start of every loop and every
  * RECURRENT_REFRESH steps, which keeps it at rounding level. */
 #define RECURRENT_REFRESH 50
+/* ... times one more for every REFRESH_SYNAPSES synapses: a full product
+ * costs as much as the spikes' updates of 1/(rate dt) steps (30 to 50),
+ * so that every 50 steps it would double the cost of W r in a large
+ * network, while the carried W r keeps its rounding contracted by gamma
+ * at every step whatever the interval. */
+#define REFRESH_SYNAPSES 10000000
 
 enum {
 	OPT_PQIF = OPT_TOOL, OPT_VT, OPT_VREST, OPT_LOOPS, OPT_TRAIN_LOOPS, OPT_DT,
@@ -1234,7 +1240,8 @@ int main(int argc, char **argv)
 	scf = (struct sim_config){
 		.mp = { .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest, .dt = o.dt,
 			.b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise },
-		.stim = stim, .learn_every = (size_t)o.learn_every, .refresh = RECURRENT_REFRESH,
+		.stim = stim, .learn_every = (size_t)o.learn_every,
+		.refresh = RECURRENT_REFRESH * (wt.nnz / REFRESH_SYNAPSES + 1),
 		.seed = o.c.seed, .train = o.train_loops > 0,
 		.rls = { .alpha = o.alpha, .kind = o.rls, .p_float32 = o.p_f32, .forget = o.forget } };
 	if (o.train_loops == 0)
