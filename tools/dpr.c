@@ -283,8 +283,8 @@ static void check_covariance(const char *name, size_t loop, int stack,
 }
 
 /* Whether finite input gave a covariance, or terms, that overflowed: a
- * nan or inf result would look like a measurement.  (PR_bc itself is nan
- * at N = 2, by its formula.) */
+ * nan or inf result would look like a measurement.  (At N = 2 cstd2 is
+ * nan by its formula, and so are the terms and PR_bc that use it.) */
 static int overflows(const double *C, size_t n, const struct dpr *d)
 {
 	double sum = 0;
@@ -293,8 +293,9 @@ static int overflows(const double *C, size_t n, const struct dpr *d)
 	for (size_t i = 0; i < n * n; i++)
 		sum += C[i] * 0;
 	return !isfinite(sum) || !isfinite(d->pr) || !isfinite(d->am2) ||
-		!isfinite(d->astd2) || !isfinite(d->cm2) || !isfinite(d->astd_b) ||
-		(n > 2 && (!isfinite(d->cstd2) || !isfinite(d->cstd_b)));
+		!isfinite(d->astd2) || !isfinite(d->cm2) ||
+		(n > 2 && (!isfinite(d->cstd2) || !isfinite(d->astd_b) ||
+			   !isfinite(d->cstd_b)));
 }
 
 static void put_row(FILE *fp, const struct options *o, const char *file, size_t loop,
