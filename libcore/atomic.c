@@ -178,12 +178,18 @@ static char *resolve(const char *path, int *via_proc)
 	err_die(EXIT_DATA, "%s: too many levels of symbolic links", path);
 }
 
-static void set_buffer(struct atomic_file *af)
+/* The stream of af on the open descriptor fd, for the output PATH. */
+static FILE *attach(struct atomic_file *af, const char *path, int fd)
 {
+	af->path = xstrdup(path);
+	af->fp = fdopen(fd, "wb");
+	if (!af->fp)
+		err_die(EXIT_DATA, "%s: cannot open: %s", path, strerror(errno));
 	/* Arrays of megabytes: a few large writes rather than thousands of
 	 * 4 KiB ones.  (glibc ignores the size unless it is given the buffer.) */
 	af->buf = err_malloc(ATOMIC_BUFSIZE);
 	setvbuf(af->fp, af->buf, _IOFBF, ATOMIC_BUFSIZE);
+	return af->fp;
 }
 
 /* Write through to what cannot be replaced (a device, a FIFO, an open
@@ -194,12 +200,7 @@ static FILE *open_through(struct atomic_file *af, const char *path, int append)
 
 	if (fd < 0)
 		err_die(EXIT_DATA, "%s: cannot open: %s", path, strerror(errno));
-	af->path = xstrdup(path);
-	af->fp = fdopen(fd, "wb");
-	if (!af->fp)
-		err_die(EXIT_DATA, "%s: cannot open: %s", path, strerror(errno));
-	set_buffer(af);
-	return af->fp;
+	return attach(af, path, fd);
 }
 
 FILE *atomic_open(struct atomic_file *af, const char *path)
@@ -238,12 +239,7 @@ FILE *atomic_open(struct atomic_file *af, const char *path)
 	/* mkstemp makes 0600; outputs are ordinary files for the user's umask. */
 	fchmod(fd, 0666 & ~current_umask());
 	reg(af->tmp, 0);
-	af->path = xstrdup(path);
-	af->fp = fdopen(fd, "wb");
-	if (!af->fp)
-		err_die(EXIT_DATA, "%s: cannot open: %s", path, strerror(errno));
-	set_buffer(af);
-	return af->fp;
+	return attach(af, path, fd);
 }
 
 void atomic_close(struct atomic_file *af)
