@@ -203,7 +203,7 @@ FUZZ_LIB  := $(addprefix libcore/,arrayin.c atomic.c csvio.c err.c npy.c npz.c s
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   $(filter-out -Wstrict-prototypes,$(WARN)) -D_DEFAULT_SOURCE -DFORCENET_VERSION='"$(VERSION)"' -Ilibcore
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard libcore/*.h) | deps-fuzz
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB) $(wildcard libcore/*.h) | deps-fuzz
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags libzip) -o $@ $< $(FUZZ_LIB) \
 	  $(shell pkg-config --libs libzip) -lcsv -lm

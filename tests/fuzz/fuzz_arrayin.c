@@ -14,8 +14,7 @@
 #include <unistd.h>
 
 #include "arrayin.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* Open PATH and deliver its matrices (a thousand at most). */
 static void read_all(const char *path, int flags)

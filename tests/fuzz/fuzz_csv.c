@@ -7,9 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fuzz.h"
 #include "csvio.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,9 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 	FILE *fp;
 
-	if (size == 0)
-		return 0;
-	fp = fmemopen((void *)data, size, "r");
+	fp = fuzz_stream(data, size);
 	if (!fp)
 		return 0;
 	if (csvio_read_matrix(fp, header[size % 3], &m, err, sizeof err) == 0)

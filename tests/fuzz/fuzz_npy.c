@@ -8,9 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fuzz.h"
 #include "npy.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,9 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct npy_reader r;
 	FILE *fp;
 
-	if (size == 0)
-		return 0;
-	fp = fmemopen((void *)data, size, "r");
+	fp = fuzz_stream(data, size);
 	if (!fp)
 		return 0;
 	if (npy_open_stream(&r, fp, "fuzz") == 0) {
