@@ -6,7 +6,7 @@ load helpers
 load bad-inputs
 
 @test "init-weights: bad options: N = 0, density, outputs" {
-	assert_bad 2 "init-weights: -N: 0 is out of range [1, 30000]" init-weights -N 0 -o w.npy
+	assert_bad 2 "init-weights: -N: 0 is out of range [1, " init-weights -N 0 -o w.npy
 	assert_bad 2 "init-weights: -p: 0 is out of range (0, 1]" init-weights -p 0 -o w.npy
 	assert_bad 2 "init-weights: -p: 1.5 is out of range [0, 1]" init-weights -p 1.5 -o w.npy
 	assert_bad 2 "init-weights: --gsyn: 'g' is not a number" init-weights --gsyn g -o w.npy
