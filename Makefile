@@ -205,7 +205,8 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=al
 
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB) $(wildcard libcore/*.h) | deps-fuzz
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags libzip) -o $@ $< $(FUZZ_LIB) \
+	$(call say,fuzzer)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags libzip) -o $@ $< $(FUZZ_LIB) \
 	  $(shell pkg-config --libs libzip) -lcsv -lm
 
 fuzz: $(FUZZERS) all

@@ -372,12 +372,12 @@ int main(int argc, char **argv)
 		npy_write(&w, row, n);
 	}
 	npy_writer_finish(&w);
-	if (o.params) {
+	if (o.params)
 		atomic_close(&params);
-		/* the array last: make takes it for the sign that both are done */
-		atomic_commit(&params);
-	}
+	/* Both complete: the array, then its table. */
 	atomic_commit(&w.out);
+	if (o.params)
+		atomic_commit(&params);
 	rng_free(rng);
 	free(par);
 	free(row);
