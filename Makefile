@@ -6,8 +6,8 @@
 #                     man pages on PATH and MANPATH, without installing
 #   make test         build and run the whole test-suite (BATS + C unit
 #                     tests); TESTS="tests/a.bats tests/b.bats" runs those
-#   make check-sanitize  the suite but the Slurm one with the tools and unit
-#                     tests built with AddressSanitizer and
+#   make check-sanitize  the suite (but the Slurm and build ones) with the
+#                     tools and unit tests built with AddressSanitizer and
 #                     UndefinedBehaviorSanitizer, in build/san (also
 #                     make test SANITIZE=1 [TESTS=...])
 #   make fuzz         libFuzzer harnesses of the readers (tests/fuzz/*.c,
@@ -87,7 +87,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 ALL_CFLAGS += $(SAN_FLAGS)
 LDLIBS    += $(SAN_FLAGS)
 SAN_ENV   := SANITIZE=$(SANITIZE) \
-  ASAN_OPTIONS=detect_leaks=1:exitcode=99:allocator_may_return_null=1:detect_stack_use_after_return=1 \
+  ASAN_OPTIONS=detect_leaks=1:exitcode=99:allocator_may_return_null=1:detect_stack_use_after_return=1:verify_asan_link_order=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
 endif
 LIB_SRC   := $(wildcard libcore/*.c)
@@ -184,11 +184,12 @@ test: all unit | deps-test
 	  FORCENET_UNIT="$(CURDIR)/$(B)/unit" PYTHON="$(PYTHON)" $(SAN_ENV) \
 	  scripts/run-tests $(TESTS)
 
-# The same suite under the sanitizers (a make of its own: B differs),
-# but for the Slurm suite, which tests the scheduler's plumbing only.
+# The same suite under the sanitizers (a make of its own: B differs), but
+# for two suites that test plumbing, not the tools: Slurm's, and the build's
+# (make's own output, the installation, a program of its own).
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 test \
-	  TESTS="$(or $(TESTS),$(filter-out tests/slurm.bats,$(wildcard tests/*.bats)))"
+	  TESTS="$(or $(TESTS),$(filter-out tests/slurm.bats tests/build.bats,$(wildcard tests/*.bats)))"
 
 # ---------------------------------------------------------------- fuzzing
 # One libFuzzer harness per reader; seeds written by the tools
