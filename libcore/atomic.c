@@ -406,21 +406,31 @@ const char *atomic_dir_open(struct atomic_dir *ad, const char *path, int force)
 
 const char *atomic_dir_open_kept(struct atomic_dir *ad, const char *path, int force, int resume)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, n = strlen(path) + 16;
+	const char *slash, *dest;
+	size_t dirlen, n;
 	struct stat st;
+	int via_proc;
 
 	memset(ad, 0, sizeof *ad);
 	if (!*path)
 		err_die(EXIT_USAGE, "empty output directory name");
+	/* beside what the rename will replace: a link's directory */
+	ad->dest = resolve(path, &via_proc);
+	dest = ad->dest;
+	slash = strrchr(dest, '/');
+	dirlen = slash ? (size_t)(slash - dest) + 1 : 0;
+	n = strlen(dest) + 16;
 	ad->tmp = err_malloc(n);
-	snprintf(ad->tmp, n, "%.*s.%s.partial", (int)dirlen, path, path + dirlen);
+	snprintf(ad->tmp, n, "%.*s.%s.partial", (int)dirlen, dest, dest + dirlen);
 	if (resume) {
 		if (stat(ad->tmp, &st) != 0 || !S_ISDIR(st.st_mode))
 			err_die(EXIT_DATA, "%s: no interrupted run to resume (%s)", path, ad->tmp);
 	} else {
-		if (!force && stat(path, &st) == 0)
-			err_die(EXIT_DATA, "%s: exists (use --force to replace it)", path);
+		if (lstat(dest, &st) == 0) {
+			if (!force)
+				err_die(EXIT_DATA, "%s: exists (use --force to replace it)", path);
+			check_replaceable(path, dest);
+		}
 		if (stat(ad->tmp, &st) == 0)
 			err_die(EXIT_DATA, "%s: an interrupted run is in %s (--resume finishes "
 				"it; or remove it)", path, ad->tmp);
