@@ -174,7 +174,8 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		if (o->corr_given)
 			err_usage("--corr-steps does not apply to --covariance");
 	}
-	if (o->spectrum && (!strcmp(o->spectrum, o->c.output) || !strcmp(o->spectrum, "-")))
+	if (o->spectrum && (atomic_same_output(o->spectrum, o->c.output) ||
+			    !strcmp(o->spectrum, "-")))
 		err_usage("--spectrum: '%s' is also the table's output", o->spectrum);
 }
 
@@ -281,6 +282,22 @@ static void check_covariance(const char *name, size_t loop, int stack,
 	}
 }
 
+/* Whether finite input gave a covariance, or terms, that overflowed: a
+ * nan or inf result would look like a measurement.  (At N = 2 cstd2 is
+ * nan by its formula, and so are the terms and PR_bc that use it.) */
+static int overflows(const double *C, size_t n, const struct dpr *d)
+{
+	double sum = 0;
+
+	/* x * 0 is nan exactly when x is not finite */
+	for (size_t i = 0; i < n * n; i++)
+		sum += C[i] * 0;
+	return !isfinite(sum) || !isfinite(d->pr) || !isfinite(d->am2) ||
+		!isfinite(d->astd2) || !isfinite(d->cm2) ||
+		(n > 2 && (!isfinite(d->cstd2) || !isfinite(d->astd_b) ||
+			   !isfinite(d->cstd_b)));
+}
+
 static void put_row(FILE *fp, const struct options *o, const char *file, size_t loop,
 		    size_t n, size_t samples, double M, const struct dpr *d)
 {
@@ -309,18 +326,21 @@ static FILE *memout(char **text, size_t *len)
 	return fp;
 }
 
-/* Write the table held in memory (text, len as open_memstream sets them). */
-static void commit_text(const char *path, FILE *mem, char **text, size_t *len)
+/*
+ * Write a table held in memory (text, len as open_memstream sets them) to
+ * path, closed but not yet renamed: see atomic_close().
+ */
+static void write_text(struct atomic_file *out, const char *path, FILE *mem, char **text,
+		       size_t *len)
 {
-	struct atomic_file out;
 	FILE *fp;
 
 	if (fclose(mem) != 0)
 		err_die(EXIT_DATA, "out of memory");
-	fp = atomic_open(&out, path);
+	fp = atomic_open(out, path);
 	if (fwrite(*text, 1, *len, fp) != *len)
 		err_die(EXIT_DATA, "%s: write error", path);
-	atomic_commit(&out);
+	atomic_close(out);
 	free(*text);
 	*text = NULL;
 }
@@ -329,9 +349,10 @@ int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	FILE *tab, *spec = NULL;
+	struct atomic_file tabout, specout;
 	char *text = NULL, *spectext = NULL;
 	size_t textlen = 0, speclen = 0, cap = 0, ccap = 0;
-	double *scratch = NULL, *xc = NULL, *C = NULL, *work = NULL, *ev = NULL;
+	double *xc = NULL, *C = NULL, *work = NULL, *ev = NULL;
 
 	err_init(argv);
 	parse_command_line(argc, argv, &o);
@@ -365,21 +386,20 @@ int main(int argc, char **argv)
 		used = o.covariance ? 0 : steps - (size_t)o.skip;
 		M = o.samples > 0 ? o.samples : (double)used / o.corr_steps;
 		warn_samples(&o, name, used, n);
-		if (steps * n > cap) {
-			free(scratch);
+		/* steps * n and n * n * 8 fit: the reader bounds the shape. */
+		if (!o.covariance && steps * n > cap) {
 			free(xc);
 			cap = steps * n;
-			scratch = err_malloc(cap * sizeof *scratch);
-			xc = o.covariance ? NULL : err_malloc(cap * sizeof *xc);
+			xc = err_malloc_for(name, cap, sizeof *xc);
 		}
 		if (n * n > ccap) {
 			free(C);
 			free(work);
 			free(ev);
 			ccap = n * n;
-			C = err_malloc(ccap * sizeof *C);
-			work = o.spectrum ? err_malloc(ccap * sizeof *work) : NULL;
-			ev = err_malloc(n * sizeof *ev);
+			C = err_malloc_for(name, n, n * sizeof *C);
+			work = o.spectrum ? err_malloc_for(name, n, n * sizeof *work) : NULL;
+			ev = err_malloc_for(name, n, sizeof *ev);
 		}
 		for (;;) {
 			size_t loop = in.next;
@@ -387,7 +407,7 @@ int main(int argc, char **argv)
 			const double *cov, *x;
 
 			if (!selected(&o, loop)) {
-				if ((rc = arrayin_skip(&in, scratch)) != 1)
+				if ((rc = arrayin_skip(&in, NULL)) != 1)
 					break;
 				continue;
 			}
@@ -409,6 +429,9 @@ int main(int argc, char **argv)
 					"is constant over the %zu samples used (PR divides by "
 					"the total variance)", name, loop, used);
 			}
+			if (overflows(cov, n, &d))
+				err_die(EXIT_DATA, "%s: loop %zu: the covariance overflows: the "
+					"values are too large (see dpr(1))", name, loop);
 			put_row(tab, &o, name, loop, n, used, M, &d);
 			if (spec) {
 				if (dpr_spectrum(cov, n, work, ev) != 0)
@@ -426,11 +449,14 @@ int main(int argc, char **argv)
 			err_die(EXIT_DATA, "%s: %s", name, in.err);
 		arrayin_close(&in);
 	}
-	/* The spectrum first: a failure there leaves no table either. */
+	/* Both outputs complete before either is put in place: a failure
+	 * leaves neither. */
 	if (spec)
-		commit_text(o.spectrum, spec, &spectext, &speclen);
-	commit_text(o.c.output, tab, &text, &textlen);
-	free(scratch);
+		write_text(&specout, o.spectrum, spec, &spectext, &speclen);
+	write_text(&tabout, o.c.output, tab, &text, &textlen);
+	if (spec)
+		atomic_commit(&specout);
+	atomic_commit(&tabout);
 	free(xc);
 	free(C);
 	free(work);

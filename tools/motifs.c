@@ -11,6 +11,7 @@
  * a bad input leaves no partial table behind.
  */
 #define _GNU_SOURCE             /* open_memstream */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
 		if (n > cap) {
 			free(work);
 			cap = n;
-			work = err_malloc(2 * n * sizeof *work);
+			work = err_malloc_for(name, n, 2 * sizeof *work);
 		}
 		while ((rc = arrayin_view(&in, &w)) == 1) {
 			struct motifs m;
@@ -139,6 +140,15 @@ int main(int argc, char **argv)
 						"(zero variance: the motifs divide by it)", name, index);
 				err_die(EXIT_DATA, "%s: every entry is equal "
 					"(zero variance: the motifs divide by it)", name);
+			}
+			if (!(isfinite(m.sigma2) && isfinite(m.tau_rec) && isfinite(m.tau_div) &&
+			      isfinite(m.tau_con) && isfinite(m.tau_chn) && isfinite(m.R))) {
+				char where[48] = "";
+
+				if (in.ndim == 3)
+					snprintf(where, sizeof where, "matrix %zu: ", index);
+				err_die(EXIT_DATA, "%s: %sthe motifs overflow: the entries are "
+					"too large (see motifs(1))", name, where);
 			}
 			put_row(tab, &o, name, index, n, &m);
 		}

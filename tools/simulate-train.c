@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arrayin.h"
 #include "atomic.h"
 #include "ckpt.h"
 #include "csvio.h"
@@ -497,6 +498,9 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		err_usage("no run directory given (-o DIR)");
 	if (!strcmp(o->c.output, "-"))
 		err_usage("-o: a run directory cannot be stdout");
+	if ((!strcmp(o->weights, "-")) + (!strcmp(o->target, "-")) +
+	    (o->kick && !strcmp(o->kick, "-")) + (o->state && !strcmp(o->state, "-")) > 1)
+		err_usage("stdin ('-') can be read only once");
 	if (o->dt <= 0)
 		err_usage("--dt: must be positive");
 	if (o->tau_s <= 0)
@@ -519,49 +523,64 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		o->record &= ~REC_CURRENTS;
 }
 
-/* "(a, b, c)" for messages; a static buffer. */
-static const char *shape_str(int ndim, const size_t *shape)
-{
-	static char buf[96];
-	size_t len = 0;
+/* An input array (.npy, CSV or a densified .npz; a file, a pipe or "-"). */
+struct input {
+	double *v;               /* rows * cols values, row-major (owned) */
+	size_t rows, cols;
+	int ndim;                /* 1 (a .npy vector), 2 or 3 */
+	char shape[96];          /* for messages: "(40, 39)" */
+	char sha[65];            /* SHA-256 of every byte read */
+};
 
-	buf[len++] = '(';
-	for (int d = 0; d < ndim; d++)
-		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu",
-					d ? ", " : "", shape[d]);
-	snprintf(buf + len, sizeof buf - len, "%s)", ndim == 1 ? "," : "");
-	return buf;
+/*
+ * Read one matrix (or, with vector set, a vector) from PATH with the
+ * SHA-256 of the bytes read, or die with "tool: PATH: problem".  A stack
+ * (ndim 3) is not read: the caller refuses it.
+ */
+static void load(const char *path, int vector, struct input *in)
+{
+	struct arrayin a;
+	int rc;
+
+	memset(in, 0, sizeof *in);
+	if (arrayin_open_flags(&a, path, ARRAYIN_HASH | (vector ? ARRAYIN_VECTOR : 0)) != 0) {
+		arrayin_close(&a);
+		err_die(EXIT_DATA, "%s: %s", path, a.err);
+	}
+	arrayin_shape_str(&a, in->shape, sizeof in->shape);
+	in->rows = a.rows;
+	in->cols = a.cols;
+	in->ndim = a.ndim;
+	if (a.ndim == 3) {
+		arrayin_close(&a);
+		return;
+	}
+	in->v = err_malloc_for(path, a.rows * a.cols, sizeof *in->v);
+	rc = arrayin_next(&a, in->v);
+	if (rc == 1)
+		rc = arrayin_sha256(&a, in->sha) == 0;
+	if (rc != 1) {
+		free(in->v);
+		arrayin_close(&a);
+		err_die(EXIT_DATA, "%s: %s", path, a.err);
+	}
+	arrayin_close(&a);
 }
 
-/* Load an .npy input, with its checksum, or die with "tool: PATH: problem". */
-static double *load(const char *path, int *ndim, size_t shape[NPY_MAXDIM], char hex[65])
-{
-	char err[256];
-	double *a = npy_load(path, ndim, shape, err, sizeof err);
-	size_t count = 1;
-
-	if (!a)
-		err_die(EXIT_DATA, "%s: %s", path, err);
-	for (int d = 0; d < *ndim; d++)
-		count *= shape[d];
-	for (size_t i = 0; i < count; i++)
-		if (!isfinite(a[i]))
-			err_die(EXIT_DATA, "%s: value %zu is not finite (%g)", path, i, a[i]);
-	if (sha256_file(path, hex) != 0)
-		err_die(EXIT_DATA, "%s: cannot read", path);
-	return a;
-}
-
+/* A vector (N,) (a .npy vector, or a CSV column or row); dies otherwise. */
 static double *load_vector(const char *path, size_t n, char hex[65])
 {
-	int ndim;
-	size_t shape[NPY_MAXDIM];
-	double *a = load(path, &ndim, shape, hex);
+	struct input in;
 
-	if (ndim != 1 || shape[0] != n)
+	load(path, 1, &in);
+	if (in.ndim == 3 || (in.ndim == 2 && in.rows != 1 && in.cols != 1) ||
+	    in.rows * in.cols != n) {
+		free(in.v);
 		err_die(EXIT_DATA, "%s: shape %s, expected (%zu,) for N = %zu",
-			path, shape_str(ndim, shape), n, n);
-	return a;
+			path, in.shape, n, n);
+	}
+	memcpy(hex, in.sha, sizeof in.sha);
+	return in.v;
 }
 
 /* A set option as given ("all" when not given), its commas as '+': a
@@ -772,14 +791,17 @@ static int sparse_rewind(void *ctx)
 	return 0;
 }
 
-/* Whether PATH starts as a zip archive does (a sparse .npz). */
+/* Whether PATH is a regular file that starts as a zip archive does (a
+ * sparse .npz, read twice).  Anything else, a pipe above all (its first
+ * bytes must not be taken), goes through arrayin, which densifies a .npz. */
 static int is_zip(const char *path)
 {
 	unsigned char magic[4] = { 0 };
+	struct stat st;
 	FILE *fp;
 	int zip;
 
-	if (!strcmp(path, "-"))
+	if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	fp = fopen(path, "rb");
 	if (!fp)
@@ -808,14 +830,17 @@ static void load_weights(struct weights *w, const char *path)
 		if (sha256_file(path, w->sha) != 0)
 			err_die(EXIT_DATA, "%s: cannot read", path);
 	} else {
-		int ndim;
-		size_t shape[NPY_MAXDIM], n, k = 0;
-		double *W = load(path, &ndim, shape, w->sha), s = 0;
+		struct input in;
+		size_t n, k = 0;
+		double *W, s = 0;
 
-		if (ndim != 2 || shape[0] != shape[1])
+		load(path, 0, &in);
+		if (in.ndim != 2 || in.rows != in.cols)
 			err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, not %s",
-				path, shape_str(ndim, shape));
-		n = w->n = shape[0];
+				path, in.shape);
+		W = in.v;
+		memcpy(w->sha, in.sha, sizeof in.sha);
+		n = w->n = in.rows;
 		/* the presynaptic sets: the non-zero entries of each row */
 		w->indptr = err_malloc((n + 1) * sizeof *w->indptr);
 		for (size_t i = 0; i < n * n; i++)
@@ -837,6 +862,8 @@ static void load_weights(struct weights *w, const char *path)
 	}
 	if ((long long)w->n > MAX_N)
 		err_die(EXIT_DATA, "%s: N = %zu is too large (at most %lld)", path, w->n, MAX_N);
+	if (w->n == 0)
+		err_die(EXIT_DATA, "%s: N = 0: the weights hold no neuron", path);
 }
 
 /* The net of the weights; their sparse form is then placed in the run
@@ -934,8 +961,10 @@ static void load_target(struct target *t, const char *path, char hex[65])
 	int fd;
 
 	memset(t, 0, sizeof *t);
-	if (strcmp(path, "-") && npy_open(&r, path) == 0) {
-		int mappable = r.ndim == 2 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	/* Only a regular file is opened twice (a pipe's bytes would be lost);
+	 * a Fortran-order array is not mapped (it is read and transposed). */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && npy_open(&r, path) == 0) {
+		int mappable = r.ndim == 2 && !r.fortran;
 		size_t off = r.data_offset, count = r.count;
 
 		if (mappable) {
@@ -963,8 +992,8 @@ static void load_target(struct target *t, const char *path, char hex[65])
 
 					for (size_t i = 0; i < t->n; i++)
 						if (!isfinite(x[i]))
-							err_die(EXIT_DATA, "%s: value %zu is not finite (%g)",
-								path, it * t->n + i, x[i]);
+							err_die(EXIT_DATA, "%s: value at [%zu, %zu] is not "
+								"finite (%g)", path, it, i, x[i]);
 				}
 				if (sha256_file(path, hex) != 0)
 					err_die(EXIT_DATA, "%s: cannot read", path);
@@ -974,16 +1003,17 @@ static void load_target(struct target *t, const char *path, char hex[65])
 		}
 	}
 	{
-		int ndim;
-		size_t shape[NPY_MAXDIM];
+		struct input in;
 
-		t->owned = load(path, &ndim, shape, hex);
-		if (ndim != 2)
+		load(path, 0, &in);
+		if (in.ndim != 2)
 			err_die(EXIT_DATA, "%s: target must be a (steps, N) matrix, not %s", path,
-				shape_str(ndim, shape));
+				in.shape);
+		t->owned = in.v;
 		t->a = t->owned;
-		t->steps = shape[0];
-		t->n = shape[1];
+		t->steps = in.rows;
+		t->n = in.cols;
+		memcpy(hex, in.sha, sizeof in.sha);
 	}
 }
 
@@ -1205,11 +1235,17 @@ int main(int argc, char **argv)
 	/* Inputs, all checked before anything is written. */
 	load_weights(&wt, o.weights);
 	n = wt.n;
+	if (wt.nnz == 0 && o.train_loops > 0)
+		err_die(EXIT_DATA, "%s: every weight is zero: RLS trains the non-zero entries "
+			"only, so there is nothing to train (--train-loops 0 runs it untrained)",
+			o.weights);
 	load_target(&tg, o.target, tsha);
 	if (tg.n != n)
 		err_die(EXIT_DATA, "%s: target has %zu neurons (columns), the weights have %zu",
 			o.target, tg.n, n);
 	steps = tg.steps;
+	if (steps == 0)
+		err_die(EXIT_DATA, "%s: the target has no step (shape (0, %zu))", o.target, n);
 	stim = (size_t)o.stim_steps;
 	if (stim + 1 >= steps)
 		err_die(EXIT_USAGE, "--stim-steps %zu leaves no step after the kick "
@@ -1389,6 +1425,11 @@ int main(int argc, char **argv)
 			progress_tick(&pg, 1);
 		}
 		summary_end(&sm, rr.fsum, loop, phase, target_row, &tg, stats);
+		/* Finite inputs can still overflow a square (|values| of 1e154
+		 * and more): an inf or nan error would look like a measurement. */
+		if (!isfinite(stats[1]))
+			err_die(EXIT_DATA, "loop %zu: the error against the target overflows "
+				"(target or recurrent input too large)", loop);
 		runrec_loop(&rr, &sim, loop);
 		if (o.checkpoint) {
 			struct ckpt c;
