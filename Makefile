@@ -6,6 +6,12 @@
 #                     man pages on PATH and MANPATH, without installing
 #   make test         build and run the whole test-suite (BATS + C unit
 #                     tests); TESTS="tests/a.bats tests/b.bats" runs those
+#   make check-sanitize  the suite (but the Slurm and build ones) with the
+#                     tools and unit tests built with AddressSanitizer and
+#                     UndefinedBehaviorSanitizer, in build/san (also
+#                     make test SANITIZE=1 [TESTS=...])
+#   make fuzz         libFuzzer harnesses of the readers (tests/fuzz/*.c,
+#                     clang), FUZZ_TIME seconds each (default 60)
 #   make bench        print performance figures (nothing is asserted);
 #                     BENCH=simulate-train (or rls, sweep, ...) runs one of
 #                     bench/*.sh
@@ -20,7 +26,8 @@
 #   make help         this text
 #
 # Variables: PREFIX=/usr/local, DESTDIR= (a staging root), V=1 (print the
-# commands instead of one line per step), CC=, CFLAGS=, TESTS=, BENCH=.
+# commands instead of one line per step), CC=, CFLAGS=, TESTS=, BENCH=,
+# SANITIZE=, FUZZ_TIME=.
 #
 # Tools are tools/*.c, one executable each; the shared library is libcore/*.c;
 # C unit tests are tests/unit/*.c; BATS suites are tests/*.bats.
@@ -70,6 +77,19 @@ PYTHON    ?= /usr/bin/python3
 BATS      ?= bats
 
 B         := build
+# SANITIZE=1: ASan + UBSan, compile and link, in a build of its own.  Any
+# report ends the tool with status 99 (never a status a test expects);
+# an allocation too large for ASan returns NULL as malloc would.
+SANITIZE  ?=
+ifneq ($(SANITIZE),)
+B         := build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ALL_CFLAGS += $(SAN_FLAGS)
+LDLIBS    += $(SAN_FLAGS)
+SAN_ENV   := SANITIZE=$(SANITIZE) \
+  ASAN_OPTIONS=detect_leaks=1:exitcode=99:allocator_may_return_null=1:detect_stack_use_after_return=1:verify_asan_link_order=0 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+endif
 LIB_SRC   := $(wildcard libcore/*.c)
 LIB_OBJ   := $(LIB_SRC:libcore/%.c=$(B)/obj/libcore/%.o)
 TOOLS     := $(basename $(notdir $(wildcard tools/*.c)))
@@ -81,7 +101,8 @@ MAN5      := $(wildcard man/man5/*.5)
 MAN7      := $(wildcard man/man7/*.7)
 LIB_HDR   := $(wildcard libcore/*.h)
 
-.PHONY: all deps deps-build deps-test test unit bench install uninstall clean lint-man help
+.PHONY: all deps deps-build deps-test deps-fuzz test unit bench install uninstall clean \
+  lint-man help check-sanitize fuzz
 # Written afresh for every install: it holds PREFIX.
 .PHONY: $(B)/forcenet.pc
 .DEFAULT_GOAL := all
@@ -129,6 +150,8 @@ deps-build:
 	@scripts/deps build
 deps-test:
 	@scripts/deps test
+deps-fuzz:
+	@scripts/deps fuzz
 
 $(B)/obj/%.o: %.c | deps-build
 	@mkdir -p $(@D)
@@ -158,8 +181,46 @@ unit: $(UNIT_BIN)
 # The whole suite: every BATS file in tests/ with the build first on PATH.
 test: all unit | deps-test
 	@PATH="$(CURDIR)/$(B)/bin:$$PATH" FORCENET_ROOT="$(CURDIR)" \
-	  FORCENET_UNIT="$(CURDIR)/$(B)/unit" PYTHON="$(PYTHON)" \
+	  FORCENET_UNIT="$(CURDIR)/$(B)/unit" PYTHON="$(PYTHON)" $(SAN_ENV) \
 	  scripts/run-tests $(TESTS)
+
+# The same suite under the sanitizers (a make of its own: B differs), but
+# for two suites that test plumbing, not the tools: Slurm's, and the build's
+# (make's own output, the installation, a program of its own).
+check-sanitize:
+	@$(MAKE) --no-print-directory SANITIZE=1 test \
+	  TESTS="$(or $(TESTS),$(filter-out tests/slurm.bats tests/build.bats,$(wildcard tests/*.bats)))"
+
+# ---------------------------------------------------------------- fuzzing
+# One libFuzzer harness per reader; seeds written by the tools
+# (tests/fuzz/seeds.sh), corpora kept in build/fuzz/corpus/ between runs.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 60
+FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
+FUZZERS   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+# The readers and what they use: no BLAS, GSL or OpenMP.  (The .npz reader
+# comes with the sniffing; libzip's own code is not instrumented.)
+FUZZ_LIB  := $(addprefix libcore/,arrayin.c atomic.c csvio.c err.c npy.c npz.c sha256.c)
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+  $(filter-out -Wstrict-prototypes,$(WARN)) -D_DEFAULT_SOURCE -DFORCENET_VERSION='"$(VERSION)"' -Ilibcore
+
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB) $(wildcard libcore/*.h) | deps-fuzz
+	@mkdir -p $(@D)
+	$(call say,fuzzer)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags libzip) -o $@ $< $(FUZZ_LIB) \
+	  $(shell pkg-config --libs libzip) -lcsv -lm
+
+fuzz: $(FUZZERS) all
+	@tests/fuzz/seeds.sh $(B)/bin build/fuzz/seeds
+	@for f in $(FUZZERS); do \
+	  h=$$(basename $$f); mkdir -p build/fuzz/corpus/$$h; \
+	  echo "fuzz: $$h for $(FUZZ_TIME) s"; \
+	  ASAN_OPTIONS=allocator_may_return_null=1 $$f -max_total_time=$(FUZZ_TIME) \
+	    -print_final_stats=1 -max_len=65536 -timeout=10 \
+	    -artifact_prefix=build/fuzz/$$h- build/fuzz/corpus/$$h build/fuzz/seeds \
+	    > build/fuzz/$$h.log 2>&1 || { tail -n 40 build/fuzz/$$h.log; exit 1; }; \
+	  grep -E '^#[0-9]+ *DONE|stat::number_of_executed_units|cov:' build/fuzz/$$h.log | tail -n 2; \
+	done
 
 bench: all unit | deps-test
 	@PATH="$(CURDIR)/$(B)/bin:$$PATH" FORCENET_ROOT="$(CURDIR)" \

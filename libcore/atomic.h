@@ -4,13 +4,24 @@
  * A file output is written to a hidden temporary sibling ".NAME.tmp.XXXXXX"
  * in the same folder and renamed over NAME by atomic_commit(); a run
  * directory likewise (".NAME.tmp.XXXXXX", renamed by atomic_dir_commit()).
- * Until then the temporary path is registered: err_die(), err_usage() and
- * the signal handlers installed by atomic_signals() remove every registered
- * path, so an interrupted or failing tool leaves nothing that looks finished
- * (after SIGKILL only the hidden temporary can remain, never NAME).
+ * When NAME is too long for that (within 12 bytes of NAME_MAX), the
+ * temporary holds only NAME's first NAME_MAX - 12 bytes.  Until the rename
+ * the temporary path is registered: err_die(), err_usage() and the signal
+ * handlers installed by atomic_signals() remove every registered path, so
+ * an interrupted or failing tool leaves nothing that looks finished (after
+ * SIGKILL only the hidden temporary can remain, never NAME).
  *
- * The path "-" means stdout: nothing is renamed, and atomic_commit() checks
- * that every byte reached it (fflush + fclose), so a full disk is an error.
+ * What NAME is decides how it is written:
+ *   - "-" means stdout: nothing is renamed, and atomic_commit() checks that
+ *     every byte reached it (fflush + fclose), so a full disk is an error;
+ *   - a symbolic link is followed: the file it points to is replaced (by
+ *     the rename, beside it), the link stays;
+ *   - what exists and is not a regular file (a device such as /dev/null, a
+ *     FIFO, a socket, a terminal) and a link into /proc (/dev/stdout,
+ *     /dev/fd/N) is written through, as "-" is: opened for writing (a
+ *     regular file behind /proc in append mode, as the shell opened it),
+ *     never renamed over nor removed;
+ *   - a directory is an error ("PATH: is a directory"), found when opening.
  *
  * Errors (cannot create, cannot write, cannot rename) are fatal: these
  * functions print "tool: PATH: problem" and exit 1 through err_die().
@@ -21,23 +32,40 @@
 #include <stdio.h>
 
 struct atomic_file {
-	FILE *fp;       /* the stream to write to */
-	char *path;     /* final name (owned), or NULL for stdout */
-	char *tmp;      /* temporary name (owned), or NULL for stdout */
+	FILE *fp;       /* the stream to write to (NULL once closed) */
+	char *path;     /* the name as given (owned), or NULL for stdout */
+	char *dest;     /* what the rename replaces (owned), or NULL */
+	char *tmp;      /* temporary name (owned), or NULL when written through */
 	char *buf;      /* the stream's buffer (owned), or NULL */
 };
 
 /* Open PATH ("-" = stdout) for binary writing; returns af->fp. */
 FILE *atomic_open(struct atomic_file *af, const char *path);
 
-/* Flush, close and rename into place; frees af's names. */
+/*
+ * Flush and close, dying on a write error, but do not rename yet: the
+ * first step of committing several outputs together.  A tool with more
+ * than one output closes every one of them before it commits the first,
+ * so that a failure leaves none of them behind.  Idempotent.
+ */
+void atomic_close(struct atomic_file *af);
+
+/* atomic_close() if not done, then rename into place; frees af's names. */
 void atomic_commit(struct atomic_file *af);
 
 /* Close and remove the temporary; frees af's names. Safe on stdout. */
 void atomic_abort(struct atomic_file *af);
 
+/*
+ * Whether outputs A and B name the same place, so that one would replace
+ * the other: the same string, or once symbolic links and folder names are
+ * resolved the same file (existing or not).  "-" is only the same as "-".
+ */
+int atomic_same_output(const char *a, const char *b);
+
 struct atomic_dir {
-	char *path;     /* final name (owned) */
+	char *path;     /* the name as given (owned) */
+	char *dest;     /* the directory made or replaced (owned) */
 	char *tmp;      /* temporary directory being filled (owned) */
 	int force;      /* replace an existing PATH at commit */
 };
@@ -46,8 +74,21 @@ struct atomic_dir {
  * Create the temporary directory for PATH and return its name (af->tmp):
  * the caller writes the run's files inside it.  Unless force is set an
  * existing PATH is an error ("PATH: exists (use --force to replace it)").
+ * With force, PATH must be a directory that holds regular files only (a
+ * run directory): anything else is refused here, before any work, so that
+ * replacing it can never fail half-way nor leave it behind.
  */
 const char *atomic_dir_open(struct atomic_dir *ad, const char *path, int force);
+
+/*
+ * atomic_dir_open() for a run that can be interrupted and resumed: the
+ * directory is filled under the fixed name ".NAME.partial" beside PATH and
+ * is NOT removed when the tool is interrupted or fails, so that a later
+ * call with resume set takes it up again (it must then exist, else the
+ * call dies with "PATH: no interrupted run to resume").  Without resume a
+ * ".NAME.partial" already there is an error naming it.
+ */
+const char *atomic_dir_open_kept(struct atomic_dir *ad, const char *path, int force, int resume);
 
 /* Rename the temporary directory to PATH (replacing it when forced). */
 void atomic_dir_commit(struct atomic_dir *ad);

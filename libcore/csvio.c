@@ -10,6 +10,9 @@
 #include "csvio.h"
 #include "err.h"
 
+/* The smallest step by which libcsv grows a field's buffer. */
+#define CSV_BLOCK ((size_t)4096)
+
 int csvio_parse_double(const char *s, double *v)
 {
 	char *end;
@@ -61,6 +64,13 @@ static void field_cb(void *s, size_t len, void *data)
 
 	if (st->failed)
 		return;
+	/* A NUL byte would end the field's C string early and hide the rest. */
+	if (s && memchr(s, '\0', len)) {
+		snprintf(st->err, st->errlen, "row %zu, column %zu: NUL byte in the field",
+			 st->records + 1, st->nf + 1);
+		st->failed = 1;
+		return;
+	}
 	if (st->nf == st->capf) {
 		st->capf = st->capf ? 2 * st->capf : 64;
 		st->fields = realloc(st->fields, st->capf * sizeof *st->fields);
@@ -80,14 +90,15 @@ static void free_fields(struct state *st)
 	st->nf = 0;
 }
 
-static int all_numeric(struct state *st)
+/* Whether some field reads as a number (finite or not). */
+static int any_numeric(struct state *st)
 {
 	double v;
 
 	for (size_t i = 0; i < st->nf; i++)
-		if (csvio_parse_double(st->fields[i], &v) == -1)
-			return 0;
-	return 1;
+		if (csvio_parse_double(st->fields[i], &v) != -1)
+			return 1;
+	return 0;
 }
 
 static void record_cb(int c, void *data)
@@ -109,7 +120,7 @@ static void record_cb(int c, void *data)
 	if (row == 1) {
 		st->cols = st->nf;
 		if (st->header == CSVIO_HEADER_AUTO)
-			st->header = st->numeric && all_numeric(st) ?
+			st->header = st->numeric && any_numeric(st) ?
 				CSVIO_HEADER_NO : CSVIO_HEADER_YES;
 		if (st->header == CSVIO_HEADER_YES) {
 			st->names = st->fields;
@@ -165,13 +176,20 @@ static int run_parser(FILE *fp, struct state *st)
 {
 	struct csv_parser p;
 	char buf[65536];
-	size_t n;
+	size_t n, total = 0;
 
 	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
 		snprintf(st->err, st->errlen, "cannot start the CSV parser");
 		return -1;
 	}
 	while ((n = fread(buf, 1, sizeof buf, fp)) > 0 && !st->failed) {
+		/* libcsv grows a field's buffer by a fixed block: as large as
+		 * the buffer already is, so that a long field costs a few
+		 * reallocations, not one per 128 bytes. */
+		size_t have = csv_get_buffer_size(&p);
+
+		csv_set_blk_size(&p, have > CSV_BLOCK ? have : CSV_BLOCK);
+		total += n;
 		if (csv_parse(&p, buf, n, field_cb, record_cb, st) != n) {
 			snprintf(st->err, st->errlen, "malformed CSV: %s",
 				 csv_strerror(csv_error(&p)));
@@ -190,7 +208,7 @@ static int run_parser(FILE *fp, struct state *st)
 	if (st->failed)
 		return -1;
 	if (st->records == 0) {
-		snprintf(st->err, st->errlen, "empty file");
+		snprintf(st->err, st->errlen, total ? "no data rows" : "empty file");
 		return -1;
 	}
 	if (st->records == 1 && st->header == CSVIO_HEADER_YES) {

@@ -7,9 +7,13 @@
  * finite").  Rows and columns in messages count from 1, as a spreadsheet
  * does, and count the header row when there is one.  The header row is
  * either forced (CSVIO_HEADER_YES / _NO) or detected (CSVIO_HEADER_AUTO:
- * the first record is a header when one of its cells is not a number).
+ * the first record is a header when none of its cells is a number, as the
+ * column names pandas writes; a first record that mixes numbers and text
+ * is data, and refused at its first cell that is not a number).
  * Quoted fields, CRLF line ends and a missing final newline are accepted;
- * blank lines are skipped.
+ * blank lines are skipped.  A NUL byte in a field is refused ("row R,
+ * column C: NUL byte in the field"), in tables too.  Fields of any length
+ * are read with a few reallocations (the buffer grows geometrically).
  *
  * Writing: csvio_put_double() prints the shortest decimal of at most 17
  * significant digits that reads back to the same double (round trip), with

@@ -1,18 +1,42 @@
 /* err: see err.h. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "err.h"
 
 static const char *prog = "forcenet";
 
+/* Open a closed descriptor fd on /dev/null with the given flags. */
+static void fill_fd(int fd, int flags)
+{
+	int got;
+
+	if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		return;
+	/* The lowest free descriptor is fd itself: 0, 1, 2 are filled in order. */
+	got = open("/dev/null", flags | O_NOCTTY);
+	if (got != fd) {
+		if (got >= 0)
+			close(got);
+		_exit(EXIT_DATA);
+	}
+}
+
 void err_init(char **argv)
 {
 	char *slash;
 
+	fill_fd(STDIN_FILENO, O_WRONLY);
+	fill_fd(STDOUT_FILENO, O_RDONLY);
+	fill_fd(STDERR_FILENO, O_RDONLY);
 	if (!argv || !argv[0] || !*argv[0])
 		return;
 	slash = strrchr(argv[0], '/');
@@ -81,5 +105,33 @@ void *err_calloc(size_t count, size_t size)
 
 	if (!p)
 		err_die(EXIT_DATA, "out of memory (%zu x %zu bytes)", count, size);
+	return p;
+}
+
+void *err_malloc_huge(size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	void *p;
+
+	if (n < 4 * huge)
+		return err_malloc(n);
+	n = (n + huge - 1) / huge * huge;
+	p = aligned_alloc(huge, n);
+	if (!p)
+		err_die(EXIT_DATA, "out of memory (%zu bytes)", n);
+#ifdef MADV_HUGEPAGE
+	madvise(p, n, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+void *err_malloc_for(const char *name, size_t count, size_t size)
+{
+	void *p = NULL;
+
+	if (!size || count <= SIZE_MAX / size)
+		p = malloc(count && size ? count * size : 1);
+	if (!p)
+		err_die(EXIT_DATA, "%s: out of memory (%zu x %zu bytes)", name, count, size);
 	return p;
 }

@@ -19,7 +19,15 @@ enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
 
 /*
  * Set the program name from argv[0], and point argv[0] at its basename so
- * that getopt's own messages also read "tool: ...".
+ * that getopt's own messages also read "tool: ...".  Call it first: it also
+ * makes sure that descriptors 0, 1 and 2 are open, so that no file the tool
+ * opens later can take their place (an output given fd 2 would receive the
+ * diagnostics; an input given fd 0 would be read as stdin).  A closed one is
+ * opened on /dev/null in the direction it is not used in, as glibc does for
+ * set-user-ID programs: reading a closed stdin or writing a closed stdout
+ * then fails with "Bad file descriptor" instead of finding other data.
+ * When even that fails the tool exits with status 1 (and no message: stderr
+ * may be the closed one).
  */
 void err_init(char **argv);
 
@@ -41,5 +49,20 @@ _Noreturn void err_usage(const char *fmt, ...)
 /* malloc/calloc that die with "tool: out of memory (N bytes)" on failure. */
 void *err_malloc(size_t n);
 void *err_calloc(size_t count, size_t size);
+
+/*
+ * err_malloc() for large arrays (8 MiB and more): aligned to 2 MiB and
+ * marked for huge pages where the kernel gives them on request, so that
+ * first touching them costs a page fault per 2 MiB instead of per 4 KiB
+ * and a random access misses the TLB far less often.  free() releases it.
+ */
+void *err_malloc_huge(size_t n);
+
+/*
+ * malloc of count * size bytes for the input or output NAME: dies with
+ * "tool: NAME: out of memory (COUNT x SIZE bytes)", also when the product
+ * overflows.
+ */
+void *err_malloc_for(const char *name, size_t count, size_t size);
 
 #endif

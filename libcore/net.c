@@ -34,6 +34,14 @@ static size_t plastic_count(const struct net_config *cf, size_t i, size_t m)
 	return cf->plastic && cf->plastic < m ? cf->plastic : m;
 }
 
+static int use_buckets(const struct net_config *cf, size_t n)
+{
+	return cf->buckets > 0 || (cf->buckets == 0 && n >= NET_BUCKET_MIN);
+}
+
+/* Static entries placed at a time in a large network (see struct placer). */
+#define PLACE_CHUNK ((size_t)1 << 22)
+
 size_t net_bytes(size_t n, const size_t *indptr, const struct net_config *cf)
 {
 	size_t np = 0, nnz = indptr[n], ns;
@@ -42,6 +50,8 @@ size_t net_bytes(size_t n, const size_t *indptr, const struct net_config *cf)
 		np += plastic_count(cf, i, indptr[i + 1] - indptr[i]);
 	ns = nnz - np;
 	return sizeof(size_t) * 3 * (n + 1) +
+	       (ns >= PLACE_CHUNK ? PLACE_CHUNK * 2 * 16 : 0) +
+	       (ns && use_buckets(cf, n) ? NET_TERMS * 12 : 0) +
 	       np * (sizeof(int32_t) + sizeof(double) + (np < nnz ? sizeof(uint32_t) : 0) +
 		     sizeof(size_t) + sizeof(uint32_t)) +
 	       ns * (sizeof(uint32_t) + (cf->static_f32 ? sizeof(float) : sizeof(double)));
@@ -88,6 +98,95 @@ static int walk_row(struct walk *w, size_t i, const int32_t **col, const double 
 	return 0;
 }
 
+/*
+ * Putting the static entries, met row by row, into their places column by
+ * column (srow, sval at sfill[col]++).  Straight away each entry is a
+ * write at random into gigabytes: a miss of the caches and of the TLB.  In
+ * a large network the entries are first gathered, PLACE_CHUNK at a time,
+ * into buckets of NET_BUCKET columns (propagation blocking once more), and
+ * then placed bucket by bucket: the places a bucket writes to advance
+ * together and stay in the cache.  Each column still gets its rows in
+ * increasing order.
+ */
+
+struct placer {
+	struct net *net;
+	size_t *sfill;
+	int f32;
+	uint32_t *row, *col, *brow, *bcol;  /* the chunk, and it by buckets */
+	double *val, *bval;
+	size_t have, nb;
+};
+
+static void placer_init(struct placer *pl)
+{
+	pl->nb = ((pl->net->n - 1) >> NET_BUCKET_SHIFT) + 1;
+	pl->row = err_malloc(PLACE_CHUNK * sizeof *pl->row);
+	pl->col = err_malloc(PLACE_CHUNK * sizeof *pl->col);
+	pl->val = err_malloc(PLACE_CHUNK * sizeof *pl->val);
+	pl->brow = err_malloc(PLACE_CHUNK * sizeof *pl->brow);
+	pl->bcol = err_malloc(PLACE_CHUNK * sizeof *pl->bcol);
+	pl->bval = err_malloc(PLACE_CHUNK * sizeof *pl->bval);
+}
+
+static void put_at(struct placer *pl, uint32_t i, uint32_t j, double v)
+{
+	size_t z = pl->sfill[j]++;
+
+	pl->net->srow[z] = i;
+	if (pl->f32)
+		((float *)pl->net->sval)[z] = (float)v;
+	else
+		((double *)pl->net->sval)[z] = v;
+}
+
+static void placer_flush(struct placer *pl)
+{
+	size_t *start;
+
+	if (!pl->row || !pl->have)
+		return;
+	start = err_calloc(pl->nb + 1, sizeof *start);
+	for (size_t x = 0; x < pl->have; x++)
+		start[(pl->col[x] >> NET_BUCKET_SHIFT) + 1]++;
+	for (size_t b = 0; b < pl->nb; b++)
+		start[b + 1] += start[b];
+	for (size_t x = 0; x < pl->have; x++) {
+		size_t y = start[pl->col[x] >> NET_BUCKET_SHIFT]++;
+
+		pl->brow[y] = pl->row[x];
+		pl->bcol[y] = pl->col[x];
+		pl->bval[y] = pl->val[x];
+	}
+	for (size_t y = 0; y < pl->have; y++)
+		put_at(pl, pl->brow[y], pl->bcol[y], pl->bval[y]);
+	pl->have = 0;
+	free(start);
+}
+
+static void place(struct placer *pl, uint32_t i, uint32_t j, double v)
+{
+	if (!pl->row) {
+		put_at(pl, i, j, v);
+		return;
+	}
+	pl->row[pl->have] = i;
+	pl->col[pl->have] = j;
+	pl->val[pl->have++] = v;
+	if (pl->have == PLACE_CHUNK)
+		placer_flush(pl);
+}
+
+static void placer_free(struct placer *pl)
+{
+	free(pl->row);
+	free(pl->col);
+	free(pl->val);
+	free(pl->brow);
+	free(pl->bcol);
+	free(pl->bval);
+}
+
 int net_init(struct net *net, const struct net_source *src, const struct net_config *cf)
 {
 	const size_t n = src->n, *indptr = src->indptr, nnz = indptr[n];
@@ -117,13 +216,13 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 			kmax = k;
 	}
 	ns = nnz - np;
-	net->pcol = err_malloc((np + 1) * sizeof *net->pcol);
-	net->pval = err_malloc((np + 1) * sizeof *net->pval);
+	net->pcol = err_malloc_huge((np + 1) * sizeof *net->pcol);
+	net->pval = err_malloc_huge((np + 1) * sizeof *net->pval);
 	if (np < nnz)
-		net->pidx = err_malloc((np + 1) * sizeof *net->pidx);
+		net->pidx = err_malloc_huge((np + 1) * sizeof *net->pidx);
 	net->sptr = err_calloc(n + 1, sizeof *net->sptr);
-	net->srow = err_malloc((ns + 1) * sizeof *net->srow);
-	net->sval = err_malloc((ns + 1) * (cf->static_f32 ? sizeof(float) : sizeof(double)));
+	net->srow = err_malloc_huge((ns + 1) * sizeof *net->srow);
+	net->sval = err_malloc_huge((ns + 1) * (cf->static_f32 ? sizeof(float) : sizeof(double)));
 	pick = err_malloc((kmax + 1) * sizeof *pick);
 	if (kmax) {
 		g = rng_new_sub(cf->seed, RNG_PLASTIC, 0);
@@ -169,6 +268,10 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 		w.have = w.used = 0;
 		if (src->rewind(src->ctx))
 			goto out;
+		struct placer pl = { .net = net, .sfill = sfill, .f32 = cf->static_f32 };
+
+		if (use_buckets(cf, n) || (cf->buckets == 0 && ns >= PLACE_CHUNK))
+			placer_init(&pl);
 		for (size_t i = 0; i < n; i++) {
 			size_t m, y = net->prow[i], yend = net->prow[i + 1];
 			const int32_t *col;
@@ -177,23 +280,18 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 			if (walk_row(&w, i, &col, &val, &m))
 				goto out;
 			for (size_t x = 0; x < m; x++) {
-				size_t z;
-
 				if (y < yend && net->pidx[y] == x) {
 					y++;
 					continue;
 				}
-				z = sfill[col[x]]++;
-				net->srow[z] = (uint32_t)i;
-				if (cf->static_f32)
-					((float *)net->sval)[z] = (float)val[x];
-				else
-					((double *)net->sval)[z] = val[x];
+				place(&pl, (uint32_t)i, (uint32_t)col[x], val[x]);
 			}
 		}
+		placer_flush(&pl);
+		placer_free(&pl);
 	}
 	model_cols_init(&net->pcols, n, net->prow, net->pcol);
-	if (ns && (cf->buckets > 0 || (cf->buckets == 0 && n >= NET_BUCKET_MIN))) {
+	if (ns && use_buckets(cf, n)) {
 		struct net_scratch *sc = err_calloc(1, sizeof *sc);
 
 		sc->nbuckets = ((n - 1) >> NET_BUCKET_SHIFT) + 1;
@@ -258,21 +356,6 @@ static size_t first_at(const uint32_t *rows, size_t lo, size_t hi, size_t row)
 	return lo;
 }
 
-/* Row i of the plastic part times r, in four sums (model_recurrent()'s). */
-static double plastic_dot(const struct net *net, const double *r, size_t i)
-{
-	double s[4] = { 0, 0, 0, 0 };
-	size_t j = net->prow[i], end = net->prow[i + 1];
-	const int32_t *col = net->pcol;
-	const double *val = net->pval;
-
-	for (; j + 4 <= end; j += 4)
-		for (int l = 0; l < 4; l++)
-			s[l] += val[j + (size_t)l] * r[col[j + (size_t)l]];
-	for (int l = 0; j < end; j++, l++)
-		s[l] += val[j] * r[col[j]];
-	return (s[0] + s[1]) + (s[2] + s[3]);
-}
 
 /*
  * The static part's share of a product, y += sum over the listed columns j
@@ -456,7 +539,7 @@ static void plastic_full_part(void *arg, size_t c, size_t nc)
 
 	pool_range(job->net->n, c, nc, &lo, &hi);
 	for (size_t i = lo; i < hi; i++)
-		job->v[i] += plastic_dot(job->net, job->r, i);
+		job->v[i] += model_row_dot(job->net->prow, job->net->pcol, job->net->pval, job->r, i);
 }
 
 void net_full(const struct net *net, struct pool *pool, const double *r, double *v)

@@ -2,6 +2,8 @@
  * bytes are the in-memory bytes. */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,7 +140,8 @@ static int parse_header(struct npy_reader *r, const char *h, size_t len)
 			if ((size_t)(c.end - c.p) >= 5 && !strncmp(c.p, "False", 5)) {
 				c.p += 5;
 			} else if ((size_t)(c.end - c.p) >= 4 && !strncmp(c.p, "True", 4)) {
-				return fail(r, "unsupported: Fortran order (save with C order)");
+				c.p += 4;
+				r->fortran = 1;
 			} else {
 				return fail(r, "bad header: fortran_order is not a boolean");
 			}
@@ -165,19 +168,23 @@ static int parse_header(struct npy_reader *r, const char *h, size_t len)
 int npy_open_stream(struct npy_reader *r, FILE *fp, const char *name)
 {
 	unsigned char pre[MAGIC_LEN + 2 + 4];
-	size_t hlen, lenbytes;
+	size_t hlen, lenbytes, got;
 	char *h;
 	int rc;
 	struct stat st;
+	off_t start = ftello(fp);
 
 	memset(r, 0, sizeof *r);
 	r->fp = fp;
 	r->name = name;
-	if (fread(pre, 1, MAGIC_LEN + 2, fp) != MAGIC_LEN + 2) {
+	got = fread(pre, 1, MAGIC_LEN + 2, fp);
+	if (got != MAGIC_LEN + 2) {
 		if (ferror(fp))
 			return fail(r, "read error: %s", strerror(errno));
-		return fail(r, feof(fp) && ftell(fp) <= 0 ? "empty file" :
-			    "not a .npy file (too short)");
+		if (got == 0)
+			return fail(r, "empty file");
+		if (memcmp(pre, MAGIC, got < MAGIC_LEN ? got : MAGIC_LEN) == 0)
+			return fail(r, "truncated header");
 	}
 	if (memcmp(pre, MAGIC, MAGIC_LEN) != 0)
 		return fail(r, "not a .npy file (bad magic)");
@@ -206,6 +213,9 @@ int npy_open_stream(struct npy_reader *r, FILE *fp, const char *name)
 	free(h);
 	if (rc)
 		return rc;
+	/* One dimension: C and Fortran order are the same bytes. */
+	if (r->ndim < 2)
+		r->fortran = 0;
 	r->data_offset = MAGIC_LEN + 2 + lenbytes + hlen;
 	r->count = 1;
 	for (int i = 0; i < r->ndim; i++) {
@@ -213,16 +223,23 @@ int npy_open_stream(struct npy_reader *r, FILE *fp, const char *name)
 			return fail(r, "array too large");
 		r->count *= r->shape[i];
 	}
-	/* A regular file can be checked for truncation before any work. */
-	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)) {
-		off_t want = (off_t)(r->data_offset + r->count * r->dtype);
+	/* A regular file is checked for truncation before any work. */
+	if (start >= 0 && fileno(fp) >= 0 && fstat(fileno(fp), &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size >= start)
+		return npy_check_size(r, (uint64_t)(st.st_size - start));
+	return 0;
+}
 
-		if (st.st_size < want)
-			return fail(r, "truncated: shape needs %zu values, file holds %zu",
-				    r->count,
-				    (size_t)(st.st_size > (off_t)r->data_offset ?
-					     (st.st_size - (off_t)r->data_offset) / r->dtype : 0));
-	}
+int npy_check_size(struct npy_reader *r, uint64_t size)
+{
+	/* Unsigned, and divided rather than multiplied: the shape's byte size
+	 * can reach 2^64. */
+	uint64_t held = size > r->data_offset ?
+		(size - r->data_offset) / (uint64_t)r->dtype : 0;
+
+	if (held < (uint64_t)r->count)
+		return fail(r, "truncated: shape needs %zu values, file holds %" PRIu64,
+			    r->count, held);
 	return 0;
 }
 
@@ -244,37 +261,141 @@ int npy_open(struct npy_reader *r, const char *path)
 	return rc;
 }
 
+/* The next n values in file order, converted to double; returns how many
+ * were read (fewer at the end of the file or on a read error). */
+static size_t read_raw(struct npy_reader *r, double *dst, size_t n)
+{
+	size_t got = 0;
+	float tmp[1024];
+
+	if (r->dtype == NPY_F8)
+		return fread(dst, 8, n, r->fp);
+	while (got < n) {
+		size_t want = n - got < 1024 ? n - got : 1024;
+		size_t k = fread(tmp, 4, want, r->fp);
+
+		for (size_t i = 0; i < k; i++)
+			dst[got + i] = tmp[i];
+		got += k;
+		if (k < want)
+			break;
+	}
+	return got;
+}
+
+static int short_read(struct npy_reader *r, size_t held)
+{
+	if (ferror(r->fp))
+		return fail(r, "read error: %s", strerror(errno));
+	return fail(r, "truncated: shape needs %zu values, file holds %zu", r->count, held);
+}
+
+/*
+ * A Fortran-order array is read whole and transposed into C order: its
+ * matrices are not contiguous in the file.  Element (i0, i1, i2) is at
+ * i0 + d0 (i1 + d1 i2) in the file.
+ */
+static int load_fortran(struct npy_reader *r)
+{
+	size_t d0 = r->shape[0], d1 = r->shape[1], d2 = r->ndim == 3 ? r->shape[2] : 1;
+	double *raw = NULL;
+	size_t got = 0, cap = 0;
+
+	/* Grown as the data come: a stream's header can claim any size, and
+	 * only the data prove it. */
+	while (got < r->count) {
+		size_t k;
+
+		if (got == cap) {
+			double *p;
+
+			cap = cap ? 2 * cap : 65536;
+			if (cap > r->count)
+				cap = r->count;
+			p = realloc(raw, cap * sizeof *raw);
+			if (!p) {
+				free(raw);
+				return fail(r, "out of memory (%zu values: a Fortran-order array "
+					    "is read whole)", r->count);
+			}
+			raw = p;
+		}
+		k = read_raw(r, raw + got, cap - got);
+		got += k;
+		if (got < cap) {
+			free(raw);
+			return short_read(r, got);
+		}
+	}
+	r->cbuf = malloc((r->count ? r->count : 1) * sizeof *r->cbuf);
+	if (!r->cbuf) {
+		free(raw);
+		return fail(r, "out of memory (%zu values: a Fortran-order array is read "
+			    "whole)", r->count);
+	}
+	for (size_t i2 = 0; i2 < d2; i2++)
+		for (size_t i1 = 0; i1 < d1; i1++)
+			for (size_t i0 = 0; i0 < d0; i0++)
+				r->cbuf[(i0 * d1 + i1) * d2 + i2] = raw[i0 + d0 * (i1 + d1 * i2)];
+	free(raw);
+	return 0;
+}
+
 int npy_read(struct npy_reader *r, double *dst, size_t n)
 {
 	size_t got;
 
 	if (n > r->count - r->done)
 		return fail(r, "read past the end of the array");
-	if (r->dtype == NPY_F8) {
-		got = fread(dst, 8, n, r->fp);
-	} else {
-		float tmp[1024];
-
-		got = 0;
-		while (got < n) {
-			size_t want = n - got < 1024 ? n - got : 1024;
-			size_t k = fread(tmp, 4, want, r->fp);
-
-			for (size_t i = 0; i < k; i++)
-				dst[got + i] = tmp[i];
-			got += k;
-			if (k < want)
-				break;
-		}
+	if (n == 0)
+		return 0;
+	if (r->fortran) {
+		if (!r->cbuf && load_fortran(r) != 0)
+			return -1;
+		memcpy(dst, r->cbuf + r->done, n * sizeof *dst);
+		r->done += n;
+		return 0;
 	}
+	got = read_raw(r, dst, n);
 	r->done += got;
-	if (got < n) {
-		if (ferror(r->fp))
-			return fail(r, "read error: %s", strerror(errno));
-		return fail(r, "truncated: shape needs %zu values, file holds %zu",
-			    r->count, r->done);
+	if (got < n)
+		return short_read(r, r->done);
+	return 0;
+}
+
+int npy_skip(struct npy_reader *r, size_t n)
+{
+	struct stat st;
+	double tmp[1024];
+
+	if (n > r->count - r->done)
+		return fail(r, "read past the end of the array");
+	if (r->fortran) {
+		if (!r->cbuf && load_fortran(r) != 0)
+			return -1;
+		r->done += n;
+		return 0;
+	}
+	/* A regular file holds the whole shape (checked at open): seek. */
+	if (fstat(fileno(r->fp), &st) == 0 && S_ISREG(st.st_mode) &&
+	    fseeko(r->fp, (off_t)(n * r->dtype), SEEK_CUR) == 0) {
+		r->done += n;
+		return 0;
+	}
+	while (n) {
+		size_t want = n < 1024 ? n : 1024;
+
+		if (npy_read(r, tmp, want) != 0)
+			return -1;
+		n -= want;
 	}
 	return 0;
+}
+
+void npy_release(struct npy_reader *r)
+{
+	free(r->cbuf);
+	r->cbuf = NULL;
 }
 
 void npy_close(struct npy_reader *r)
@@ -282,6 +403,7 @@ void npy_close(struct npy_reader *r)
 	if (r->fp && r->fp != stdin)
 		fclose(r->fp);
 	r->fp = NULL;
+	npy_release(r);
 }
 
 double *npy_load(const char *path, int *ndim, size_t shape[NPY_MAXDIM],
@@ -296,7 +418,7 @@ double *npy_load(const char *path, int *ndim, size_t shape[NPY_MAXDIM],
 	}
 	a = malloc((r.count ? r.count : 1) * sizeof *a);
 	if (!a) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "out of memory (%zu values)", r.count);
 		npy_close(&r);
 		return NULL;
 	}
@@ -383,20 +505,109 @@ void npy_writer_open(struct npy_writer *w, const char *path, enum npy_dtype dtyp
 	put_header(w, w->grow ? 0 : shape[0]);
 }
 
+/* The writer's fields for dtype and shape (not NPY_GROW), its header
+ * length among them. */
+static void writer_setup(struct npy_writer *w, const char *path, enum npy_dtype dtype, int ndim,
+			 const size_t *shape)
+{
+	char dict[256];
+
+	memset(w, 0, sizeof *w);
+	if (ndim < 1 || ndim > NPY_MAXDIM || shape[0] == NPY_GROW)
+		err_die(EXIT_DATA, "%s: cannot write a %d-D array in place", path, ndim);
+	w->dtype = dtype;
+	w->ndim = ndim;
+	memcpy(w->shape, shape, (size_t)ndim * sizeof *shape);
+	w->row = 1;
+	for (int i = 1; i < ndim; i++)
+		w->row *= shape[i];
+	w->header_len = (10 + (size_t)dict_text(dict, sizeof dict, dtype, ndim, shape, shape[0]) +
+			 1 + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+static size_t elem_bytes(enum npy_dtype dt)
+{
+	return dt == NPY_F4 ? 4 : 8;
+}
+
+unsigned long long npy_writer_offset(const struct npy_writer *w, size_t written)
+{
+	return (unsigned long long)w->header_len + (unsigned long long)written * elem_bytes(w->dtype);
+}
+
+/* A plain stream for w, with the atomic module's large buffer. */
+static void plain_stream(struct npy_writer *w, const char *path, const char *mode)
+{
+	w->out.fp = fopen(path, mode);
+	if (!w->out.fp)
+		err_die(EXIT_DATA, "%s: cannot open: %s", path, strerror(errno));
+	w->out.path = NULL;
+	w->out.tmp = NULL;
+	w->out.buf = err_malloc((size_t)1 << 18);
+	setvbuf(w->out.fp, w->out.buf, _IOFBF, (size_t)1 << 18);
+}
+
+void npy_writer_open_plain(struct npy_writer *w, const char *path, enum npy_dtype dtype,
+			   int ndim, const size_t *shape)
+{
+	writer_setup(w, path, dtype, ndim, shape);
+	plain_stream(w, path, "wb");
+	put_header(w, shape[0]);
+}
+
+void npy_writer_reopen(struct npy_writer *w, const char *path, enum npy_dtype dtype,
+		       int ndim, const size_t *shape, size_t written)
+{
+	unsigned char pre[10];
+	size_t had;
+
+	writer_setup(w, path, dtype, ndim, shape);
+	plain_stream(w, path, "r+b");
+	/* the header again, for the shape given (an array that grows): it
+	 * must keep its length, the data stay where they are */
+	if (fread(pre, 1, sizeof pre, w->out.fp) != sizeof pre || memcmp(pre, MAGIC, MAGIC_LEN) ||
+	    pre[6] != 1)
+		err_die(EXIT_DATA, "%s: not an array this tool wrote", path);
+	had = 10 + (size_t)pre[8] + ((size_t)pre[9] << 8);
+	if (had != w->header_len)
+		err_die(EXIT_DATA, "%s: cannot take %zu in its first dimension in place (the "
+			"header would grow)", path, shape[0]);
+	rewind(w->out.fp);
+	put_header(w, shape[0]);
+	if (fflush(w->out.fp) != 0 || ftruncate(fileno(w->out.fp),
+						(off_t)npy_writer_offset(w, written)) != 0 ||
+	    fseeko(w->out.fp, 0, SEEK_END) != 0)
+		err_die(EXIT_DATA, "%s: cannot cut back: %s", path, strerror(errno));
+	w->written = written;
+}
+
 void npy_write(struct npy_writer *w, const double *src, size_t n)
 {
 	size_t put;
 
+	if (n == 0)
+		return;
 	if (w->dtype == NPY_F8) {
 		put = fwrite(src, 8, n, w->out.fp);
 	} else {
+		int over = 0;
+
 		if (w->bufcap < n) {
 			free(w->buf);
 			w->bufcap = n;
 			w->buf = err_malloc(n * 4);
 		}
-		for (size_t i = 0; i < n; i++)
-			((float *)w->buf)[i] = (float)src[i];
+		for (size_t i = 0; i < n; i++) {
+			float f = (float)src[i];
+
+			((float *)w->buf)[i] = f;
+			over |= isinf(f) && !isinf(src[i]);
+		}
+		if (over)
+			for (size_t i = 0; i < n; i++)
+				if (isinf((float)src[i]) && !isinf(src[i]))
+					err_die(EXIT_DATA, "%s: %g is too large for float32",
+						w->out.path ? w->out.path : "stdout", src[i]);
 		put = fwrite(w->buf, 4, n, w->out.fp);
 	}
 	if (put != n)
@@ -409,13 +620,15 @@ void npy_write_i64(struct npy_writer *w, const int64_t *src, size_t n)
 {
 	if (w->dtype != NPY_I8)
 		err_die(EXIT_DATA, "%s: not an integer array", w->out.path ? w->out.path : "stdout");
+	if (n == 0)
+		return;
 	if (fwrite(src, 8, n, w->out.fp) != n)
 		err_die(EXIT_DATA, "%s: write error: %s",
 			w->out.path ? w->out.path : "stdout", strerror(errno));
 	w->written += n;
 }
 
-void npy_writer_close(struct npy_writer *w)
+void npy_writer_finish(struct npy_writer *w)
 {
 	const char *name = w->out.path ? w->out.path : "stdout";
 
@@ -436,6 +649,12 @@ void npy_writer_close(struct npy_writer *w)
 	}
 	free(w->buf);
 	w->buf = NULL;
+	atomic_close(&w->out);
+}
+
+void npy_writer_close(struct npy_writer *w)
+{
+	npy_writer_finish(w);
 	atomic_commit(&w->out);
 }
 

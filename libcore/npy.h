@@ -3,13 +3,19 @@
  *
  * Read: format versions 1.0, 2.0 (and 3.0, identical but for a UTF-8
  * header), dtypes '<f8' and '<f4' (also '|f8'-style spelling is refused:
- * only little-endian float64/float32), C order, 1 to 3 dimensions, header
- * starting data at any offset (numpy pads to 64, old files to 16).  The data
- * are always delivered as double.  Readers refuse, with a message in
- * r->err: wrong magic, unsupported version, big-endian or other dtype,
- * Fortran order, 0-D or more than 3 dimensions, a header longer than numpy
- * allows (10,000 bytes for v1 reads, as numpy's default max_header_size), a
- * malformed dictionary, and a file shorter than its shape says (truncated).
+ * only little-endian float64/float32), 1 to 3 dimensions, header starting
+ * data at any offset (numpy pads to 64, old files to 16).  The data are
+ * always delivered as double, in C order: a Fortran-order array (what
+ * np.save writes for a transposed array) is read whole at the first
+ * npy_read() and transposed, so it costs memory for the whole array.
+ * Readers refuse, with a message in r->err: wrong magic, unsupported
+ * version, big-endian or other dtype, 0-D or more than 3 dimensions, a
+ * header longer than numpy allows (10,000 bytes for v1 reads, as numpy's
+ * default max_header_size), a malformed dictionary, an empty input ("empty
+ * file"), one that ends inside the header ("truncated header"), and a file
+ * shorter than its shape says ("truncated: ...": a regular file is checked
+ * at open, against the byte size of the shape computed without overflow,
+ * before anything is allocated; a stream when its data run out).
  *
  * Write: version 1.0 (2.0 only if the header would not fit 65535 bytes),
  * '<f8' or '<f4', C order, header padded with spaces so the data start on a
@@ -46,6 +52,8 @@ struct npy_reader {
 	size_t done;               /* elements delivered so far */
 	int version;               /* 1, 2 or 3 */
 	size_t data_offset;        /* bytes before the data */
+	int fortran;               /* Fortran order (2-D or 3-D) */
+	double *cbuf;              /* a Fortran-order array in C order (owned) */
 	char err[256];             /* what went wrong, when a call returns -1 */
 };
 
@@ -63,14 +71,31 @@ int npy_open(struct npy_reader *r, const char *path);
 int npy_open_stream(struct npy_reader *r, FILE *fp, const char *name);
 
 /*
+ * Check that SIZE bytes from the magic on hold the whole shape (done by
+ * npy_open_stream() itself for a regular file it can stat).  Returns 0, or
+ * -1 with r->err "truncated: shape needs N values, file holds M".
+ */
+int npy_check_size(struct npy_reader *r, uint64_t size);
+
+/*
  * Read the next n elements (C order) into dst as doubles.  Returns 0, or
  * -1 with r->err ("truncated: expected N values, file holds M") if the file
  * ends early or n exceeds what is left.
  */
 int npy_read(struct npy_reader *r, double *dst, size_t n);
 
+/*
+ * Skip the next n elements: seeks in a regular file, reads through a
+ * stream.  Returns 0, or -1 with r->err as npy_read().
+ */
+int npy_skip(struct npy_reader *r, size_t n);
+
 /* Close (stdin is left open).  Safe after a failed open. */
 void npy_close(struct npy_reader *r);
+
+/* Free what the reader holds but leave its stream open (for a reader
+ * opened with npy_open_stream() on a stream the caller closes). */
+void npy_release(struct npy_reader *r);
 
 /*
  * Read a whole file: returns a malloc'd array of doubles (caller frees) with
@@ -100,7 +125,28 @@ struct npy_writer {
 void npy_writer_open(struct npy_writer *w, const char *path, enum npy_dtype dtype,
 		     int ndim, const size_t *shape);
 
-/* Append n doubles (converted to the file's dtype).  Dies on write error. */
+/*
+ * npy_writer_open() without the atomic module: PATH is created, or
+ * truncated, and written in place (a file inside a directory that is
+ * itself made atomically).  npy_writer_reopen() opens such a file again
+ * to go on after its first `written` values, cutting off what follows (a
+ * run resumed from a checkpoint), with its header rewritten for shape (a
+ * run extended by more loops: refused if the header would grow).  Both die
+ * (exit 1) on error.
+ */
+void npy_writer_open_plain(struct npy_writer *w, const char *path, enum npy_dtype dtype,
+			   int ndim, const size_t *shape);
+void npy_writer_reopen(struct npy_writer *w, const char *path, enum npy_dtype dtype,
+		       int ndim, const size_t *shape, size_t written);
+
+/* The byte offset just after the first `written` values of w's file. */
+unsigned long long npy_writer_offset(const struct npy_writer *w, size_t written);
+
+/*
+ * Append n doubles (converted to the file's dtype).  Dies on write error,
+ * and for '<f4' on a finite value too large for float32 ("PATH: V is too
+ * large for float32"): it would be written as inf.
+ */
 void npy_write(struct npy_writer *w, const double *src, size_t n);
 
 /* Append n integers to an NPY_I8 array.  Dies on write error. */
@@ -112,6 +158,13 @@ void npy_write_i64(struct npy_writer *w, const int64_t *src, size_t n);
  * product (a programming error otherwise: dies).  Then commits atomically.
  */
 void npy_writer_close(struct npy_writer *w);
+
+/*
+ * npy_writer_close() but for the rename: the array is complete and closed,
+ * and atomic_commit(&w->out) puts it in place.  For tools that commit
+ * several outputs together (see atomic_close()).
+ */
+void npy_writer_finish(struct npy_writer *w);
 
 /* Drop a partly written array (removes the temporary). */
 void npy_writer_abort(struct npy_writer *w);

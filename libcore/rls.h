@@ -53,6 +53,25 @@
  *               reset with it by every direct product.
  * Both give the textbook result to rounding; they differ in the last bits.
  *
+ * Forgetting (lambda < 1): den = lambda + q'k, P_i <- (P_i - k k'/den)/lambda,
+ * W[i, idx_i] += e_i k/den (P_i q after the update is still k/den, and
+ * q'k/den = 1 - lambda/den).  P_i is kept as scale_i times its matrix (the
+ * division by lambda goes into scale_i, into the matrix only before the
+ * scale passes 2^40), and k is computed directly at every step (RLS_DIRECT
+ * whatever the kind asked for).
+ *
+ * P in float (struct rls_config's p_float32): every value of P_i and of its
+ * vectors is rounded to float when stored (the arithmetic stays in double).
+ * The recursion of RLS_SPIKE rests on P_t q_{t-1} = k_{t-1}/den_{t-1},
+ * which the rounding of P_t breaks by about 6e-8 ||P|| ||q||, and it carries
+ * such an error over about 1/(1 - gamma) = 50 steps: enough, late in
+ * training when P is small, to spoil k by a percent and the training with
+ * it (test-loop error twice that of double P on the study's network).  So
+ * in float, k is computed directly whenever a fold is due, in the same pass
+ * over P_i (every `batch` steps): the error then stays at the rounding of P
+ * itself, and the test-loop error within the spread between seeds of
+ * double-P runs.
+ *
  * Neurons are independent: the step is shared among the threads of a pool
  * by blocks of neurons, and its results do not depend on their number.
  */
@@ -100,9 +119,13 @@ struct rls {
 	size_t *poff;          /* offset of Pbase_i in P (n+1) */
 	size_t *voff;          /* offset of neuron i's vectors in vecs (n+1) */
 	int f32;               /* P and vecs hold float, else double */
+	double forget;         /* lambda, the forgetting factor (1: none) */
+	double *scale;         /* lambda < 1: P_i is scale[i] times its matrix */
+	double scale_max;      /* ... into the matrix beyond this (RLS_SCALE_MAX;
+				* a test may lower it) */
 	void *P;               /* block-packed Pbase_i, poff[n] values (mapped) */
 	size_t pbytes;         /* size of the mapping */
-	void *vecs;            /* per neuron: q, then batch+1 slots of k (a ring) */
+	void *vecs;            /* per neuron: batch+1 slots of k (a ring) */
 	double *cs;            /* per neuron: the batch+1 slots' 1/den */
 	uint32_t *head;        /* per neuron: ring slot of the oldest pending k */
 	uint32_t *npend;       /* per neuron: pending updates (the last is k_{t-1}) */
@@ -116,6 +139,8 @@ struct rls {
 	const struct model_cols *cols; /* the rows each presynaptic neuron feeds */
 	struct model_cols own_cols;    /* cols when rls_init() built it */
 	uint32_t *nspk, *spk;  /* per neuron: spiked inputs of the step, positions */
+	size_t spk_cap;        /* positions kept per neuron in spk */
+	size_t mmax;           /* the largest m_i */
 	size_t passes;         /* neuron-steps whose k was computed directly */
 	size_t steps;          /* neuron-steps in all */
 	int blowup;            /* set when a den was not finite */
@@ -138,6 +163,8 @@ struct rls_config {
 	size_t batch;               /* pending updates of RLS_SPIKE, 1 ..
 				     * RLS_MAX_PENDING, or 0 for the choice above
 				     * (RLS_BATCH or RLS_BATCH_LARGE) */
+	double forget;              /* the forgetting factor lambda in (0, 1];
+				     * 0 stands for 1 (none) */
 	int p_float32;              /* store P_i and its vectors as float (the
 				     * arithmetic stays in double: a value is
 				     * rounded to float when stored) */
@@ -173,6 +200,16 @@ size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
  */
 void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, const double *e,
 	      const struct rls_spikes *sp, int want_dw2);
+
+/*
+ * Save every matrix, vector and counter of s into a checkpoint section by
+ * section (ckpt.h), and read them back into an s set up by rls_init() for
+ * the same structure and configuration: its next rls_step() then does what
+ * the saved one's would have.  rls_restore() returns 0, or -1 with c->err.
+ */
+struct ckpt;
+void rls_save(const struct rls *s, struct ckpt *c);
+int rls_restore(struct rls *s, struct ckpt *c);
 
 /* Fold the pending updates into every Pbase_i, so that P holds P_i (the
  * next rls_step() then computes k directly). */

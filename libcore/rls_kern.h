@@ -434,7 +434,7 @@ static size_t SFX(pending)(const struct rls *s, size_t i, const PT **u, double *
 	size_t y = s->head[i];
 
 	for (size_t x = 0; x < np; x++, y = y + 1 == nslot ? 0 : y + 1) {
-		u[x] = vec + (1 + y) * mp;
+		u[x] = vec + y * mp;
 		c[x] = cs[y];
 	}
 	*ns = y;
@@ -443,38 +443,64 @@ static size_t SFX(pending)(const struct rls *s, size_t i, const PT **u, double *
 
 /*
  * Neuron i's RLS step (see rls_step()); returns 1 if it computed k
- * directly, and sets *bad if den or the update is not finite.
+ * directly, and sets *bad if den or the update is not finite.  qbuf is
+ * room for the neuron's q (padded to a multiple of 4).
  */
 static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *r,
-			    const double *e, const struct rls_spikes *sp, int want_dw2, int *bad)
+			    const double *e, const struct rls_spikes *sp, int want_dw2, int *bad,
+			    void *qbuf)
 {
 	const size_t *rowptr = s->rowptr, nslot = s->batch + 1;
 	const int32_t *col = s->col;
 	const size_t off = rowptr[i], m = msize(rowptr, i), mp = pad4(m);
 	size_t nsp = sp ? s->nspk[i] : 0, ns, np;
 	int passes = 0;
-	PT *vec = (PT *)s->vecs + s->voff[i], *q = vec, *k;
+	PT *vec = (PT *)s->vecs + s->voff[i], *q = (PT *)qbuf, *k;
 	PT *P = (PT *)s->P + s->poff[i];
 	double *w = val + off, *cs = s->cs + nslot * i;
 	const PT *u[RLS_MAX_PENDING + 1];
-	double cp[RLS_MAX_PENDING + 1], den = 1, qk, ci, a;
+	double cp[RLS_MAX_PENDING + 1], den = 1, qk, ci, a, sc = 1;
 
 	np = SFX(pending)(s, i, u, cp, &ns);
-	k = vec + (1 + ns) * mp;
-	/* k directly: no valid previous k, more than m/8 spiked
-	 * inputs (the direct product is then the cheaper one), or
-	 * s->refresh (RLS_REFRESH) steps since the last time. */
-	if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED ||
+	k = vec + ns * mp;
+	/* With forgetting, P_i is kept as scale_i times the stored matrix;
+	 * before the scale grows out of range it goes into the matrix. */
+	if (s->scale && s->scale[i] > s->scale_max) {
+		const size_t sz = rls_packed_size(m);
+
+		SFX(kernel)(m, P, u, cp, np, NULL, NULL);
+		for (size_t x = 0; x < sz; x++)
+			P[x] = (PT)(s->scale[i] * P[x]);
+		s->scale[i] = 1;
+		np = 0;
+	}
+	/* k directly: no valid previous k, more than m/8 spiked inputs
+	 * (the direct product is then the cheaper one), s->refresh
+	 * (RLS_REFRESH) steps since the last time, or, with P stored in
+	 * float, a fold due (FOLD_DIRECT: the pass that folds computes k
+	 * too; see rls.h) */
+	if (!sp || np == 0 || 8 * nsp > m || nsp > s->spk_cap || (FOLD_DIRECT && np == s->batch) ||
 	    s->age[i] >= s->refresh) {
 		for (size_t j = 0; j < m; j++)
 			q[j] = (PT)r[col[off + j]];
+		for (size_t j = m; j < mp; j++)
+			q[j] = 0;
 		den = SFX(kernel)(m, P, u, cp, np, q, k);
 		qk = den - 1;
+		if (s->scale) {
+			/* P_i = scale (the stored matrix): k = scale (its product
+			 * with q), den = lambda + q'k */
+			sc = s->scale[i];
+			for (size_t j = 0; j < mp; j++)
+				k[j] = (PT)(sc * k[j]);
+			qk *= sc;
+			den = s->forget + qk;
+		}
 		np = 0;
 		s->age[i] = 1;
 		passes++;
 	} else {
-		const uint32_t *J = s->spk + i * MAX_SPIKED;
+		const uint32_t *J = s->spk + i * s->spk_cap;
 		const PT *kp = u[np - 1];
 		double kc = cp[np - 1], s1 = 0, s2 = 0;
 
@@ -494,9 +520,13 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 		den = 1 + qk;
 		s->age[i]++;
 	}
-	/* the new k joins the np updates still pending */
+	/* the new k joins the np updates still pending; with forgetting
+	 * P_i <- (P_i - ci k k')/lambda, that is scale/lambda times (the
+	 * stored matrix - (ci/scale) k k') */
 	ci = 1 / den;
-	cs[ns] = ci;
+	cs[ns] = ci / sc;
+	if (s->scale)
+		s->scale[i] = sc / s->forget;
 	s->head[i] = (uint32_t)((ns + nslot - np) % nslot);
 	s->npend[i] = (uint32_t)(np + 1);
 	a = e[i] * ci;
@@ -519,32 +549,44 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 
 /*
  * Ask for the memory that neuron i's next step reads, ahead of it (for
- * matrices that do not fit the caches): its vectors, its W row, and the
- * lines of P_i that hold the columns of its spiked inputs (spike_k()).
+ * matrices that do not fit the caches), and nothing more: the memory
+ * system takes only so many requests at a time.  A spike step reads its
+ * pending vectors and writes the next slot, its W row, and either the
+ * lines of P_i that hold the columns of its spiked inputs or, when a fold
+ * is due, the whole of P_i in order (the first lines are asked for, the
+ * processor's own prefetcher follows); a direct step streams P_i.
  */
 static void SFX(prefetch_neuron)(const struct rls *s, size_t i, const double *val,
 				 const struct rls_spikes *sp)
 {
 	const size_t m = msize(s->rowptr, i), mp = pad4(m);
-	const size_t nslot = s->batch + 1, nsp = sp ? s->nspk[i] : 0;
-	const PT *vec = (const PT *)s->vecs + s->voff[i];
+	const size_t nslot = s->batch + 1, nsp = sp ? s->nspk[i] : 0, np = s->npend[i];
+	const char *vec = (const char *)((const PT *)s->vecs + s->voff[i]);
 	const char *P = (const char *)((const PT *)s->P + s->poff[i]);
+	const size_t vbytes = mp * sizeof(PT);
 
-	for (size_t x = 0; x < (nslot + 1) * mp * sizeof(PT); x += 64)
-		__builtin_prefetch((const char *)vec + x, 1);
 	for (size_t x = 0; x < m * sizeof(double); x += 64)
 		__builtin_prefetch((const char *)(val + s->rowptr[i]) + x, 1);
-	if (nsp > MAX_SPIKED || 8 * nsp > m)
+	if (!sp || np == 0 || 8 * nsp > m || nsp > s->spk_cap || s->age[i] >= s->refresh ||
+	    np == s->batch) {
+		for (size_t x = 0; x < 1024 && x < rls_packed_size(m) * sizeof(PT); x += 64)
+			__builtin_prefetch(P + x, 1);
 		return;
+	}
+	/* the pending vectors and the slot that takes the new k */
+	for (size_t y = 0, slot = s->head[i]; y <= np; y++, slot = slot + 1 == nslot ? 0 : slot + 1)
+		for (size_t x = 0; x < vbytes; x += 64)
+			__builtin_prefetch(vec + slot * vbytes + x, 1);
 	for (size_t x = 0; x < nsp; x++) {
-		const size_t j = s->spk[i * MAX_SPIKED + x], jb = j & ~(size_t)3;
+		const size_t j = s->spk[i * s->spk_cap + x], jb = j & ~(size_t)3;
 		size_t base = 0;
 
 		for (size_t t0 = 0; t0 < jb; t0 += 4) {
 			__builtin_prefetch(P + sizeof(PT) * (base + tix(0, j - t0)), 0);
 			base += 4 * (mp - t0);
 		}
-		for (size_t t = jb; t < mp; t += 2)
+		/* row j of its block: a pair in every tile, tiles of 8 values */
+		for (size_t t = jb; t < mp; t += 2 * 64 / (8 * sizeof(PT)))
 			__builtin_prefetch(P + sizeof(PT) * (base + tix(j - jb, t - jb)), 0);
 	}
 }

@@ -40,6 +40,7 @@ enum rng_stream {
 	RNG_STATE = 4,     /* simulate-train: initial state x_i */
 	RNG_NOISE = 5,     /* simulate-train: the dynamics' noise */
 	RNG_PLASTIC = 6,   /* simulate-train: each neuron's plastic inputs */
+	RNG_TRAIN = 7,     /* simulate-train: the neurons that train */
 };
 
 typedef struct rng rng_t;
@@ -80,6 +81,12 @@ rng_t *rng_new_sub(uint64_t seed, enum rng_stream stream, uint64_t sub);
 /* Restart r as part `sub` of (seed, stream): the same draws as a fresh
  * rng_new_sub(seed, stream, sub), without an allocation. */
 void rng_reseed_sub(rng_t *r, uint64_t seed, enum rng_stream stream, uint64_t sub);
+
+/* A generator's state, to save and restore it (a checkpoint): its size in
+ * bytes, a copy of it into state, and the generator set from one. */
+size_t rng_state_size(void);
+void rng_get_state(const rng_t *r, void *state);
+void rng_set_state(rng_t *r, const void *state);
 
 /* The 32-bit MT19937 seed derived from (seed, stream), for the record. */
 unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream);

@@ -5,7 +5,10 @@
  *                        (dense weights), or for sparse weights
  *   weights-values.npy   (recorded loops, P) the P plastic weights after
  *                        each recorded loop, in the input's CSR order, and
- *   plastic.npy          (P,) '<i8' their positions in the CSR data array;
+ *   plastic.npy          (P,) '<i8' their positions in the CSR data array
+ *                        (also beside weights.npy when not every input is
+ *                        trained: positions among W0's non-zero entries,
+ *                        row by row);
  *   outputs.npy, inputs.npy  (loops, steps, observed neurons) r and I;
  *   spikes.csv           loop,step,neuron events of the observed neurons;
  *   dw.csv               loop,step,t,log_dw_norm every 10 training steps;
@@ -23,6 +26,7 @@
 #include "net.h"
 #include "npy.h"
 #include "sim.h"
+#include "summary.h"
 
 enum {
 	REC_WEIGHTS = 1, REC_OUTPUTS = 2, REC_INPUTS = 4, REC_SPIKES = 8,
@@ -43,6 +47,14 @@ struct runrec_config {
 	const size_t *trace;        /* neurons traced in currents.csv */
 	size_t ntrace;
 	double w0norm;              /* ||W0||_F, for dw.csv */
+	int plain;                  /* files written in place (a run that can be
+				     * resumed: the directory is the atomic one) */
+};
+
+/* Where each file of the record stands, between two loops. */
+struct runrec_pos {
+	unsigned long long size[4];  /* summary, spikes, dw, currents: bytes */
+	size_t written[3];           /* weights, outputs, inputs: values */
 };
 
 struct runrec {
@@ -55,11 +67,20 @@ struct runrec {
 	size_t nrec_loops;
 };
 
+/* DIR/NAME (the caller frees). */
+char *runrec_path(const char *dir, const char *name);
+
+/* Create the file DIR/NAME, and finish it (flush and close, dying with
+ * "DIR/NAME: write error" when a byte did not reach it). */
+FILE *runrec_create(const char *dir, const char *name);
+void runrec_finish(FILE *fp, const char *dir, const char *name);
+
 /* Bytes runrec_open() allocates. */
 size_t runrec_bytes(const struct runrec_config *cf, const struct net *net);
 
-/* Open the run's files (summary.csv with its header). */
-void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net);
+/* Open the run's files (summary.csv with sm's header). */
+void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
+		 const struct summary *sm);
 
 /* After sim_step() of step it of loop: outputs, inputs, spikes, currents,
  * and the dw.csv row of a training step. */
@@ -71,6 +92,18 @@ void runrec_loop(struct runrec *rr, const struct sim *s, size_t loop);
 /* Whether step it's dw.csv row is due (it trains and it % 10 == 0): the
  * step must compute dw2. */
 int runrec_wants_dw(const struct runrec *rr, size_t it);
+
+/* Flush every file and note where each stands (cf.plain). */
+void runrec_mark(struct runrec *rr, struct runrec_pos *pos);
+
+/*
+ * runrec_open() for a run resumed from a checkpoint: the files of the
+ * directory, written by a runrec_open() of the same configuration, are
+ * cut back to pos and written on from there (summary.csv's header and
+ * plastic.npy are already there).
+ */
+void runrec_resume(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
+		   const struct runrec_pos *pos);
 
 /* Complete every file. */
 void runrec_close(struct runrec *rr);

@@ -92,9 +92,18 @@ void sha256_final(struct sha256 *s, unsigned char out[32])
 	}
 }
 
+void sha256_final_hex(struct sha256 *s, char hex[65])
+{
+	unsigned char d[32];
+
+	sha256_final(s, d);
+	for (int i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", d[i]);
+}
+
 int sha256_file(const char *path, char hex[65])
 {
-	unsigned char buf[65536], d[32];
+	unsigned char buf[65536];
 	struct sha256 s;
 	size_t n;
 	FILE *fp = fopen(path, "rb");
@@ -109,8 +118,6 @@ int sha256_file(const char *path, char hex[65])
 		return -1;
 	}
 	fclose(fp);
-	sha256_final(&s, d);
-	for (int i = 0; i < 32; i++)
-		sprintf(hex + 2 * i, "%02x", d[i]);
+	sha256_final_hex(&s, hex);
 	return 0;
 }

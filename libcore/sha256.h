@@ -20,6 +20,9 @@ void sha256_update(struct sha256 *s, const void *data, size_t n);
 /* Write the 32-byte digest to out. */
 void sha256_final(struct sha256 *s, unsigned char out[32]);
 
+/* Finish like sha256_final(), as 64 lowercase hex digits + NUL. */
+void sha256_final_hex(struct sha256 *s, char hex[65]);
+
 /*
  * Hash the file PATH into hex (64 lowercase digits + NUL).  Returns 0, or
  * -1 with errno set when the file cannot be opened or read.

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt.h"
 #include "err.h"
 #include "progress.h"
 
@@ -138,9 +139,9 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 		if (s->rls.blowup)
 			return SIM_WEIGHTS_BLOWUP;
 		/* The next step's W r needs no product: row i changed by
-		 * e_i k/den, and k'q/den = 1 - 1/den. */
+		 * e_i k/den, and k'q/den = 1 - lambda/den. */
 		for (size_t i = 0; i < n; i++)
-			s->vr[i] = s->vr[i] + s->e[i] * (1 - s->rls.c[i]);
+			s->vr[i] = s->vr[i] + s->e[i] * (1 - s->rls.forget * s->rls.c[i]);
 		if (want_dw) {
 			double d2 = 0;
 
@@ -155,4 +156,40 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 	s->v = y;
 	s->vstep = s->vr;
 	return SIM_OK;
+}
+
+void sim_save(const struct sim *s, struct ckpt *c)
+{
+	ckpt_put(c, "sim.x", s->x, s->n * sizeof *s->x);
+	ckpt_put(c, "sim.r", s->r, s->n * sizeof *s->r);
+	if (s->noise) {
+		unsigned char *st = err_malloc(rng_state_size());
+
+		rng_get_state(s->noise, st);
+		ckpt_put(c, "sim.noise", st, rng_state_size());
+		free(st);
+	}
+	ckpt_put(c, "net.pval", s->net->pval, net_nplastic(s->net) * sizeof *s->net->pval);
+	if (s->cf.train)
+		rls_save(&s->rls, c);
+}
+
+int sim_restore(struct sim *s, struct ckpt *c)
+{
+	if (ckpt_get(c, "sim.x", s->x, s->n * sizeof *s->x) ||
+	    ckpt_get(c, "sim.r", s->r, s->n * sizeof *s->r))
+		return -1;
+	if (s->noise) {
+		unsigned char *st = err_malloc(rng_state_size());
+		int rc = ckpt_get(c, "sim.noise", st, rng_state_size());
+
+		if (rc == 0)
+			rng_set_state(s->noise, st);
+		free(st);
+		if (rc)
+			return -1;
+	}
+	if (ckpt_get(c, "net.pval", s->net->pval, net_nplastic(s->net) * sizeof *s->net->pval))
+		return -1;
+	return s->cf.train ? rls_restore(&s->rls, c) : 0;
 }

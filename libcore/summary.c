@@ -7,8 +7,14 @@
 #include "csvio.h"
 #include "err.h"
 
-const char summary_header[] = "loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,"
-			      "corr_qif,corr_lif,corr_all\n";
+void summary_header(const struct summary *sm, FILE *fp)
+{
+	fputs("loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,"
+	      "corr_qif,corr_lif,corr_all", fp);
+	if (sm->trained)
+		fputs(",mse_trained,mse_untrained,corr_trained,corr_untrained", fp);
+	fputc('\n', fp);
+}
 
 /* Per-population averages of per-neuron statistics; nan where nothing counts. */
 struct popstat {
@@ -42,7 +48,8 @@ size_t summary_bytes(size_t n, size_t steps, int force_streaming)
 }
 
 void summary_init(struct summary *sm, size_t n, size_t nqif, size_t steps, size_t stim,
-		  double dt, summary_row_fn row, void *ctx, int force_streaming)
+		  double dt, summary_row_fn row, void *ctx, int force_streaming,
+		  const unsigned char *trained)
 {
 	const size_t cnt = steps - stim - 1;
 
@@ -52,9 +59,10 @@ void summary_init(struct summary *sm, size_t n, size_t nqif, size_t steps, size_
 	sm->steps = steps;
 	sm->stim = stim;
 	sm->dt = dt;
+	sm->trained = trained;
 	sm->buffered = use_buffer(n, steps, force_streaming);
 	if (sm->buffered)
-		sm->vbuf = err_malloc(steps * n * sizeof *sm->vbuf);
+		sm->vbuf = err_malloc_huge(steps * n * sizeof *sm->vbuf);
 	sm->mt = err_calloc(n + 1, sizeof *sm->mt);
 	sm->acc = err_calloc(6 * n + 1, sizeof *sm->acc);
 	/* the target's means, step by step over all neurons */
@@ -141,6 +149,7 @@ void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
 {
 	const size_t n = sm->n, nqif = sm->nqif, cnt = sm->steps - sm->stim - 1;
 	struct popstat mse = { { 0 }, { 0 } }, corr = { { 0 }, { 0 } };
+	struct popstat tmse = { { 0 }, { 0 } }, tcorr = { { 0 }, { 0 } };
 	double rate[3], secs = (double)sm->steps * sm->dt * 0.01;
 
 	rate[0] = nqif ? (double)sm->nspk[0] / ((double)nqif * secs) : NAN;
@@ -169,6 +178,11 @@ void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
 		}
 		pop_add(&mse, i < nqif, se / (double)cnt);
 		pop_add(&corr, i < nqif, stt > 0 && svv > 0 ? stv / sqrt(stt * svv) : NAN);
+		if (sm->trained) {
+			pop_add(&tmse, sm->trained[i], se / (double)cnt);
+			pop_add(&tcorr, sm->trained[i],
+				stt > 0 && svv > 0 ? stv / sqrt(stt * svv) : NAN);
+		}
 	}
 	/* A population without neurons prints nan for its error too. */
 	if (!nqif)
@@ -185,6 +199,11 @@ void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
 	for (int k = 0; k < 3; k++) {
 		fputc(',', fp);
 		csvio_put_double(fp, pop_mean(&corr, k));
+	}
+	/* trained (the first group of pop_add) and untrained */
+	for (int k = 0; sm->trained && k < 4; k++) {
+		fputc(',', fp);
+		csvio_put_double(fp, pop_mean(k < 2 ? &tmse : &tcorr, k % 2));
 	}
 	fputc('\n', fp);
 	out[0] = rate[2];

@@ -3,7 +3,9 @@
  * per population, and the mean squared error and the Pearson correlation
  * between each neuron's target t and recurrent input v over the steps
  * it > stim, averaged per population (QIF, LIF, all; a population without
- * neurons, or a neuron whose t or v is constant, counts as nan).
+ * neurons, or a neuron whose t or v is constant, counts as nan); when only
+ * some neurons are trained, the error and correlation of the trained and
+ * of the untrained neurons as well (four more columns).
  *
  * Two ways to the same statistics:
  *   buffered   v of every step is kept ((steps, n) doubles) and the loop's
@@ -39,10 +41,11 @@ struct summary {
 	double *mt;            /* the target's mean per neuron over it > stim */
 	double *acc;           /* per-neuron sums */
 	size_t nspk[2];        /* spikes of the loop: QIF, LIF */
+	const unsigned char *trained; /* n flags, or NULL: every neuron trains */
 };
 
-/* Header of summary.csv (with its newline). */
-extern const char summary_header[];
+/* Write the header of summary.csv (with its newline). */
+void summary_header(const struct summary *sm, FILE *fp);
 
 /* Bytes summary_init() allocates. */
 size_t summary_bytes(size_t n, size_t steps, int force_streaming);
@@ -51,10 +54,12 @@ size_t summary_bytes(size_t n, size_t steps, int force_streaming);
  * Set up for n neurons (nqif QIF first), loops of steps steps with the
  * kick over the first stim (stim + 1 < steps), time step dt; row gives
  * the target (read here for its means).  force_streaming: the streaming
- * way whatever the size.
+ * way whatever the size.  trained: NULL, or n flags of the neurons that
+ * train (kept by pointer), for the trained/untrained columns.
  */
 void summary_init(struct summary *sm, size_t n, size_t nqif, size_t steps, size_t stim,
-		  double dt, summary_row_fn row, void *ctx, int force_streaming);
+		  double dt, summary_row_fn row, void *ctx, int force_streaming,
+		  const unsigned char *trained);
 void summary_free(struct summary *sm);
 
 /* Start a loop. */

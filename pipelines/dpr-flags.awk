@@ -1,4 +1,4 @@
-# dpr-flags.awk -v prepost=T FILE.csv
+# dpr-flags.awk -v prepost=T [-v key=COL -v value=V] FILE.csv
 #
 # The rows of a dpr table (with a header) whose flag column is not "ok"
 # (dpr(1): PR_bc outside [1, N], not a number, or M too small for the
@@ -7,13 +7,16 @@
 # gnuplot: a comment line "# rows R flagged F below1 B" (R rows shown, F of
 # them flagged, B with PR_bc < 1), then one row "phase pqif PR_bc flag" per
 # flagged row (PR_bc nan when it is not a number).  A table without the
-# flag column (an older dpr) has nothing flagged.
+# flag column (an older dpr) has nothing flagged.  With key, only the rows
+# whose column COL equals V (as numbers) are counted.
 NR == 1 {
 	for (i = 1; i <= NF; i++) col[$i] = i
 	for (k = split("pqif loop PR_bc", need, " "); k > 0; k--)
 		if (!(need[k] in col)) { print "dpr-flags: no column " need[k] > "/dev/stderr"; exit 1 }
+	if (key != "" && !(key in col)) { print "dpr-flags: no column " key > "/dev/stderr"; exit 1 }
 	next
 }
+key != "" && $(col[key]) + 0 != value + 0 { next }
 {
 	loop = $(col["loop"])
 	if (loop == 0) phase = 0; else if (loop + 0 > prepost + 0) phase = 1; else next

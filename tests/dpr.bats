@@ -184,49 +184,6 @@ for k in range(2):
 	cmp one.csv out.csv
 }
 
-@test "dpr: bad input is one line, status 1, no table" {
-	pyrun '
-rng = np.random.default_rng(8)
-np.save("one.npy", rng.standard_normal((100, 1)))
-a = rng.standard_normal((2, 100, 5)); a[1, 7, 3] = np.inf
-np.save("inf.npy", a)
-b = rng.standard_normal((100, 5)); b[0, 0] = np.nan
-np.save("nan.npy", b)
-c = rng.standard_normal((3, 100, 5)); c[2] = 1.25
-np.save("flat.npy", c)
-np.save("short.npy", rng.standard_normal((60, 5)))
-np.save("rect.npy", np.ones((3, 4)))
-np.save("asym.npy", np.array([[2.0, 1.0], [0.0, 2.0]]))
-np.save("negvar.npy", np.array([[-1.0, 0.0], [0.0, 2.0]]))
-np.save("zero.npy", np.zeros((3, 3)))
-np.save("x.npy", rng.standard_normal((4, 200, 5)))
-'
-	printf '1,2,3\n4,5\n' > ragged.csv
-	printf '1,2\n3,abc\n' > text.csv
-	assert_fails 1 "dpr: one.npy: N = 1: the participation ratio needs N >= 2" dpr one.npy
-	assert_fails 1 "dpr: inf.npy: value at [1, 7, 3] is not finite (inf)" dpr inf.npy
-	assert_fails 1 "dpr: nan.npy: value at [0, 0] is not finite (nan)" dpr nan.npy
-	assert_fails 1 "dpr: ragged.csv: ragged: row 2 has 2 fields, expected 3" dpr ragged.csv
-	assert_fails 1 "dpr: text.csv: row 2, column 2: 'abc' is not a number" dpr text.csv
-	assert_fails 1 "dpr: flat.npy: loop 2: zero variance: every neuron is constant" dpr flat.npy
-	assert_fails 1 "dpr: short.npy: too few samples: M = 60 samples / --corr-steps 120 = 0.5, the bias correction needs M > 1" dpr --corr-steps 120 short.npy
-	assert_fails 1 "dpr: short.npy: too few samples: M = 50 samples / --corr-steps 50 = 1, the bias correction needs M > 1" dpr --skip 10 short.npy
-	assert_fails 1 "dpr: short.npy: too few samples: 60 steps per loop, 1 left after --skip 59 (need at least 2)" dpr --skip 59 --samples 2 short.npy
-	assert_fails 1 "dpr: short.npy: --samples 100 is more than the 60 samples used" dpr --samples 100 short.npy
-	assert_fails 1 "dpr: x.npy: --loops: loop 4 is out of range (4 loops: 0-3)" dpr --loops 1,3-4 x.npy
-	assert_fails 1 "dpr: rect.npy: a covariance must be square: shape (3, 4)" dpr --covariance --samples 10 rect.npy
-	assert_fails 1 "dpr: asym.npy: not a covariance: not symmetric at [0, 1]" dpr --covariance --samples 10 asym.npy
-	assert_fails 1 "dpr: negvar.npy: not a covariance: negative variance at [0, 0]" dpr --covariance --samples 10 negvar.npy
-	assert_fails 1 "dpr: zero.npy: loop 0: every variance is zero" dpr --covariance --samples 10 zero.npy
-	assert_fails 1 "dpr: missing.npy: cannot open: No such file or directory" dpr missing.npy
-	# a bad file after a good one: nothing written, no spectrum either
-	run sh -c 'dpr --spectrum ev.csv x.npy flat.npy 2>/dev/null'
-	[ "$status" -eq 1 ]
-	[ -z "$output" ]
-	[ ! -e ev.csv ]
-	[ -z "$(ls -A | grep tmp || true)" ]
-}
-
 @test "dpr: usage errors exit 2" {
 	assert_fails 2 "dpr: --samples: M = 1: the bias correction needs M > 1" dpr --samples 1 x.npy
 	assert_fails 2 "dpr: --samples: M = 0.5: the bias correction needs M > 1" dpr --samples 0.5 x.npy

@@ -54,3 +54,40 @@ assert_only() {
 		return 1
 	fi
 }
+
+# assert_bad STATUS 'TOOL: message' CMD...: the check of a bad input.  CMD
+# exits with STATUS and writes on stderr one line that starts with the
+# message (a usage error adds the line "Try 'TOOL --help' ..."), and the
+# current folder holds afterwards just what it held before: no output, no
+# hidden temporary, nothing replaced (names, types and inodes compared).
+assert_bad() {
+	local want=$1 msg=$2
+	shift 2
+	local before after err got first rest
+	before=$(find . -printf '%p %y %i\n' | sort)
+	err=$("$@" 2>&1 >/dev/null) && got=0 || got=$?
+	after=$(find . -printf '%p %y %i\n' | sort)
+	first=${err%%$'\n'*}
+	rest=${err#"$first"}
+	rest=${rest#$'\n'}
+	if [ "$got" -ne "$want" ]; then
+		echo "expected exit $want, got $got: $*" >&2
+		echo "stderr: $err" >&2
+		return 1
+	fi
+	case $first in
+	"$msg"*) ;;
+	*) echo "expected stderr to start with: $msg" >&2
+	   echo "got: $err" >&2
+	   return 1 ;;
+	esac
+	if [ -n "$rest" ] && ! { [ "$want" -eq 2 ] && [[ $rest == "Try '"*" --help' for more information." ]]; }; then
+		echo "expected one line on stderr, got: $err" >&2
+		return 1
+	fi
+	if [ "$before" != "$after" ]; then
+		echo "the folder changed: $*" >&2
+		diff <(echo "$before") <(echo "$after") >&2
+		return 1
+	fi
+}

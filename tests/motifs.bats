@@ -175,55 +175,6 @@ for r in csv.DictReader(open("t.csv")):
 '
 }
 
-@test "motifs: bad input is one line, status 1, no table" {
-	pyrun '
-np.save("rect.npy", np.zeros((3, 4)))
-np.save("one.npy", np.ones((1, 1)))
-np.save("vec.npy", np.zeros(4))
-np.save("rect3.npy", np.zeros((2, 3, 4)))
-np.save("empty3.npy", np.zeros((0, 3, 3)))
-a = np.random.default_rng(0).standard_normal((2, 5, 5)); a[1, 2, 3] = np.nan
-np.save("nan.npy", a)
-b = np.random.default_rng(0).standard_normal((5, 5)); b[4, 0] = np.inf
-np.save("inf.npy", b)
-np.save("const.npy", np.full((2, 4, 4), 0.5))
-np.save("i8.npy", np.zeros((3, 3), dtype=np.int64))
-'
-	printf '1,2\n3,4\n5,6\n' > rect.csv
-	printf '1,2,3\n4,5\n6,7,8\n' > ragged.csv
-	printf '1,2\n3,x\n' > text.csv
-	printf '1,2\n3,inf\n' > inf.csv
-	printf '1,nan\n3,4\n' > nan.csv
-	: > empty.csv
-	assert_fails 1 "motifs: rect.npy: not a square matrix: shape (3, 4)" motifs rect.npy
-	assert_fails 1 "motifs: rect.csv: not a square matrix: shape (3, 2)" motifs rect.csv
-	assert_fails 1 "motifs: rect3.npy: not a square matrix: shape (2, 3, 4)" motifs rect3.npy
-	assert_fails 1 "motifs: one.npy: N = 1: motifs need N >= 2" motifs one.npy
-	assert_fails 1 "motifs: vec.npy: expected a 2-D or 3-D array, got shape (4,)" motifs vec.npy
-	assert_fails 1 "motifs: empty3.npy: no matrix in the stack (shape (0, 3, 3))" motifs empty3.npy
-	assert_fails 1 "motifs: nan.npy: value at [1, 2, 3] is not finite (nan)" motifs nan.npy
-	assert_fails 1 "motifs: inf.npy: value at [4, 0] is not finite (inf)" motifs inf.npy
-	assert_fails 1 "motifs: inf.csv: row 2, column 2: 'inf' is not finite" motifs inf.csv
-	assert_fails 1 "motifs: nan.csv: row 1, column 2: 'nan' is not finite" motifs nan.csv
-	assert_fails 1 "motifs: ragged.csv: ragged: row 2 has 2 fields, expected 3" motifs ragged.csv
-	assert_fails 1 "motifs: text.csv: row 2, column 2: 'x' is not a number" motifs text.csv
-	assert_fails 1 "motifs: empty.csv: empty file" motifs empty.csv
-	assert_fails 1 "motifs: const.npy: matrix 0: every entry is equal (zero variance" motifs const.npy
-	assert_fails 1 "motifs: i8.npy: unsupported dtype '<i8'" motifs i8.npy
-	assert_fails 1 "motifs: missing.npy: cannot open: No such file or directory" motifs missing.npy
-	mkdir adir
-	assert_fails 1 "motifs: adir: a directory, but no weights record of a run in it" motifs adir
-	assert_fails 1 "motifs: -: empty file" motifs - < /dev/null
-	# a bad file after a good one: nothing is written, not even the header
-	pyrun 'np.save("good.npy", np.eye(3))'
-	run sh -c 'motifs good.npy rect.npy 2>/dev/null'
-	[ "$status" -eq 1 ]
-	[ -z "$output" ]
-	assert_fails 1 "rect.npy: not a square" motifs -o out.csv good.npy rect.npy
-	[ ! -e out.csv ]
-	[ -z "$(ls -A | grep tmp || true)" ]
-}
-
 @test "motifs: a sparse .npz (ours or save_npz's, from a file or a pipe) gives the dense matrix's values" {
 	init-weights -N 300 -K 30 --seed 3 -o k.npz
 	init-weights -N 300 -K 30 --seed 3 -o k.npy
@@ -441,24 +392,3 @@ assert abs(float(r["sym.npz"]["tau_rec"]) - 1) < 1e-12, r["sym.npz"]
 	[ "$(motifs --no-header dense/weights.npy | cut -d, -f4- | tr '\n' ' ')" = "$(tail -2 t.csv | cut -d, -f5- | tr '\n' ' ')" ]
 }
 
-@test "motifs: a run directory's bad record is one line, status 1, no table" {
-	command -v simulate-train > /dev/null || skip "simulate-train is not built"
-	init-weights -N 30 -K 5 --seed 1 -o w.npz
-	gen-target -N 30 --steps 100 --seed 1 -o t.npy
-	simulate-train -q -w w.npz -t t.npy -o run --loops 2 --train-loops 1 --stim-steps 20
-	cp -r run r1 && cp -r run r2 && cp -r run r3 && cp -r run r4
-	pyrun '
-p = np.load("run/plastic.npy"); v = np.load("run/weights-values.npy")
-np.save("r1/plastic.npy", p[::-1].copy())
-np.save("r2/weights-values.npy", v[:, :-1])
-v[1, 3] = np.nan; np.save("r3/weights-values.npy", v)
-'
-	sed -i 's/,all$/,last/' r4/params.csv
-	mkdir empty
-	assert_fails 1 "motifs: r1/plastic.npy: position 1: " motifs -o out.csv r1
-	assert_fails 1 "motifs: r2/weights-values.npy: expected shape (loops, " motifs -o out.csv r2
-	assert_fails 1 "motifs: r3/weights-values.npy: value at [1, 3] is not finite (nan)" motifs -o out.csv r3
-	assert_fails 1 "motifs: r4: params.csv: record_loops 'last' names 1 loop, the weights record holds 2" motifs -o out.csv r4
-	assert_fails 1 "motifs: empty: a directory, but no weights record of a run in it" motifs -o out.csv empty
-	[ ! -e out.csv ]
-}

@@ -45,22 +45,3 @@ assert t.shape == (2, 6, 3) and np.array_equal(t, np.load("s8.npy")[[1, 3]])
 	[ "$(npy-cat s8b.npy)" = "$(npy-cat s8.npy)" ]
 }
 
-@test "npy-from-csv: bad input, one line each, and no output left" {
-	printf '0,1,2\n0,3,4\n1,5,6\n' > ragged.csv
-	assert_fails 1 "npy-from-csv: ragged.csv: --stack: index 1 has 1 row, the first has 2" \
-		npy-from-csv --stack -o out.npy ragged.csv
-	printf '0.5,1\n0.5,2\n' > frac.csv
-	assert_fails 1 "npy-from-csv: frac.csv: --stack: row 1: the index 0.5 is not a whole number >= 0" \
-		npy-from-csv --stack -o out.npy frac.csv
-	printf '1\n2\n' > one.csv
-	assert_fails 1 "npy-from-csv: one.csv: --stack: one column only" npy-from-csv --stack -o out.npy one.csv
-	assert_fails 1 "npy-from-csv: frac.csv: --vector: 2 columns, not one" npy-from-csv --vector -o out.npy frac.csv
-	printf '1,2\n3\n' > bad.csv
-	assert_fails 1 "npy-from-csv: bad.csv: " npy-from-csv -o out.npy bad.csv
-	pyrun 'np.save("a.npy", np.zeros((2, 2)))'
-	assert_fails 1 "npy-from-csv: a.npy: already a .npy file" npy-from-csv -o out.npy a.npy
-	assert_fails 2 "npy-from-csv: --stack and --vector exclude each other" npy-from-csv --stack --vector frac.csv
-	assert_fails 2 "npy-from-csv: one FILE at most" npy-from-csv one.csv frac.csv
-	rm ragged.csv frac.csv one.csv bad.csv a.npy
-	assert_only
-}

@@ -389,9 +389,9 @@ np.save("k39.npy", np.zeros(39))'
 		simulate-train -w w3.npy -t t.npy -o run
 	assert_fails 1 "t39.npy: target has 39 neurons (columns), the weights have 40" \
 		simulate-train -w w.npy -t t39.npy -o run
-	assert_fails 1 "wnan.npy: value 125 is not finite (nan)" \
+	assert_fails 1 "wnan.npy: value at [3, 5] is not finite (nan)" \
 		simulate-train -w wnan.npy -t t.npy -o run
-	assert_fails 1 "tinf.npy: value 282 is not finite (inf)" \
+	assert_fails 1 "tinf.npy: value at [7, 2] is not finite (inf)" \
 		simulate-train -w w.npy -t tinf.npy -o run
 	assert_fails 1 "k39.npy: shape (39,), expected (40,) for N = 40" \
 		simulate-train -w w.npy -t t.npy -o run --kick k39.npy

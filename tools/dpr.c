@@ -209,7 +209,8 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		if (o->route != ROUTE_AUTO)
 			err_usage("--route does not apply to --covariance");
 	}
-	if (o->spectrum && (!strcmp(o->spectrum, o->c.output) || !strcmp(o->spectrum, "-")))
+	if (o->spectrum && (atomic_same_output(o->spectrum, o->c.output) ||
+			    !strcmp(o->spectrum, "-")))
 		err_usage("--spectrum: '%s' is also the table's output", o->spectrum);
 }
 
@@ -316,6 +317,34 @@ static void check_covariance(const char *name, size_t loop, int stack,
 	}
 }
 
+/* Whether finite input gave a covariance, or terms, that overflowed: a
+ * nan or inf result would look like a measurement.  (At N = 2 cstd2 is
+ * nan by its formula, and so are the terms and PR_bc that use it; with
+ * M <= 1 so are the corrected terms.)  C is of the given order: the
+ * covariance (n), or the Gram matrix (samples). */
+static int overflows(const double *C, size_t order, size_t n, double M, const struct dpr *d)
+{
+	double sum = 0;
+
+	/* x * 0 is nan exactly when x is not finite */
+	for (size_t i = 0; i < order * order; i++)
+		sum += C[i] * 0;
+	return !isfinite(sum) || !isfinite(d->pr) || !isfinite(d->am2) ||
+		!isfinite(d->astd2) || !isfinite(d->cm2) ||
+		(n > 2 && !isfinite(d->cstd2)) ||
+		(n > 2 && M > 1 && (!isfinite(d->astd_b) || !isfinite(d->cstd_b)));
+}
+
+/* A covariance (or Gram matrix, of the given order) that overflowed is an
+ * error (see overflows()). */
+static void check_overflow(const char *name, size_t loop, const double *C, size_t order,
+			   size_t n, double M, const struct dpr *d)
+{
+	if (overflows(C, order, n, M, d))
+		err_die(EXIT_DATA, "%s: loop %zu: the covariance overflows: the "
+			"values are too large (see dpr(1))", name, loop);
+}
+
 static void put_row(FILE *fp, const struct options *o, const char *file, size_t loop,
 		    size_t n, size_t samples, double M, const struct dpr *d,
 		    const char *from, const char *flag)
@@ -397,26 +426,29 @@ static FILE *memout(char **text, size_t *len)
 	return fp;
 }
 
-/* Write the table held in memory (text, len as open_memstream sets them). */
-static void commit_text(const char *path, FILE *mem, char **text, size_t *len)
+/*
+ * Write a table held in memory (text, len as open_memstream sets them) to
+ * path, closed but not yet renamed: see atomic_close().
+ */
+static void write_text(struct atomic_file *out, const char *path, FILE *mem, char **text,
+		       size_t *len)
 {
-	struct atomic_file out;
 	FILE *fp;
 
 	if (fclose(mem) != 0)
 		err_die(EXIT_DATA, "out of memory");
-	fp = atomic_open(&out, path);
+	fp = atomic_open(out, path);
 	if (fwrite(*text, 1, *len, fp) != *len)
 		err_die(EXIT_DATA, "%s: write error", path);
-	atomic_commit(&out);
+	atomic_close(out);
 	free(*text);
 	*text = NULL;
 }
 
 /* Work space, grown as the inputs need it. */
 struct work {
-	double *scratch, *xc, *C, *a, *spec, *ev, *lags, *fft;
-	size_t nscratch, nxc, nC, na, nspec, nev, nlags, nfft;
+	double *xc, *C, *a, *spec, *ev, *lags, *fft;
+	size_t nxc, nC, na, nspec, nev, nlags, nfft;
 };
 
 static double *grow(double **p, size_t *cap, size_t need, const char *name)
@@ -424,9 +456,7 @@ static double *grow(double **p, size_t *cap, size_t need, const char *name)
 	if (need > *cap) {
 		free(*p);
 		*p = NULL;
-		*p = malloc(need * sizeof **p);
-		if (!*p)
-			err_die(EXIT_DATA, "%s: out of memory (%zu values)", name, need);
+		*p = err_malloc_for(name, need, sizeof **p);
 		*cap = need;
 	}
 	return *p;
@@ -434,7 +464,6 @@ static double *grow(double **p, size_t *cap, size_t need, const char *name)
 
 static void work_free(struct work *w)
 {
-	free(w->scratch);
 	free(w->xc);
 	free(w->C);
 	free(w->a);
@@ -484,6 +513,7 @@ static const double *activity(const struct options *o, const char *name, size_t 
 		err_die(EXIT_DATA, "%s: loop %zu: zero variance: every neuron "
 			"is constant over the %zu samples used (PR divides by "
 			"the total variance)", name, loop, used);
+	check_overflow(name, loop, w->C, *order, n, *M, d);
 	/* the correction needs M > 1 (an estimate can be less) */
 	if (!(*M > 1))
 		d->pr_bc = NAN;
@@ -513,6 +543,7 @@ int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	FILE *tab, *spec = NULL;
+	struct atomic_file tabout, specout;
 	char *text = NULL, *spectext = NULL;
 	size_t textlen = 0, speclen = 0;
 	struct work w = { 0 };
@@ -547,7 +578,6 @@ int main(int argc, char **argv)
 		steps = in.rows;
 		used = o.covariance ? 0 : steps - (size_t)o.skip;
 		warn_samples(&o, name, used, n);
-		grow(&w.scratch, &w.nscratch, steps * n, name);
 		if (!o.covariance)
 			grow(&w.xc, &w.nxc, steps * n, name);
 		for (;;) {
@@ -559,7 +589,7 @@ int main(int argc, char **argv)
 			const double *mat, *x;
 
 			if (!selected(&o, loop)) {
-				if ((rc = arrayin_skip(&in, w.scratch)) != 1)
+				if ((rc = arrayin_skip(&in, NULL)) != 1)
 					break;
 				continue;
 			}
@@ -575,6 +605,7 @@ int main(int argc, char **argv)
 				if (dpr_compute(x, n, M, &d) == DPR_NOVAR)
 					err_die(EXIT_DATA, "%s: loop %zu: every variance is zero "
 						"(PR divides by the total variance)", name, loop);
+				check_overflow(name, loop, x, n, n, M, &d);
 				mat = x;
 			} else {
 				mat = activity(&o, name, loop, w.xc + (size_t)o.skip * n, used, n,
@@ -590,10 +621,14 @@ int main(int argc, char **argv)
 			err_die(EXIT_DATA, "%s: %s", name, in.err);
 		arrayin_close(&in);
 	}
-	/* The spectrum first: a failure there leaves no table either. */
+	/* Both outputs complete before either is put in place: a failure
+	 * leaves neither. */
 	if (spec)
-		commit_text(o.spectrum, spec, &spectext, &speclen);
-	commit_text(o.c.output, tab, &text, &textlen);
+		write_text(&specout, o.spectrum, spec, &spectext, &speclen);
+	write_text(&tabout, o.c.output, tab, &text, &textlen);
+	if (spec)
+		atomic_commit(&specout);
+	atomic_commit(&tabout);
 	work_free(&w);
 	free(o.loops);
 	opts_free(&o.c);

@@ -33,7 +33,7 @@
 #include "opts.h"
 #include "rng.h"
 
-#define MAX_N 100000
+#define MAX_N 2000000000LL
 #define MAX_STEPS 10000000
 #define PHASE_SEQ_CYCLES 2      /* cycles per loop of the phase sequence */
 #define PHASE_SEQ_SPAN (4 * M_PI)  /* its phases cover [0, 4 pi) */
@@ -203,6 +203,8 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 	if (o->kind == KIND_OU && !(o->dt < o->ou_tau))
 		err_usage("--dt %g is not below --ou-tau %g (the step's decay 1 - dt/tau "
 			  "must be positive)", o->dt, o->ou_tau);
+	if (o->params && atomic_same_output(o->params, o->c.output))
+		err_usage("--params: '%s' is also the array's output (-o)", o->params);
 	if ((double)o->n * (double)o->steps > 2e9)
 		err_usage("-N %lld x --steps %lld is too large (over 2e9 values)", o->n, o->steps);
 }
@@ -333,8 +335,8 @@ int main(int argc, char **argv)
 		break;
 	}
 
-	/* The parameters are committed after the array, so that a failure
-	 * in either leaves neither behind. */
+	/* Both outputs are complete and closed before either is put in
+	 * place, so that a failure in either leaves neither behind. */
 	if (o.params)
 		write_params(atomic_open(&params, o.params), header, n, col, ncols);
 	npy_writer_open(&w, o.c.output, o.f32 ? NPY_F4 : NPY_F8, 2,
@@ -369,7 +371,11 @@ int main(int argc, char **argv)
 		}
 		npy_write(&w, row, n);
 	}
-	npy_writer_close(&w);
+	npy_writer_finish(&w);
+	if (o.params)
+		atomic_close(&params);
+	/* Both complete: the array, then its table. */
+	atomic_commit(&w.out);
 	if (o.params)
 		atomic_commit(&params);
 	rng_free(rng);

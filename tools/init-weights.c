@@ -210,27 +210,6 @@ static void csr_density(const struct options *o, struct npz_csr *m)
 	m->nnz = nnz;
 }
 
-/*
- * Memory for the arrays of a large matrix, in transparent huge pages where
- * the kernel gives them on request: first touching 12 GB then costs 6000
- * page faults instead of 3 million (a third of the time at N = 10^5).
- */
-static void *alloc_huge(size_t bytes)
-{
-	const size_t huge = (size_t)2 << 20;
-	void *p;
-
-	if (bytes < 4 * huge)
-		return err_malloc(bytes ? bytes : 1);
-	bytes = (bytes + huge - 1) / huge * huge;
-	p = aligned_alloc(huge, bytes);
-	if (!p)
-		err_die(EXIT_DATA, "out of memory (%zu bytes)", bytes);
-#ifdef MADV_HUGEPAGE
-	madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	return p;
-}
 
 /* -K: row i from its own sub-stream (see the top of the file). */
 static void csr_indegree(const struct options *o, struct npz_csr *m)
@@ -241,8 +220,8 @@ static void csr_indegree(const struct options *o, struct npz_csr *m)
 	m->nrows = m->ncols = n;
 	m->nnz = n * k;
 	m->indptr = err_malloc((n + 1) * sizeof *m->indptr);
-	m->indices = alloc_huge(m->nnz * sizeof *m->indices);
-	m->data = alloc_huge(m->nnz * sizeof *m->data);
+	m->indices = err_malloc_huge(m->nnz * sizeof *m->indices);
+	m->data = err_malloc_huge(m->nnz * sizeof *m->data);
 	for (size_t i = 0; i <= n; i++)
 		m->indptr[i] = (int64_t)(i * k);
 	omp_set_num_threads((int)o->threads);

@@ -105,6 +105,15 @@ static void put_row(FILE *fp, const struct options *o, const char *file,
 	fputc('\n', fp);
 }
 
+/* Motifs that overflow are an error, not inf (where: "matrix K: ", or ""). */
+static void check_finite(const char *name, const char *where, const struct motifs *m)
+{
+	if (!(isfinite(m->sigma2) && isfinite(m->tau_rec) && isfinite(m->tau_div) &&
+	      isfinite(m->tau_con) && isfinite(m->tau_chn) && isfinite(m->R)))
+		err_die(EXIT_DATA, "%s: %sthe motifs overflow: the entries are "
+			"too large (see motifs(1))", name, where);
+}
+
 /* The motifs of one sparse matrix (sums on its plan) as a row; what a
  * matrix whose motifs cannot be computed gets is said with where. */
 static void sparse_row(FILE *tab, const struct options *o, const char *name,
@@ -118,10 +127,7 @@ static void sparse_row(FILE *tab, const struct options *o, const char *name,
 	if (motifs_from_sums(&s, plan->n, &m) == MOTIFS_NOVAR)
 		err_die(EXIT_DATA, "%s: %severy entry is equal "
 			"(zero variance: the motifs divide by it)", name, where);
-	if (!(isfinite(m.sigma2) && isfinite(m.tau_rec) && isfinite(m.tau_div) &&
-	      isfinite(m.tau_con) && isfinite(m.tau_chn) && isfinite(m.R)))
-		err_die(EXIT_DATA, "%s: %sthe motifs overflow: the entries are "
-			"too large (see motifs(1))", name, where);
+	check_finite(name, where, &m);
 	put_row(tab, o, name, loop, plan->n, &m);
 }
 
@@ -205,18 +211,9 @@ static void sparse_file(FILE *tab, const struct options *o, const char *name)
 	npz_view_close(&v);
 }
 
-static char *join(const char *dir, const char *file)
-{
-	size_t len = strlen(dir) + strlen(file) + 2;
-	char *p = err_malloc(len);
-
-	snprintf(p, len, "%s/%s", dir, file);
-	return p;
-}
-
 static int exists(const char *dir, const char *file)
 {
-	char *p = join(dir, file);
+	char *p = runrec_path(dir, file);
 	struct stat st;
 	int yes = stat(p, &st) == 0;
 
@@ -232,8 +229,8 @@ static int exists(const char *dir, const char *file)
  */
 static void sparse_record(FILE *tab, const struct options *o, const char *dir)
 {
-	char *wpath = join(dir, "weights.npz"), *ppath = join(dir, "plastic.npy");
-	char *vpath = join(dir, "weights-values.npy"), err[320];
+	char *wpath = runrec_path(dir, "weights.npz"), *ppath = runrec_path(dir, "plastic.npy");
+	char *vpath = runrec_path(dir, "weights-values.npy"), err[320];
 	struct npz_view v;
 	struct spmotifs plan;
 	struct npy_reader vr;
@@ -261,16 +258,16 @@ static void sparse_record(FILE *tab, const struct options *o, const char *dir)
 	count = vr.shape[0];
 	if (count == 0)
 		err_die(EXIT_DATA, "%s: no loop in the record (shape (0, %zu))", vpath, np);
-	loops = err_malloc(count * sizeof *loops);
+	loops = err_malloc_for(vpath, count, sizeof *loops);
 	if (runrec_loop_numbers(dir, count, loops, err, sizeof err) != 0)
 		err_die(EXIT_DATA, "%s: %s", dir, err);
 
 	/* W's values, every loop's plastic ones written over them (or, when
 	 * every entry is plastic, read in their place) */
-	vals = err_malloc(v.nnz ? v.nnz * sizeof *vals : 1);
+	vals = err_malloc_for(wpath, v.nnz ? v.nnz : 1, sizeof *vals);
 	for (size_t k = 0; k < v.nnz; k++)
 		vals[k] = npz_view_val(&v, k);
-	row = all ? vals : err_malloc(np ? np * sizeof *row : 1);
+	row = all ? vals : err_malloc_for(vpath, np ? np : 1, sizeof *row);
 	for (size_t l = 0; l < count; l++) {
 		char where[48];
 
@@ -307,7 +304,7 @@ static char *run_dir(FILE *tab, const struct options *o, const char *dir, size_t
 {
 	*loops = NULL;
 	if (exists(dir, "weights.npy"))
-		return join(dir, "weights.npy");
+		return runrec_path(dir, "weights.npy");
 	if (exists(dir, "weights.npz") && exists(dir, "weights-values.npy") &&
 	    exists(dir, "plastic.npy")) {
 		sparse_record(tab, o, dir);
@@ -361,7 +358,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (path) {
-			loops = err_malloc((in.count ? in.count : 1) * sizeof *loops);
+			loops = err_malloc_for(name, in.count ? in.count : 1, sizeof *loops);
 			if (runrec_loop_numbers(name, in.count, loops, shape, sizeof shape) != 0)
 				err_die(EXIT_DATA, "%s: %s", name, shape);
 		}
@@ -380,11 +377,12 @@ int main(int argc, char **argv)
 		if (n > cap) {
 			free(work);
 			cap = n;
-			work = err_malloc(2 * n * sizeof *work);
+			work = err_malloc_for(name, n, 2 * sizeof *work);
 		}
 		while ((rc = arrayin_view(&in, &w)) == 1) {
 			struct motifs m;
 			size_t index = in.next - 1;
+			char where[48] = "";
 
 			if (motifs_compute(w, n, work, &m) == MOTIFS_NOVAR) {
 				if (in.ndim == 3)
@@ -393,6 +391,9 @@ int main(int argc, char **argv)
 				err_die(EXIT_DATA, "%s: every entry is equal "
 					"(zero variance: the motifs divide by it)", name);
 			}
+			if (in.ndim == 3)
+				snprintf(where, sizeof where, "matrix %zu: ", index);
+			check_finite(name, where, &m);
 			put_row(tab, &o, name, loops ? loops[index] : index, n, &m);
 		}
 		if (rc < 0)

@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 		} else {
 			size_t cols = r.shape[r.ndim - 1];
 
-			row = err_malloc((cols ? cols : 1) * sizeof *row);
+			row = err_malloc_for(o.c.files[f], cols, sizeof *row);
 			print_array(fp, &r, row, &o);
 			free(row);
 		}

@@ -3,8 +3,10 @@
  * way from npy-cat.
  *
  * The input is a numeric CSV (numpy.savetxt, the notebook's files,
- * npy-cat's print; a first record with a field that is not a number is a
- * header, and skipped: libcore/csvio.h).  It is written as a (rows, cols) array, or with --vector a single column as
+ * npy-cat's print; a first record without any number is a header, and
+ * skipped: libcore/csvio.h), read through arrayin (a file, "-" or a pipe;
+ * other formats are refused by name, a .npy or .npz as being one already).
+ * It is written as a (rows, cols) array, or with --vector a single column as
  * (rows,), or with --stack rows "k,v0,...,vJ-1" as npy-cat prints a 3-D
  * array: consecutive rows of one k form one matrix, so that
  * npy-cat A.npy | npy-from-csv --stack gives A back, and
@@ -13,13 +15,12 @@
  * '<f8' (or '<f4' with --float32), through a temporary renamed when
  * complete.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvio.h"
+#include "arrayin.h"
 #include "err.h"
 #include "npy.h"
 #include "opts.h"
@@ -125,53 +126,51 @@ static void stack_shape(const char *name, const double *m, size_t rows, size_t c
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
-	struct csvio_matrix in;
+	struct arrayin a;
 	struct npy_writer w;
 	const char *name;
-	char err[320];
-	size_t shape[3];
-	FILE *fp;
-	int ndim, c;
+	double *data;
+	size_t shape[3], rows, cols;
+	int ndim;
 
 	err_init(argv);
 	parse_command_line(argc, argv, &o);
 	atomic_signals();
 	name = o.c.files[0];
-	fp = strcmp(name, "-") ? fopen(name, "rb") : stdin;
-	if (!fp)
-		err_die(EXIT_DATA, "%s: cannot open: %s", name, strerror(errno));
-	/* the .npy magic starts with byte 0x93 */
-	if ((c = getc(fp)) == 0x93)
-		err_die(EXIT_DATA, "%s: already a .npy file (npy-cat prints it as CSV)", name);
-	if (c != EOF)
-		ungetc(c, fp);
-	if (csvio_read_matrix(fp, CSVIO_HEADER_AUTO, &in, err, sizeof err) != 0)
-		err_die(EXIT_DATA, "%s: %s", name, err);
-	if (fp != stdin)
-		fclose(fp);
+	if (arrayin_open(&a, name) != 0)
+		err_die(EXIT_DATA, "%s: %s", name, a.err);
+	if (a.kind != ARRAYIN_CSV)
+		err_die(EXIT_DATA, "%s: already a %s file (npy-cat prints it as CSV)", name,
+			a.kind == ARRAYIN_NPY ? ".npy" : ".npz");
+	rows = a.rows;
+	cols = a.cols;
+	data = err_malloc_for(name, rows * cols, sizeof *data);
+	if (arrayin_next(&a, data) != 1)
+		err_die(EXIT_DATA, "%s: %s", name, a.err);
+	arrayin_close(&a);
 
 	if (o.stack) {
-		stack_shape(name, in.data, in.rows, in.cols, shape);
+		stack_shape(name, data, rows, cols, shape);
 		ndim = 3;
 	} else if (o.vector) {
-		if (in.cols != 1)
-			err_die(EXIT_DATA, "%s: --vector: %zu columns, not one", name, in.cols);
-		shape[0] = in.rows;
+		if (cols != 1)
+			err_die(EXIT_DATA, "%s: --vector: %zu columns, not one", name, cols);
+		shape[0] = rows;
 		ndim = 1;
 	} else {
-		shape[0] = in.rows;
-		shape[1] = in.cols;
+		shape[0] = rows;
+		shape[1] = cols;
 		ndim = 2;
 	}
 
 	npy_writer_open(&w, o.c.output, o.f32 ? NPY_F4 : NPY_F8, ndim, shape);
 	if (o.stack)
-		for (size_t i = 0; i < in.rows; i++)
-			npy_write(&w, in.data + i * in.cols + 1, in.cols - 1);
+		for (size_t i = 0; i < rows; i++)
+			npy_write(&w, data + i * cols + 1, cols - 1);
 	else
-		npy_write(&w, in.data, in.rows * in.cols);
+		npy_write(&w, data, rows * cols);
 	npy_writer_close(&w);
-	csvio_matrix_free(&in);
+	free(data);
 	opts_free(&o.c);
 	return EXIT_OK;
 }

@@ -13,8 +13,10 @@
  * --sigma 0).
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arrayin.h"
 #include "atomic.h"
+#include "ckpt.h"
 #include "csvio.h"
 #include "err.h"
 #include "model.h"
@@ -47,13 +51,20 @@
  * recomputed as a full product at the start of every loop and every
  * RECURRENT_REFRESH steps, which keeps it at rounding level. */
 #define RECURRENT_REFRESH 50
+/* ... times one more for every REFRESH_SYNAPSES synapses: a full product
+ * costs as much as the spikes' updates of 1/(rate dt) steps (30 to 50),
+ * so that every 50 steps it would double the cost of W r in a large
+ * network, while the carried W r keeps its rounding contracted by gamma
+ * at every step whatever the interval. */
+#define REFRESH_SYNAPSES 10000000
 
 enum {
 	OPT_PQIF = OPT_TOOL, OPT_VT, OPT_VREST, OPT_LOOPS, OPT_TRAIN_LOOPS, OPT_DT,
 	OPT_TAU_S, OPT_ALPHA, OPT_SIGMA, OPT_STIM_STEPS, OPT_STIM_AMP, OPT_NOISE,
 	OPT_RECORD, OPT_F32, OPT_F64, OPT_KICK, OPT_STATE, OPT_TRACE, OPT_THREADS, OPT_FORCE,
 	OPT_RLS, OPT_PLASTIC, OPT_P_F32, OPT_STATIC_F32, OPT_LEARN_EVERY, OPT_OBSERVE,
-	OPT_RECORD_LOOPS, OPT_MAX_MEMORY
+	OPT_RECORD_LOOPS, OPT_MAX_MEMORY, OPT_TRAIN_FRACTION, OPT_TRAIN_NEURONS, OPT_FORGET,
+	OPT_CHECKPOINT, OPT_KEEP_CHECKPOINT, OPT_RESUME, OPT_CONTINUE
 };
 
 /* What the analysis needs (motifs: weights; dpr: outputs), in about 19 MB
@@ -80,6 +91,10 @@ struct options {
 	const char *trace_arg, *observe_arg, *record_loops_arg;
 	size_t *trace, ntrace;
 	long long plastic, learn_every;
+	double train_fraction, forget;
+	int checkpoint, keep_checkpoint, resume;
+	const char *cont;      /* --continue RUN */
+	const char *train_neurons_arg;
 	double max_memory;     /* bytes; 0: what the machine has available */
 };
 
@@ -103,6 +118,7 @@ static void usage(FILE *fp)
 "      --dt DT          time step in units of 10 ms (default 0.1)\n"
 "      --tau-s TS       synaptic time constant (default 5)\n"
 "      --alpha A        RLS regulariser, P starts as I/A (default 0.25)\n"
+"      --forget L       RLS forgetting factor, in (0, 1] (default 1: none)\n"
 "      --sigma S        noise standard deviation (default 1; 0 = no noise)\n"
 "      --noise dt|em    noise scaling: dt (the study's, default) or em\n"
 "                       (Euler-Maruyama, sqrt(dt))\n"
@@ -123,6 +139,8 @@ static void usage(FILE *fp)
 "      --plastic L      train L of each neuron's inputs, drawn at random (default:\n"
 "                       all of them); the others keep their values\n"
 "      --learn-every K  the RLS update every K-th step after the kick (default 1)\n"
+"      --train-fraction F  train round(F N) neurons drawn at random (default 1)\n"
+"      --train-neurons LIST  train these neurons (comma list) only\n"
 "      --p-float32      keep RLS's matrices P in float32 (arithmetic in float64)\n"
 "      --static-float32 keep the weights that are not trained in float32\n"
 "      --observe SET    the neurons whose outputs, inputs and spikes are\n"
@@ -136,6 +154,13 @@ static void usage(FILE *fp)
 "      --rls KERNEL     how the RLS step gets P q: spike (from the previous step\n"
 "                       and the spikes, the default) or direct (a full product)\n"
 "      --force          replace an existing run directory\n"
+"      --checkpoint     build the run in .RUNDIR.partial with a checkpoint after\n"
+"                       each loop, so that --resume can finish it if interrupted\n"
+"      --keep-checkpoint  --checkpoint, and keep the last one in the run\n"
+"      --resume         finish the interrupted run in .RUNDIR.partial (the same\n"
+"                       inputs and options); same bytes as an uninterrupted run\n"
+"      --continue RUN   extend the finished run RUN (made with --keep-checkpoint)\n"
+"                       to --loops L, with the same inputs and options otherwise\n"
 "  -q, --quiet          no progress on stderr\n"
 "  -h, --help           this help\n"
 "  -V, --version        version\n"
@@ -346,6 +371,13 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		{ "observe", required_argument, NULL, OPT_OBSERVE },
 		{ "record-loops", required_argument, NULL, OPT_RECORD_LOOPS },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "train-fraction", required_argument, NULL, OPT_TRAIN_FRACTION },
+		{ "train-neurons", required_argument, NULL, OPT_TRAIN_NEURONS },
+		{ "forget", required_argument, NULL, OPT_FORGET },
+		{ "checkpoint", no_argument, NULL, OPT_CHECKPOINT },
+		{ "keep-checkpoint", no_argument, NULL, OPT_KEEP_CHECKPOINT },
+		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "continue", required_argument, NULL, OPT_CONTINUE },
 		OPTS_LONG_END
 	};
 	int code, record_given = 0;
@@ -369,6 +401,8 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 	o->threads = 1;
 	o->rls = RLS_SPIKE;
 	o->learn_every = 1;
+	o->train_fraction = 1;
+	o->forget = 1;
 	while ((code = getopt_long(argc, argv, OPTS_SHORT "w:t:", longopts, NULL)) != -1) {
 		switch (code) {
 		case 'w': o->weights = optarg; break;
@@ -427,19 +461,46 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		case OPT_OBSERVE: o->observe_arg = optarg; break;
 		case OPT_RECORD_LOOPS: o->record_loops_arg = optarg; break;
 		case OPT_MAX_MEMORY: o->max_memory = parse_size("--max-memory", optarg); break;
+		case OPT_TRAIN_FRACTION:
+			o->train_fraction = opts_double("--train-fraction", optarg, 0, 1);
+			if (!(o->train_fraction > 0))
+				err_usage("--train-fraction: must be in (0, 1]");
+			break;
+		case OPT_TRAIN_NEURONS: o->train_neurons_arg = optarg; break;
+		case OPT_CHECKPOINT: o->checkpoint = 1; break;
+		case OPT_KEEP_CHECKPOINT: o->checkpoint = o->keep_checkpoint = 1; break;
+		case OPT_RESUME: o->checkpoint = o->resume = 1; break;
+		case OPT_CONTINUE: o->cont = optarg; o->checkpoint = o->keep_checkpoint = 1; break;
+		case OPT_FORGET:
+			o->forget = opts_double("--forget", optarg, 0, 1);
+			if (!(o->forget > 0))
+				err_usage("--forget: must be in (0, 1]");
+			break;
 		default: opts_common(&o->c, code, optarg);
 		}
 	}
 	if (optind < argc)
 		err_usage("unexpected argument '%s'", argv[optind]);
+	if (o->train_neurons_arg && o->train_fraction < 1)
+		err_usage("--train-fraction and --train-neurons: give one of them");
 	if (!o->weights)
 		err_usage("no weights given (-w FILE)");
 	if (!o->target)
 		err_usage("no target given (-t FILE)");
+	if (o->cont) {
+		if (o->c.output && strcmp(o->c.output, o->cont))
+			err_usage("--continue extends RUN itself: no other -o");
+		if (o->resume)
+			err_usage("--continue and --resume: give one of them");
+		o->c.output = o->cont;
+	}
 	if (!o->c.output)
 		err_usage("no run directory given (-o DIR)");
 	if (!strcmp(o->c.output, "-"))
 		err_usage("-o: a run directory cannot be stdout");
+	if ((!strcmp(o->weights, "-")) + (!strcmp(o->target, "-")) +
+	    (o->kick && !strcmp(o->kick, "-")) + (o->state && !strcmp(o->state, "-")) > 1)
+		err_usage("stdin ('-') can be read only once");
 	if (o->dt <= 0)
 		err_usage("--dt: must be positive");
 	if (o->tau_s <= 0)
@@ -462,75 +523,64 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		o->record &= ~REC_CURRENTS;
 }
 
-/* "(a, b, c)" for messages; a static buffer. */
-static const char *shape_str(int ndim, const size_t *shape)
-{
-	static char buf[96];
-	size_t len = 0;
+/* An input array (.npy, CSV or a densified .npz; a file, a pipe or "-"). */
+struct input {
+	double *v;               /* rows * cols values, row-major (owned) */
+	size_t rows, cols;
+	int ndim;                /* 1 (a .npy vector), 2 or 3 */
+	char shape[96];          /* for messages: "(40, 39)" */
+	char sha[65];            /* SHA-256 of every byte read */
+};
 
-	buf[len++] = '(';
-	for (int d = 0; d < ndim; d++)
-		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu",
-					d ? ", " : "", shape[d]);
-	snprintf(buf + len, sizeof buf - len, "%s)", ndim == 1 ? "," : "");
-	return buf;
+/*
+ * Read one matrix (or, with vector set, a vector) from PATH with the
+ * SHA-256 of the bytes read, or die with "tool: PATH: problem".  A stack
+ * (ndim 3) is not read: the caller refuses it.
+ */
+static void load(const char *path, int vector, struct input *in)
+{
+	struct arrayin a;
+	int rc;
+
+	memset(in, 0, sizeof *in);
+	if (arrayin_open_flags(&a, path, ARRAYIN_HASH | (vector ? ARRAYIN_VECTOR : 0)) != 0) {
+		arrayin_close(&a);
+		err_die(EXIT_DATA, "%s: %s", path, a.err);
+	}
+	arrayin_shape_str(&a, in->shape, sizeof in->shape);
+	in->rows = a.rows;
+	in->cols = a.cols;
+	in->ndim = a.ndim;
+	if (a.ndim == 3) {
+		arrayin_close(&a);
+		return;
+	}
+	in->v = err_malloc_for(path, a.rows * a.cols, sizeof *in->v);
+	rc = arrayin_next(&a, in->v);
+	if (rc == 1)
+		rc = arrayin_sha256(&a, in->sha) == 0;
+	if (rc != 1) {
+		free(in->v);
+		arrayin_close(&a);
+		err_die(EXIT_DATA, "%s: %s", path, a.err);
+	}
+	arrayin_close(&a);
 }
 
-/* Load an .npy input, with its checksum, or die with "tool: PATH: problem". */
-static double *load(const char *path, int *ndim, size_t shape[NPY_MAXDIM], char hex[65])
-{
-	char err[256];
-	double *a = npy_load(path, ndim, shape, err, sizeof err);
-	size_t count = 1;
-
-	if (!a)
-		err_die(EXIT_DATA, "%s: %s", path, err);
-	for (int d = 0; d < *ndim; d++)
-		count *= shape[d];
-	for (size_t i = 0; i < count; i++)
-		if (!isfinite(a[i]))
-			err_die(EXIT_DATA, "%s: value %zu is not finite (%g)", path, i, a[i]);
-	if (sha256_file(path, hex) != 0)
-		err_die(EXIT_DATA, "%s: cannot read", path);
-	return a;
-}
-
+/* A vector (N,) (a .npy vector, or a CSV column or row); dies otherwise. */
 static double *load_vector(const char *path, size_t n, char hex[65])
 {
-	int ndim;
-	size_t shape[NPY_MAXDIM];
-	double *a = load(path, &ndim, shape, hex);
+	struct input in;
 
-	if (ndim != 1 || shape[0] != n)
+	load(path, 1, &in);
+	if (in.ndim == 3 || (in.ndim == 2 && in.rows != 1 && in.cols != 1) ||
+	    in.rows * in.cols != n) {
+		free(in.v);
 		err_die(EXIT_DATA, "%s: shape %s, expected (%zu,) for N = %zu",
-			path, shape_str(ndim, shape), n, n);
-	return a;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-	size_t len = strlen(dir) + strlen(name) + 2;
-	char *path = err_malloc(len);
-
-	snprintf(path, len, "%s/%s", dir, name);
-	return path;
-}
-
-static FILE *open_in(const char *dir, const char *name)
-{
-	char *path = path_in(dir, name);
-	FILE *fp = fopen(path, "w");
-
-	if (!fp)
-		err_die(EXIT_DATA, "%s: cannot create", path);
-	free(path);
-	return fp;
-}
-
-static void close_in(FILE *fp, const char *dir, const char *name)
-{
-	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
-		err_die(EXIT_DATA, "%s/%s: write error", dir, name);
+			path, in.shape, n, n);
+	}
+	memcpy(hex, in.sha, sizeof in.sha);
+	return in.v;
 }
 
 /* A set option as given ("all" when not given), its commas as '+': a
@@ -543,11 +593,10 @@ static void put_set(FILE *fp, const char *arg)
 		fputc(*arg == ',' ? '+' : *arg, fp);
 }
 
-static void write_params(const char *dir, const struct options *o, size_t n, size_t steps,
-			 size_t nqif, const char *wsha, const char *tsha,
-			 const char *ksha, const char *ssha)
+static void put_params(FILE *fp, const struct options *o, size_t n, size_t steps,
+		       size_t nqif, const char *wsha, const char *tsha,
+		       const char *ksha, const char *ssha, size_t ntrained)
 {
-	FILE *fp = open_in(dir, "params.csv");
 	int lif = nqif < n;
 	char rec[128] = "";
 
@@ -566,7 +615,8 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		fputs(",kick,kick_sha256", fp);
 	if (o->state)
 		fputs(",state,state_sha256", fp);
-	fputs(",rls,float32,plastic,learn_every,p_float32,static_float32,observe,record_loops", fp);
+	fputs(",rls,float32,plastic,learn_every,p_float32,static_float32,observe,record_loops,"
+	      "trained,forget", fp);
 	fprintf(fp, "\nsimulate-train,%s,%zu,%zu,%zu,", FORCENET_VERSION, n, steps, nqif);
 	csvio_put_double(fp, o->pqif);
 	fputc(',', fp);
@@ -601,7 +651,7 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 		csvio_put_str(fp, o->state);
 		fprintf(fp, ",%s", ssha);
 	}
-	fprintf(fp, ",%s,%d,", o->rls == RLS_SPIKE ? "spike" : "direct", o->f32);
+	fprintf(fp, ",%s,%d,", o->rls == RLS_SPIKE && o->forget == 1 ? "spike" : "direct", o->f32);
 	if (o->plastic)
 		fprintf(fp, "%lld", o->plastic);
 	else
@@ -610,8 +660,48 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	put_set(fp, o->observe_arg);
 	fputc(',', fp);
 	put_set(fp, o->record_loops_arg);
+	fprintf(fp, ",%zu,", ntrained);
+	csvio_put_double(fp, o->forget);
 	fputc('\n', fp);
-	close_in(fp, dir, "params.csv");
+}
+
+/*
+ * The neurons that train: NULL for all of them, else n flags (*count set).
+ * --train-fraction F: round(F n) neurons drawn without replacement from the
+ * seed's RNG_TRAIN stream (Knuth's selection sampling: the same neurons for
+ * every pqif and vrest of a seed); --train-neurons: the ones listed.
+ */
+static unsigned char *choose_trained(const struct options *o, size_t n, size_t *count)
+{
+	unsigned char *t;
+
+	*count = n;
+	if (!o->train_neurons_arg && o->train_fraction >= 1)
+		return NULL;
+	t = err_calloc(n + 1, 1);
+	if (o->train_neurons_arg) {
+		size_t k, *l = parse_list("--train-neurons", o->train_neurons_arg, n, &k);
+
+		for (size_t x = 0; x < k; x++) {
+			if (t[l[x]])
+				err_usage("--train-neurons: neuron %zu listed twice", l[x]);
+			t[l[x]] = 1;
+		}
+		free(l);
+		*count = k;
+	} else {
+		size_t k = (size_t)llround(o->train_fraction * (double)n), *pick;
+		rng_t *g = rng_new(o->c.seed, RNG_TRAIN);
+
+		pick = err_malloc((k + 1) * sizeof *pick);
+		rng_sample_sorted(g, n, k, pick);
+		for (size_t x = 0; x < k; x++)
+			t[pick[x]] = 1;
+		rng_free(g);
+		free(pick);
+		*count = k;
+	}
+	return t;
 }
 
 /* Bytes of memory available to this process: the kernel's MemAvailable,
@@ -701,14 +791,17 @@ static int sparse_rewind(void *ctx)
 	return 0;
 }
 
-/* Whether PATH starts as a zip archive does (a sparse .npz). */
+/* Whether PATH is a regular file that starts as a zip archive does (a
+ * sparse .npz, read twice).  Anything else, a pipe above all (its first
+ * bytes must not be taken), goes through arrayin, which densifies a .npz. */
 static int is_zip(const char *path)
 {
 	unsigned char magic[4] = { 0 };
+	struct stat st;
 	FILE *fp;
 	int zip;
 
-	if (!strcmp(path, "-"))
+	if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	fp = fopen(path, "rb");
 	if (!fp)
@@ -737,14 +830,17 @@ static void load_weights(struct weights *w, const char *path)
 		if (sha256_file(path, w->sha) != 0)
 			err_die(EXIT_DATA, "%s: cannot read", path);
 	} else {
-		int ndim;
-		size_t shape[NPY_MAXDIM], n, k = 0;
-		double *W = load(path, &ndim, shape, w->sha), s = 0;
+		struct input in;
+		size_t n, k = 0;
+		double *W, s = 0;
 
-		if (ndim != 2 || shape[0] != shape[1])
+		load(path, 0, &in);
+		if (in.ndim != 2 || in.rows != in.cols)
 			err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, not %s",
-				path, shape_str(ndim, shape));
-		n = w->n = shape[0];
+				path, in.shape);
+		W = in.v;
+		memcpy(w->sha, in.sha, sizeof in.sha);
+		n = w->n = in.rows;
 		/* the presynaptic sets: the non-zero entries of each row */
 		w->indptr = err_malloc((n + 1) * sizeof *w->indptr);
 		for (size_t i = 0; i < n * n; i++)
@@ -766,6 +862,8 @@ static void load_weights(struct weights *w, const char *path)
 	}
 	if ((long long)w->n > MAX_N)
 		err_die(EXIT_DATA, "%s: N = %zu is too large (at most %lld)", path, w->n, MAX_N);
+	if (w->n == 0)
+		err_die(EXIT_DATA, "%s: N = 0: the weights hold no neuron", path);
 }
 
 /* The net of the weights; their sparse form is then placed in the run
@@ -823,7 +921,7 @@ static void copy_file(const char *src, const char *dst)
 
 static void place_weights(const struct weights *w, const char *dir)
 {
-	char *p = path_in(dir, "weights.npz");
+	char *p = runrec_path(dir, "weights.npz");
 
 	if (link(w->path, p) != 0)
 		copy_file(w->path, p);
@@ -863,8 +961,10 @@ static void load_target(struct target *t, const char *path, char hex[65])
 	int fd;
 
 	memset(t, 0, sizeof *t);
-	if (strcmp(path, "-") && npy_open(&r, path) == 0) {
-		int mappable = r.ndim == 2 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	/* Only a regular file is opened twice (a pipe's bytes would be lost);
+	 * a Fortran-order array is not mapped (it is read and transposed). */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && npy_open(&r, path) == 0) {
+		int mappable = r.ndim == 2 && !r.fortran;
 		size_t off = r.data_offset, count = r.count;
 
 		if (mappable) {
@@ -892,8 +992,8 @@ static void load_target(struct target *t, const char *path, char hex[65])
 
 					for (size_t i = 0; i < t->n; i++)
 						if (!isfinite(x[i]))
-							err_die(EXIT_DATA, "%s: value %zu is not finite (%g)",
-								path, it * t->n + i, x[i]);
+							err_die(EXIT_DATA, "%s: value at [%zu, %zu] is not "
+								"finite (%g)", path, it, i, x[i]);
 				}
 				if (sha256_file(path, hex) != 0)
 					err_die(EXIT_DATA, "%s: cannot read", path);
@@ -903,16 +1003,17 @@ static void load_target(struct target *t, const char *path, char hex[65])
 		}
 	}
 	{
-		int ndim;
-		size_t shape[NPY_MAXDIM];
+		struct input in;
 
-		t->owned = load(path, &ndim, shape, hex);
-		if (ndim != 2)
+		load(path, 0, &in);
+		if (in.ndim != 2)
 			err_die(EXIT_DATA, "%s: target must be a (steps, N) matrix, not %s", path,
-				shape_str(ndim, shape));
+				in.shape);
+		t->owned = in.v;
 		t->a = t->owned;
-		t->steps = shape[0];
-		t->n = shape[1];
+		t->steps = in.rows;
+		t->n = in.cols;
+		memcpy(hex, in.sha, sizeof in.sha);
 	}
 }
 
@@ -922,6 +1023,172 @@ static void target_free(struct target *t)
 		munmap(t->map, t->maplen);
 	free(t->owned);
 	free(t->row);
+}
+
+/* The run's start: the neurons that train (some of them only), the kick
+ * and the initial state. */
+static void write_start(const char *dir, const unsigned char *trained, size_t n,
+			const double *kick, const double *x)
+{
+	char *p;
+
+	if (trained) {
+		struct npy_writer w;
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			k += trained[i];
+		p = runrec_path(dir, "trained.npy");
+		npy_writer_open(&w, p, NPY_I8, 1, (size_t[]){ k });
+		for (size_t i = 0; i < n; i++)
+			if (trained[i])
+				npy_write_i64(&w, (int64_t[]){ (int64_t)i }, 1);
+		npy_writer_close(&w);
+		free(p);
+	}
+	p = runrec_path(dir, "kick.npy");
+	npy_save(p, NPY_F8, 1, (size_t[]){ n }, kick);
+	free(p);
+	p = runrec_path(dir, "state0.npy");
+	npy_save(p, NPY_F8, 1, (size_t[]){ n }, x);
+	free(p);
+}
+
+/* The run's parameters, and a check that a run to resume had the same. */
+struct params {
+	const struct options *o;
+	size_t n, steps, nqif, ntrained;
+	const char *wsha, *tsha, *ksha, *ssha;
+};
+
+static void write_params(const char *dir, const struct params *p)
+{
+	FILE *fp = runrec_create(dir, "params.csv");
+
+	put_params(fp, p->o, p->n, p->steps, p->nqif, p->wsha, p->tsha, p->ksha, p->ssha,
+		   p->ntrained);
+	runrec_finish(fp, dir, "params.csv");
+}
+
+/* Field k (from 0) of a CSV line without quotes, into buf ("" past its
+ * end). */
+static const char *field(const char *line, size_t k, char *buf, size_t len)
+{
+	size_t w;
+
+	for (; k; k--) {
+		line += strcspn(line, ",\n");
+		if (*line != ',')
+			return "";
+		line++;
+	}
+	w = strcspn(line, ",\n");
+	snprintf(buf, len, "%.*s", (int)(w < len ? w : len - 1), line);
+	return buf;
+}
+
+/* --resume: the interrupted run in dir was made with these parameters,
+ * else die naming the first that differs.  --continue (old set): the run
+ * in dir may have had other loops and train_loops, returned in old[2]. */
+static void check_params(const char *dir, const struct params *p, long long *old)
+{
+	char *mine = NULL, *path = runrec_path(dir, "params.csv"), theirs[2][8192];
+	size_t len = 0;
+	FILE *fp = open_memstream(&mine, &len), *in = fopen(path, "r");
+
+	if (!fp)
+		err_die(EXIT_DATA, "out of memory");
+	put_params(fp, p->o, p->n, p->steps, p->nqif, p->wsha, p->tsha, p->ksha, p->ssha,
+		   p->ntrained);
+	fclose(fp);
+	if (!in || !fgets(theirs[0], sizeof theirs[0], in) || !fgets(theirs[1], sizeof theirs[1], in))
+		err_die(EXIT_DATA, "%s: not an interrupted run (no params.csv)", dir);
+	fclose(in);
+	{
+		const char *nl = strchr(mine, '\n');
+		char a[512], b[512], name[128];
+
+		for (size_t k = 0;; k++) {
+			const char *h = field(mine, k, name, sizeof name);
+
+			if (!*h && !*field(theirs[0], k, a, sizeof a))
+				break;
+			if (strcmp(h, field(theirs[0], k, a, sizeof a)))
+				err_die(EXIT_USAGE, "--resume: %s was run by another version "
+					"(params.csv field %zu: %s, not %s)", dir, k + 1, a, h);
+			field(nl + 1, k, a, sizeof a);
+			field(theirs[1], k, b, sizeof b);
+			/* nqif follows from N and pqif: pqif names what was asked */
+			if (!strcmp(h, "nqif"))
+				continue;
+			if (old && (!strcmp(h, "loops") || !strcmp(h, "train_loops"))) {
+				old[!strcmp(h, "train_loops")] = atoll(b);
+				continue;
+			}
+			if (strcmp(a, b))
+				err_die(EXIT_USAGE, "--%s: %s was run with %s = %s, not %s",
+					old ? "continue" : "resume", dir, h, b, a);
+		}
+	}
+	free(mine);
+	free(path);
+}
+
+/*
+ * --continue RUN: the finished run RUN (with its checkpoint) copied to
+ * .RUN.partial, to be resumed there at its next loop and put back in
+ * RUN's place when complete.  Its parameters must be this invocation's but
+ * for loops (more) and train_loops (the loops it ran must train as they
+ * did), and its weights recorded after every loop.
+ */
+static const char *continue_run(struct atomic_dir *ad, struct options *o, const struct params *p)
+{
+	long long old[2] = { -1, -1 };
+	const char *dir;
+	char *src, *dst;
+	DIR *d;
+	struct dirent *e;
+
+	src = runrec_path(o->cont, "checkpoint.bin");
+	if (access(src, F_OK) != 0)
+		err_die(EXIT_DATA, "%s: no checkpoint to continue from (make the run with "
+			"--keep-checkpoint)", o->cont);
+	free(src);
+	check_params(o->cont, p, old);
+	if (o->loops <= old[0])
+		err_die(EXIT_USAGE, "--continue: %s has %lld loops already: --loops must be more",
+			o->cont, old[0]);
+	if ((old[1] < old[0] - 1 ? old[1] : old[0] - 1) !=
+	    (o->train_loops < old[0] - 1 ? o->train_loops : old[0] - 1))
+		err_die(EXIT_USAGE, "--continue: %s trained loops 1-%lld of its %lld: "
+			"--train-loops %lld would have trained them otherwise", o->cont, old[1],
+			old[0], o->train_loops);
+	if (o->record_loops_arg && strcmp(o->record_loops_arg, "all"))
+		err_die(EXIT_USAGE, "--continue: the weights must be recorded after every loop "
+			"(no --record-loops)");
+	o->force = 1;
+	dir = atomic_dir_open_kept(ad, o->cont, 1, 0);
+	d = opendir(o->cont);
+	if (!d)
+		err_die(EXIT_DATA, "%s: cannot read: %s", o->cont, strerror(errno));
+	/* what is written again is copied, what stays is linked */
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			static const char *const kept[] = { "weights.npz", "plastic.npy", "kick.npy",
+							    "state0.npy", "trained.npy" };
+			int link_it = 0;
+
+			for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
+				link_it |= !strcmp(e->d_name, kept[k]);
+			src = runrec_path(o->cont, e->d_name);
+			dst = runrec_path(dir, e->d_name);
+			if (!link_it || link(src, dst) != 0)
+				copy_file(src, dst);
+			free(src);
+			free(dst);
+		}
+	closedir(d);
+	return dir;
 }
 
 static void fmt_bytes(char *buf, size_t len, double b)
@@ -938,7 +1205,8 @@ int main(int argc, char **argv)
 	char tsha[65], ksha[65] = "", ssha[65] = "";
 	size_t n, steps, stim, nqif;
 	size_t *observe = NULL, nobserve = 0;
-	unsigned char *record_loop = NULL;
+	unsigned char *record_loop = NULL, *trained;
+	size_t ntrained;
 	double *kick, *x;
 	struct weights wt;
 	struct target tg;
@@ -949,6 +1217,10 @@ int main(int argc, char **argv)
 	struct summary sm;
 	struct runrec rr;
 	struct runrec_config rcf;
+	struct runrec_pos pos;
+	struct params prm;
+	size_t loop0 = 0, kill_loop = SIZE_MAX, kill_step = SIZE_MAX;
+	char *ckpath = NULL;
 	struct atomic_dir ad;
 	struct pool *pool;
 	const char *dir;
@@ -963,11 +1235,17 @@ int main(int argc, char **argv)
 	/* Inputs, all checked before anything is written. */
 	load_weights(&wt, o.weights);
 	n = wt.n;
+	if (wt.nnz == 0 && o.train_loops > 0)
+		err_die(EXIT_DATA, "%s: every weight is zero: RLS trains the non-zero entries "
+			"only, so there is nothing to train (--train-loops 0 runs it untrained)",
+			o.weights);
 	load_target(&tg, o.target, tsha);
 	if (tg.n != n)
 		err_die(EXIT_DATA, "%s: target has %zu neurons (columns), the weights have %zu",
 			o.target, tg.n, n);
 	steps = tg.steps;
+	if (steps == 0)
+		err_die(EXIT_DATA, "%s: the target has no step (shape (0, %zu))", o.target, n);
 	stim = (size_t)o.stim_steps;
 	if (stim + 1 >= steps)
 		err_die(EXIT_USAGE, "--stim-steps %zu leaves no step after the kick "
@@ -982,6 +1260,7 @@ int main(int argc, char **argv)
 	x = o.state ? load_vector(o.state, n, ssha) : NULL;
 	kick = o.kick ? load_vector(o.kick, n, ksha) : NULL;
 	observe = parse_observe(o.observe_arg, n, &nobserve);
+	trained = choose_trained(&o, n, &ntrained);
 	if (o.record_loops_arg && strcmp(o.record_loops_arg, "all")) {
 		size_t k, *l = parse_list("--record-loops", o.record_loops_arg, (size_t)o.loops, &k);
 
@@ -993,13 +1272,14 @@ int main(int argc, char **argv)
 
 	/* What the run needs, before it takes it. */
 	ncf = (struct net_config){ .plastic = (size_t)o.plastic, .seed = o.c.seed,
-				   .static_f32 = o.static_f32 };
+				   .static_f32 = o.static_f32, .trained = trained };
 	scf = (struct sim_config){
 		.mp = { .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest, .dt = o.dt,
 			.b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise },
-		.stim = stim, .learn_every = (size_t)o.learn_every, .refresh = RECURRENT_REFRESH,
+		.stim = stim, .learn_every = (size_t)o.learn_every,
+		.refresh = RECURRENT_REFRESH * (wt.nnz / REFRESH_SYNAPSES + 1),
 		.seed = o.c.seed, .train = o.train_loops > 0,
-		.rls = { .alpha = o.alpha, .kind = o.rls, .p_float32 = o.p_f32 } };
+		.rls = { .alpha = o.alpha, .kind = o.rls, .p_float32 = o.p_f32, .forget = o.forget } };
 	if (o.train_loops == 0)
 		o.record &= ~REC_DW;
 	rcf = (struct runrec_config){ .record = o.record, .f32 = o.f32, .n = n, .steps = steps,
@@ -1015,7 +1295,8 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			size_t m = wt.indptr[i + 1] - wt.indptr[i];
 
-			prow[i + 1] = prow[i] + (o.plastic && (size_t)o.plastic < m ?
+			prow[i + 1] = prow[i] + (trained && !trained[i] ? 0 :
+						 o.plastic && (size_t)o.plastic < m ?
 						 (size_t)o.plastic : m);
 		}
 		need += (double)rls_bytes(n, prow, &scf.rls);
@@ -1061,28 +1342,54 @@ int main(int argc, char **argv)
 		rng_free(g);
 	}
 	sim_init(&sim, &net, x, kick, &scf, pool);
-	summary_init(&sm, n, nqif, steps, stim, o.dt, target_row, &tg, 0);
+	summary_init(&sm, n, nqif, steps, stim, o.dt, target_row, &tg, 0, trained);
 
-	/* The run directory, under a temporary name until complete. */
-	dir = atomic_dir_open(&ad, o.c.output, o.force);
-	write_params(dir, &o, n, steps, nqif, wt.sha, tsha, ksha, ssha);
-	if (wt.sparse && (o.record & REC_WEIGHTS))
-		place_weights(&wt, dir);
-	{
-		char *p = path_in(dir, "kick.npy");
-
-		npy_save(p, NPY_F8, 1, (size_t[]){ n }, kick);
-		free(p);
-		p = path_in(dir, "state0.npy");
-		npy_save(p, NPY_F8, 1, (size_t[]){ n }, x);
-		free(p);
+	/* The run directory, under a temporary name until complete (a kept
+	 * one, .NAME.partial, with checkpoints). */
+	prm = (struct params){ &o, n, steps, nqif, ntrained, wt.sha, tsha, ksha, ssha };
+	rcf.plain = o.checkpoint;
+	if (o.cont) {
+		dir = continue_run(&ad, &o, &prm);
+		ckpath = runrec_path(dir, "checkpoint.bin");
+		o.resume = 1;
+	} else if (o.checkpoint) {
+		dir = atomic_dir_open_kept(&ad, o.c.output, o.force, o.resume);
+		ckpath = runrec_path(dir, "checkpoint.bin");
+	} else {
+		dir = atomic_dir_open(&ad, o.c.output, o.force);
 	}
 	rcf.dir = dir;
-	runrec_open(&rr, &rcf, &net);
+	if (o.resume && !o.cont)
+		check_params(dir, &prm, NULL);
+	if (o.resume && access(ckpath, F_OK) == 0) {
+		struct ckpt c;
 
-	progress_start(&pg, (size_t)o.loops * steps, o.c.quiet);
+		if (ckpt_open(&c, ckpath) || ckpt_get(&c, "run.loop", &loop0, sizeof loop0) ||
+		    ckpt_get(&c, "run.pos", &pos, sizeof pos) || sim_restore(&sim, &c) ||
+		    ckpt_close(&c))
+			err_die(EXIT_DATA, "%s: %s", ckpath, c.err);
+		/* --continue: the run's parameters now (its arrays take the new
+		 * length in runrec_resume()) */
+		if (o.cont)
+			write_params(dir, &prm);
+		runrec_resume(&rr, &rcf, &net, &pos);
+		if (!o.c.quiet)
+			err_warn("%s: resuming at loop %zu", o.c.output, loop0);
+	} else {
+		write_params(dir, &prm);
+		write_start(dir, trained, n, kick, x);
+		if (wt.sparse && (o.record & REC_WEIGHTS))
+			place_weights(&wt, dir);
+		runrec_open(&rr, &rcf, &net, &sm);
+	}
+
+	/* Fault injection for the tests of --resume: SIGKILL at a given step. */
+	if (getenv("FORCENET_KILL_AT") &&
+	    sscanf(getenv("FORCENET_KILL_AT"), "%zu:%zu", &kill_loop, &kill_step) != 2)
+		err_usage("FORCENET_KILL_AT: '%s' is not LOOP:STEP", getenv("FORCENET_KILL_AT"));
+	progress_start(&pg, ((size_t)o.loops - loop0) * steps, o.c.quiet);
 	t0 = progress_now();
-	for (size_t loop = 0; loop < (size_t)o.loops; loop++) {
+	for (size_t loop = loop0; loop < (size_t)o.loops; loop++) {
 		int train = loop >= 1 && loop <= (size_t)o.train_loops;
 		const char *phase = loop == 0 ? "pre" : train ? "train" : "test";
 		double stats[3], tl = progress_now();
@@ -1106,6 +1413,8 @@ int main(int argc, char **argv)
 				nq++;
 			summary_step(&sm, it, trow, sim.vstep, nq, sim.nspikes - nq);
 			runrec_step(&rr, &sim, loop, it);
+			if (loop == kill_loop && it == kill_step)
+				raise(SIGKILL);
 			if (sim.trained) {
 				t_train += progress_now() - ts;
 				n_train++;
@@ -1116,14 +1425,39 @@ int main(int argc, char **argv)
 			progress_tick(&pg, 1);
 		}
 		summary_end(&sm, rr.fsum, loop, phase, target_row, &tg, stats);
+		/* Finite inputs can still overflow a square (|values| of 1e154
+		 * and more): an inf or nan error would look like a measurement. */
+		if (!isfinite(stats[1]))
+			err_die(EXIT_DATA, "loop %zu: the error against the target overflows "
+				"(target or recurrent input too large)", loop);
 		runrec_loop(&rr, &sim, loop);
+		if (o.checkpoint) {
+			struct ckpt c;
+			size_t next = loop + 1;
+
+			runrec_mark(&rr, &pos);
+			ckpt_create(&c, ckpath);
+			ckpt_put(&c, "run.loop", &next, sizeof next);
+			ckpt_put(&c, "run.pos", &pos, sizeof pos);
+			sim_save(&sim, &c);
+			ckpt_commit(&c);
+		}
 		progress_line(&pg, "loop %zu/%lld %s: rate %.3g Hz, mse %.4g, corr %.3f, %.2f s",
 			      loop, o.loops - 1, phase, stats[0], stats[1], stats[2],
 			      progress_now() - tl);
 	}
 	progress_end(&pg);
 	runrec_close(&rr);
+	/* the checkpoint goes after the rename: a run killed before it is
+	 * finished by --resume from its last loop, not done again */
 	atomic_dir_commit(&ad);
+	if (o.checkpoint && !o.keep_checkpoint) {
+		char *p = runrec_path(o.c.output, "checkpoint.bin");
+
+		if (unlink(p) != 0)
+			err_die(EXIT_DATA, "%s: cannot remove: %s", p, strerror(errno));
+		free(p);
+	}
 	if (!o.c.quiet)
 		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
 			 "%.1f us per training step (RLS update %.1f, %s kernel), "
@@ -1131,7 +1465,7 @@ int main(int argc, char **argv)
 			 o.c.output, o.loops, steps, n, nqif, progress_now() - t0,
 			 n_train ? 1e6 * t_train / (double)n_train : 0,
 			 n_train ? 1e6 * sim.t_rls / (double)n_train : 0,
-			 o.rls == RLS_SPIKE ? "spike" : "direct",
+			 sim.rls.kind == RLS_SPIKE ? "spike" : "direct",
 			 n_free ? 1e6 * t_free / (double)n_free : 0);
 
 	summary_free(&sm);
@@ -1144,6 +1478,8 @@ int main(int argc, char **argv)
 	free(wt.indptr);
 	free(observe);
 	free(record_loop);
+	free(trained);
+	free(ckpath);
 	free(o.trace);
 	opts_free(&o.c);
 	return EXIT_OK;

@@ -1,12 +1,14 @@
 # dpr.gp: participation ratio before and after training against pqif.
 # Variables: data (group-stats blocks: index 0 = loop 0, index 1 = loops after
-# training; rows pqif n then mean,sd of PR and PR_bc), out (PNG), and
-# optionally flags (dpr-flags.awk: the rows dpr flagged, with their counts).
-# A flagged row is drawn on its own, its count is in the panel's title, and
-# PR_bc below 1 (no dimensionality at all) is said in words on the figure:
-# a negative PR_bc is never shown without saying so.
+# training; rows pqif n then mean,sd of PR and PR_bc), out (PNG), sub
+# (optional, added to the title: ', omegagauss W' for the runs of one
+# target), and optionally flags (dpr-flags.awk: the rows dpr flagged, with
+# their counts).  A flagged row is drawn on its own, its count is in the
+# panel's title, and PR_bc below 1 (no dimensionality at all) is said in
+# words on the figure: a negative PR_bc is never shown without saying so.
 set terminal pngcairo size 1300,560 font 'sans,11'
 set output out
+if (!exists('sub')) { sub = '' }
 set datafile missing 'nan'
 # One legend for both panels, above them: inside a panel it would cover the
 # curves where they run high.
@@ -21,7 +23,7 @@ if (flags ne '') {
 	nflag = int(system("sed -n 's/^# rows [0-9]* flagged \\([0-9]*\\) .*/\\1/p' '".flags."'"))
 	nbelow = int(system("sed -n 's/.* below1 \\([0-9]*\\)$/\\1/p' '".flags."'"))
 }
-set multiplot layout 1,2 title "Dimensionality of the activity before and after training (mean ± s.d. over vrest, seeds and test loops)" font 'sans,14' \
+set multiplot layout 1,2 title "Dimensionality of the activity before and after training (mean ± s.d. over vrest, seeds and test loops)".sub font 'sans,14' \
     margins 0.06, 0.98, 0.11, 0.76 spacing 0.08, 0.1
 set title 'participation ratio PR'
 set ylabel 'PR'

@@ -8,12 +8,28 @@ then deterministic given the weights, target, kick and initial state.
 usage: model_ref.py WEIGHTS.npy TARGET.npy KICK.npy STATE0.npy OUTDIR
            [--pqif P] [--vt V] [--vrest V] [--dt DT] [--tau-s TS]
            [--alpha A] [--stim-steps K] [--loops L] [--train-loops T]
-           [--spikes SPIKES.csv]
+           [--spikes SPIKES.csv] [--learn-every K] [--plastic PLASTIC.npy]
+           [--trained TRAINED.npy] [--forget LAMBDA]
 writes OUTDIR/outputs.npy, inputs.npy (loops, steps, N), weights.npy
 (loops, N, N), spikes.npy (loops, steps, N) of 0/1 and dw.csv (loop, step,
 t, log_dw_norm: ln(||dW||_F / ||W0||_F) at the training steps with
 step % 10 == 0, dW the step's change of the whole matrix, t = step -
 stim-steps + (loop - 1) (steps - stim-steps), as forcenet-run(5) states).
+
+--learn-every K trains at the steps it > stim-steps with
+(it - stim-steps - 1) % K == 0 (MODEL.md's "learning every n steps").
+--plastic takes the trained entries from a run's plastic.npy (positions
+among W0's non-zero entries, row by row: the choice is the tool's random
+draw, not something to transcribe); each neuron then trains those only, with
+an L x L P_i (MODEL.md's "plastic inputs cap"), while the error still uses
+all of W.
+
+--forget LAMBDA: RLS with a forgetting factor (MODEL.md): den = lambda +
+q'k, P <- (P - k k'/den)/lambda.
+
+--trained takes the neurons that train from a run's trained.npy (the
+tool's random draw); the others never change (MODEL.md's "fraction
+trained").
 
 --spikes takes the spikes from an events table (a run's spikes.csv: loop,
 step, neuron): they, not the spike rule, then add b to r and reset LIF
@@ -46,6 +62,10 @@ def main():
     ap.add_argument("--loops", type=int, default=16)
     ap.add_argument("--train-loops", type=int, default=10)
     ap.add_argument("--spikes")
+    ap.add_argument("--learn-every", type=int, default=1)
+    ap.add_argument("--plastic")
+    ap.add_argument("--trained")
+    ap.add_argument("--forget", type=float, default=1.0)
     a = ap.parse_args()
 
     w = np.load(a.weights).astype(float)
@@ -68,6 +88,11 @@ def main():
     dw = []
     r = np.zeros(N)
     idx = [np.nonzero(w[i, :])[0] for i in range(N)]
+    learners = range(N) if a.trained is None else np.load(a.trained)
+    if a.plastic:
+        rows, cols = np.nonzero(w)          # W0's non-zeros, row by row
+        pos = np.load(a.plastic)
+        idx = [cols[pos[rows[pos] == i]] for i in range(N)]
     P = [np.identity(len(idx[i])) / a.alpha for i in range(N)]
 
     def f(xv, Iv):
@@ -111,15 +136,16 @@ def main():
             outputs[loop, it] = r
             inputs[loop, it] = I
             spikes[loop, it] = sp
-            if 1 <= loop <= a.train_loops and it > stim:
+            if 1 <= loop <= a.train_loops and it > stim and \
+                    (it - stim - 1) % a.learn_every == 0:
                 ts = time.perf_counter()
                 e = target[it] - w @ r
                 dw2 = 0.0
-                for i in range(N):
+                for i in learners:
                     q = r[idx[i]]
                     k = P[i] @ q
-                    den = 1 + q @ k
-                    P[i] = P[i] - np.outer(k, k) / den
+                    den = a.forget + q @ k
+                    P[i] = (P[i] - np.outer(k, k) / den) / a.forget
                     d = e[i] * (P[i] @ q)
                     w[i, idx[i]] += d
                     dw2 += d @ d

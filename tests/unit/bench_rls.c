@@ -2,7 +2,7 @@
  * bench_rls: time per RLS training step of both kernels of libcore/rls on
  * a random network (a microbenchmark: it prints figures, asserts nothing).
  *
- *     bench_rls [N [P [STEPS [RATE [REPS [KERNEL]]]]]]
+ *     bench_rls [N [P [STEPS [RATE [REPS [KERNEL [float32 [THREADS]]]]]]]]
  *
  * N neurons with round(P N) random presynaptic inputs each, STEPS
  * consecutive training steps; the synaptic outputs follow the model,
@@ -44,6 +44,8 @@ int main(int argc, char **argv)
 	int reps = argc > 5 ? atoi(argv[5]) : 3;
 	const char *only = argc > 6 ? argv[6] : NULL;
 	int f32 = argc > 7 && !strcmp(argv[7], "float32");
+	int threads = argc > 8 ? atoi(argv[8]) : 1;
+	struct pool *pool = threads > 1 ? pool_new(threads) : NULL;
 	const double dt = 0.1, b = 0.2, gamma = 1 - b * dt + (b * dt) * (b * dt) / 2;
 	size_t m = (size_t)(p * (double)n + 0.5), *rowptr;
 	int32_t *col;
@@ -95,7 +97,7 @@ int main(int argc, char **argv)
 				val[x] = 0;
 			for (size_t j = 0; j < n; j++)
 				r[j] = b * (double)(j % 7) / 7;
-			rls_init(&s, n, rowptr, col, &(struct rls_config){ .alpha = 0.25, .kind = (enum rls_kernel_kind)kind, .p_float32 = f32 });
+			rls_init(&s, n, rowptr, col, &(struct rls_config){ .alpha = 0.25, .kind = (enum rls_kernel_kind)kind, .p_float32 = f32, .pool = pool });
 			for (size_t it = 0; it <= steps; it++) {
 				double t0;
 
@@ -106,7 +108,7 @@ int main(int argc, char **argv)
 				for (size_t i = 0; i < n; i++)
 					e[i] = 0.01 * (double)((i + it) % 5);
 				t0 = now();
-				rls_step(&s, NULL, val, r, e, it ? &sp : NULL, it % 10 == 0);
+				rls_step(&s, pool, val, r, e, it ? &sp : NULL, it % 10 == 0);
 				/* the first step is all passes: not timed */
 				if (it)
 					t += now() - t0;
@@ -125,6 +127,7 @@ int main(int argc, char **argv)
 		printf("  spike/direct %.2f; spike kernel: %.1f%% of the neuron-steps "
 		       "were passes\n", best[1] / best[0],
 		       100.0 * (double)passes / (double)(n * (steps + 1)));
+	pool_free(pool);
 	free(rowptr); free(col); free(val); free(r); free(e); free(spk); free(pick);
 	return 0;
 }

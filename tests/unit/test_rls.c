@@ -54,11 +54,15 @@ static double urand(unsigned *s)
 	return ((*s >> 8) & 0xffffff) / (double)0x1000000;
 }
 
+/* The forgetting factor of the runs (1: none). */
+static double lambda_ = 1;
+
 /* The textbook step on the full m x m matrix P (row-major): k = P q,
- * den = 1 + q'k, P <- P - k k'/den, then pq = P q with the updated P. */
+ * den = lambda + q'k, P <- (P - k k'/den)/lambda, then pq = P q with the
+ * updated P. */
 static void textbook_step(size_t m, double *P, const double *q, double *k, double *pq)
 {
-	double den = 1;
+	double den = lambda_;
 
 	for (size_t a = 0; a < m; a++) {
 		k[a] = 0;
@@ -69,7 +73,7 @@ static void textbook_step(size_t m, double *P, const double *q, double *k, doubl
 		den += q[a] * k[a];
 	for (size_t a = 0; a < m; a++)
 		for (size_t c = 0; c < m; c++)
-			P[a * m + c] -= k[a] * k[c] / den;
+			P[a * m + c] = (P[a * m + c] - k[a] * k[c] / den) / lambda_;
 	for (size_t a = 0; a < m; a++) {
 		pq[a] = 0;
 		for (size_t c = 0; c < m; c++)
@@ -129,9 +133,12 @@ static void run(int threads, enum rls_kernel_kind kind, size_t batch, int f32, d
 	for (size_t j = 0; j < NR; j++)
 		r[j] = b * urand(&seed);
 	rls_init(&s, NR, rowptr, col, &(struct rls_config){ .alpha = alpha, .kind = kind, .batch = batch,
-					.p_float32 = f32, .pool = pool });
-	/* the matrices are small: RLS_BATCH unless told otherwise */
-	CHECK(s.batch == (kind == RLS_DIRECT ? 1 : batch ? batch : RLS_BATCH),
+					.p_float32 = f32, .forget = lambda_, .pool = pool });
+	if (lambda_ < 1)
+		s.scale_max = 2;
+	/* the matrices are small: RLS_BATCH unless told otherwise; forgetting
+	 * takes the direct kernel */
+	CHECK(s.batch == (kind == RLS_DIRECT || lambda_ < 1 ? 1 : batch ? batch : RLS_BATCH),
 	      "batch %zu", s.batch);
 	CHECK(rls_bytes(NR, rowptr, &(struct rls_config){ .alpha = alpha, .kind = kind, .batch = batch }) > 8 * rls_packed_size(MMAX), "rls_bytes");
 	for (int loop = 0; loop < LOOPS; loop++)
@@ -373,10 +380,14 @@ int main(void)
 		enum rls_kernel_kind kind;
 		size_t batch;
 		int f32;
-	} conf[] = { { RLS_DIRECT, 0, 0 }, { RLS_SPIKE, 0, 0 }, { RLS_SPIKE, RLS_BATCH_LARGE, 0 },
-		     { RLS_SPIKE, 3, 0 }, { RLS_SPIKE, 1, 0 },
-		     { RLS_DIRECT, 0, 1 }, { RLS_SPIKE, 0, 1 }, { RLS_SPIKE, RLS_BATCH_LARGE, 1 },
-		     { RLS_SPIKE, 3, 1 } };
+		double lambda;
+	} conf[] = { { RLS_DIRECT, 0, 0, 1 }, { RLS_SPIKE, 0, 0, 1 },
+		     { RLS_SPIKE, RLS_BATCH_LARGE, 0, 1 }, { RLS_SPIKE, 3, 0, 1 },
+		     { RLS_SPIKE, 1, 0, 1 }, { RLS_DIRECT, 0, 1, 1 }, { RLS_SPIKE, 0, 1, 1 },
+		     { RLS_SPIKE, RLS_BATCH_LARGE, 1, 1 }, { RLS_SPIKE, 3, 1, 1 },
+		     /* forgetting (always k directly; the scale of P goes into
+		      * the matrix every 140 steps: scale_max is lowered to 2) */
+		     { RLS_SPIKE, 0, 0, 0.995 }, { RLS_DIRECT, 0, 1, 0.995 } };
 	struct result a, b;
 	size_t nw = 0;
 
@@ -389,10 +400,13 @@ int main(void)
 
 		const double tol = conf[x].f32 ? TOL32 : TOL;
 
+		lambda_ = conf[x].lambda;
+		if (lambda_ < 1)
+			kind = RLS_DIRECT;
 		run(1, conf[x].kind, conf[x].batch, conf[x].f32, 1, 1, &a);
-		printf("test_rls: %-6s kernel, batch %zu, P in %s: max rel. error w %.1e, k/den %.1e, "
+		printf("test_rls: %-6s kernel, batch %zu, P in %s, lambda %g: max rel. error w %.1e, k/den %.1e, "
 		       "dw2 %.1e; k directly in %zu of %zu neuron-steps\n", name[kind],
-		       conf[x].batch, conf[x].f32 ? "float" : "double", a.maxerr_w, a.maxerr_k, a.maxerr_dw, a.passes, a.steps);
+		       conf[x].batch, conf[x].f32 ? "float" : "double", lambda_, a.maxerr_w, a.maxerr_k, a.maxerr_dw, a.passes, a.steps);
 		CHECK(a.maxerr_w <= tol, "%s: weights off the textbook by %g", name[kind],
 		      a.maxerr_w);
 		CHECK(a.maxerr_k <= tol, "%s: k/den off P q by %g", name[kind], a.maxerr_k);
@@ -412,6 +426,7 @@ int main(void)
 		free(b.val);
 	}
 	/* the comparison catches a recursion that is slightly wrong */
+	lambda_ = 1;
 	run(1, RLS_SPIKE, 0, 0, 1 + 1e-6, 1, &a);
 	printf("test_rls: spike kernel told a gamma off by 1e-6: max rel. error k/den %.1e\n",
 	       a.maxerr_k);
