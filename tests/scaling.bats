@@ -12,34 +12,13 @@
 # reference; tests that change things work on copies.
 
 load helpers
+load sweep-helpers
 
 RUNS="neurons60_pqif0_vrest-12.3_seed0 neurons60_pqif1_seed0 neurons120_pqif0_vrest-12.3_seed0 neurons120_pqif1_seed0"
 
-sweep() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" --no-print-directory "$@"
-}
-
 setup_file() {
-	REF=$BATS_FILE_TMPDIR/ref
-	export REF
-	sweep sweep PARAMS=scaling-quick R="$REF" > "$BATS_FILE_TMPDIR/ref.log" 2>&1 || {
-		cat "$BATS_FILE_TMPDIR/ref.log" >&2
-		return 1
-	}
+	ref_sweep sweep PARAMS=scaling-quick
 }
-
-# blocks FILE: gnuplot data blocks (title row, rows of numbers, two blank
-# lines) as a dict title -> 2-D array.
-BLOCKS='
-def blocks(path):
-    out = {}
-    for b in open(path).read().split("\n\n\n"):
-        lines = b.strip().split("\n")
-        if lines == [""]:
-            continue
-        out[lines[0]] = np.array([[float(v) for v in l.split()] for l in lines[1:]])
-    return out
-'
 
 @test "scaling: a sparse network of in-degree 20 and a target per size and seed; the runs named by size, pqif, vrest and seed" {
 	[ "$(ls "$REF/inputs" | tr '\n' ' ')" = "target_neurons120_seed0.csv target_neurons120_seed0.npy \

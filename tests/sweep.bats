@@ -7,24 +7,15 @@
 # tests that change things work on copies (cp -a keeps the times make uses).
 
 load helpers
+load sweep-helpers
 
 RUNS="pqif0_vrest-8.5_seed0 pqif0_vrest-8.5_seed1 pqif0_vrest-17_seed0 pqif0_vrest-17_seed1
 pqif0.5_vrest-8.5_seed0 pqif0.5_vrest-8.5_seed1 pqif0.5_vrest-17_seed0 pqif0.5_vrest-17_seed1
 pqif1_seed0 pqif1_seed1"
 FIGURES="motifs dpr training target-vs-input target-vs-input-image raster weights-hist dw-log"
 
-# sweep ARGS...: the top-level make, free of any make that runs the tests.
-sweep() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" --no-print-directory "$@"
-}
-
 setup_file() {
-	REF=$BATS_FILE_TMPDIR/ref
-	export REF
-	sweep demo R="$REF" > "$BATS_FILE_TMPDIR/ref.log" 2>&1 || {
-		cat "$BATS_FILE_TMPDIR/ref.log" >&2
-		return 1
-	}
+	ref_sweep demo
 }
 
 # same_results A B: the tables, run folders and figures of two results
