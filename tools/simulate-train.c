@@ -26,6 +26,7 @@
 
 #include "atomic.h"
 #include "csvio.h"
+#include "dist.h"
 #include "err.h"
 #include "model.h"
 #include "net.h"
@@ -712,22 +713,35 @@ static double memory_available(void)
 }
 
 /*
- * The initial weights, however they come: the CSR structure, and a
- * net_source of its entries.  Dense (.npy): read whole, the structure is
- * its non-zero entries.  Sparse (a SciPy CSR .npz): the structure is the
- * file's, and its entries are read from the file twice (net_init()).
+ * The initial weights, however they come, for the rows lo .. hi-1 of W that
+ * this process steps (all of them with one process): their CSR structure
+ * and a net_source of their entries.  Dense (.npy): the block's rows are
+ * read one at a time and their non-zero entries kept.  Sparse (a SciPy CSR
+ * .npz): the structure is the file's, and the block's entries are read
+ * from the file twice (net_init()), those before them skipped.  No process
+ * holds more of W than its block.
  */
 struct weights {
 	int sparse;
-	size_t n, nnz, *indptr;
-	double w0norm;          /* ||W0||_F */
+	const char *path;
+	size_t n, nnz;          /* N; entries of W (dense: of the block until
+				 * the processes have added them up) */
+	size_t lo, hi;          /* the block */
+	size_t *indptr;         /* hi - lo + 1: the block's row starts, from
+				 * its first entry's position in W (base) */
+	size_t base;
+	double sumsq;           /* the block's entries squared, summed in
+				 * order (on the first pass) */
+	double w0sq;            /* all of W's (||W0||^2): sumsq with one
+				 * process, else by a pass of process 0's */
+	int rewound;
 	char sha[65];
 	/* dense */
+	struct npy_reader npy;
 	int32_t *col;
 	double *val;
 	size_t pos;
 	/* sparse */
-	const char *path;
 	struct npz_reader r;
 };
 
@@ -753,7 +767,28 @@ static int sparse_read(void *ctx, size_t count, int32_t *indices, double *values
 
 	if (npz_read(&w->r, count, indices, values) != 0)
 		err_die(EXIT_DATA, "%s: %s", w->path, w->r.err);
+	/* ||W0||: the entries in the order of the input, as dense weights */
+	if (!w->rewound)
+		for (size_t x = 0; x < count; x++)
+			w->sumsq += values[x] * values[x];
 	return 0;
+}
+
+/* Skip the entries of the rows before the block. */
+static void sparse_skip(struct weights *w)
+{
+	int32_t *idx = err_malloc(65536 * sizeof *idx);
+	double *val = err_malloc(65536 * sizeof *val);
+
+	for (size_t done = 0; done < w->base;) {
+		size_t k = w->base - done < 65536 ? w->base - done : 65536;
+
+		if (npz_read(&w->r, k, idx, val) != 0)
+			err_die(EXIT_DATA, "%s: %s", w->path, w->r.err);
+		done += k;
+	}
+	free(idx);
+	free(val);
 }
 
 static int sparse_rewind(void *ctx)
@@ -763,6 +798,8 @@ static int sparse_rewind(void *ctx)
 	npz_close(&w->r);
 	if (npz_open(&w->r, w->path) != 0)
 		err_die(EXIT_DATA, "%s: %s", w->path, w->r.err);
+	sparse_skip(w);
+	w->rewound = 1;
 	return 0;
 }
 
@@ -783,7 +820,8 @@ static int is_zip(const char *path)
 	return zip;
 }
 
-static void load_weights(struct weights *w, const char *path)
+/* Open the weights and read their shape (sparse: and structure). */
+static void weights_open(struct weights *w, const char *path)
 {
 	memset(w, 0, sizeof *w);
 	w->path = path;
@@ -796,66 +834,134 @@ static void load_weights(struct weights *w, const char *path)
 				"(%zu, %zu)", path, w->r.nrows, w->r.ncols);
 		w->n = w->r.nrows;
 		w->nnz = w->r.nnz;
-		w->indptr = err_malloc((w->n + 1) * sizeof *w->indptr);
-		for (size_t i = 0; i <= w->n; i++)
-			w->indptr[i] = (size_t)w->r.indptr[i];
-		if (sha256_file(path, w->sha) != 0)
-			err_die(EXIT_DATA, "%s: cannot read", path);
 	} else {
-		int ndim;
-		size_t shape[NPY_MAXDIM], n, k = 0;
-		double *W = load(path, &ndim, shape, w->sha), s = 0;
-
-		if (ndim != 2 || shape[0] != shape[1])
+		if (npy_open(&w->npy, path) != 0)
+			err_die(EXIT_DATA, "%s: %s", path, w->npy.err);
+		if (w->npy.ndim != 2 || w->npy.shape[0] != w->npy.shape[1])
 			err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, not %s",
-				path, shape_str(ndim, shape));
-		n = w->n = shape[0];
-		/* the presynaptic sets: the non-zero entries of each row */
-		w->indptr = err_malloc((n + 1) * sizeof *w->indptr);
-		for (size_t i = 0; i < n * n; i++)
-			w->nnz += W[i] != 0;
-		w->col = err_malloc((w->nnz + 1) * sizeof *w->col);
-		w->val = err_malloc((w->nnz + 1) * sizeof *w->val);
-		w->indptr[0] = 0;
-		for (size_t i = 0; i < n; i++) {
-			for (size_t j = 0; j < n; j++)
-				if (W[i * n + j] != 0) {
-					w->col[k] = (int32_t)j;
-					w->val[k++] = W[i * n + j];
-					s += W[i * n + j] * W[i * n + j];
-				}
-			w->indptr[i + 1] = k;
-		}
-		w->w0norm = sqrt(s);
-		free(W);
+				path, shape_str(w->npy.ndim, w->npy.shape));
+		w->n = w->npy.shape[0];
 	}
 	if ((long long)w->n > MAX_N)
 		err_die(EXIT_DATA, "%s: N = %zu is too large (at most %lld)", path, w->n, MAX_N);
 }
 
-/* The net of the weights; their sparse form is then placed in the run
- * directory as weights.npz (a hard link, else a copy). */
+/*
+ * Rows lo .. hi-1 of a dense W from r (positioned at row lo): with col and
+ * val, their non-zero entries into w (the presynaptic sets), else only
+ * their squares summed into w->sumsq; every value checked.
+ */
+static void dense_rows(struct weights *w, struct npy_reader *r, size_t lo, size_t hi, int keep)
+{
+	const size_t n = w->n;
+	double *row = err_malloc((n + 1) * sizeof *row), s = 0;
+	size_t k = 0, cap = 0;
+
+	for (size_t i = lo; i < hi; i++) {
+		if (npy_read(r, row, n) != 0)
+			err_die(EXIT_DATA, "%s: %s", w->path, r->err);
+		for (size_t j = 0; j < n; j++) {
+			if (!isfinite(row[j]))
+				err_die(EXIT_DATA, "%s: value %zu is not finite (%g)", w->path,
+					i * n + j, row[j]);
+			if (row[j] == 0)
+				continue;
+			s += row[j] * row[j];
+			if (!keep)
+				continue;
+			if (k == cap) {
+				cap = 2 * cap + n;
+				w->col = realloc(w->col, (cap + 1) * sizeof *w->col);
+				w->val = realloc(w->val, (cap + 1) * sizeof *w->val);
+				if (!w->col || !w->val)
+					err_die(EXIT_DATA, "out of memory (%zu weights)", cap);
+			}
+			w->col[k] = (int32_t)j;
+			w->val[k++] = row[j];
+		}
+		if (keep)
+			w->indptr[i - lo + 1] = k;
+	}
+	w->sumsq = s;
+	free(row);
+}
+
+/*
+ * Read the block lo .. hi-1 (what net_init() takes, and the block's entries
+ * squared); sha: the file's checksum too.
+ */
+static void weights_load(struct weights *w, size_t lo, size_t hi, int sha)
+{
+	w->lo = lo;
+	w->hi = hi;
+	w->indptr = err_malloc((hi - lo + 1) * sizeof *w->indptr);
+	w->indptr[0] = 0;
+	if (w->sparse) {
+		w->base = (size_t)w->r.indptr[lo];
+		for (size_t i = lo; i <= hi; i++)
+			w->indptr[i - lo] = (size_t)w->r.indptr[i] - w->base;
+		sparse_skip(w);
+	} else {
+		const size_t esize = w->npy.dtype == NPY_F8 ? 8 : 4;
+
+		if (lo && fseeko(w->npy.fp, (off_t)(w->npy.data_offset + lo * w->n * esize),
+				 SEEK_SET) != 0)
+			err_die(EXIT_DATA, "%s: cannot read: %s", w->path, strerror(errno));
+		w->npy.done = lo * w->n;
+		dense_rows(w, &w->npy, lo, hi, 1);
+		npy_close(&w->npy);
+		w->nnz = w->indptr[hi - lo];
+	}
+	if (sha && sha256_file(w->path, w->sha) != 0)
+		err_die(EXIT_DATA, "%s: cannot read", w->path);
+}
+
+/*
+ * ||W0||^2 by a pass of its own over every entry of the file, in the
+ * input's order (for a process that read only its block).
+ */
+static double weights_sumsq(const struct weights *w)
+{
+	struct weights all = { .path = w->path, .n = w->n };
+
+	if (w->sparse) {
+		struct npz_reader r;
+		int32_t *idx = err_malloc(65536 * sizeof *idx);
+		double *val = err_malloc(65536 * sizeof *val), s = 0;
+
+		if (npz_open(&r, w->path) != 0)
+			err_die(EXIT_DATA, "%s: %s", w->path, r.err);
+		for (size_t done = 0; done < r.nnz;) {
+			size_t k = r.nnz - done < 65536 ? r.nnz - done : 65536;
+
+			if (npz_read(&r, k, idx, val) != 0)
+				err_die(EXIT_DATA, "%s: %s", w->path, r.err);
+			for (size_t x = 0; x < k; x++)
+				s += val[x] * val[x];
+			done += k;
+		}
+		npz_close(&r);
+		free(idx);
+		free(val);
+		return s;
+	}
+	if (npy_open(&all.npy, w->path) != 0)
+		err_die(EXIT_DATA, "%s: %s", w->path, all.npy.err);
+	dense_rows(&all, &all.npy, 0, w->n, 0);
+	npy_close(&all.npy);
+	return all.sumsq;
+}
+
+/* The net of the block's rows (of the whole network of N neurons). */
 static void build_net(struct weights *w, struct net *net, const struct net_config *cf)
 {
-	struct net_source src = { w->n, w->indptr, w->sparse ? sparse_read : dense_read,
+	struct net_source src = { w->hi - w->lo, w->indptr, w->sparse ? sparse_read : dense_read,
 				  w->sparse ? sparse_rewind : dense_rewind, w };
 
 	if (net_init(net, &src, cf) != 0)
 		err_die(EXIT_DATA, "%s: cannot read the weights", w->path);
-	if (w->sparse) {
-		double s = 0;
-
+	if (w->sparse)
 		npz_close(&w->r);
-		for (size_t x = 0; x < net_nplastic(net); x++)
-			s += net->pval[x] * net->pval[x];
-		for (size_t x = 0; x < net->sptr[net->n]; x++) {
-			double v = net->sval_f32 ? (double)((const float *)net->sval)[x] :
-						   ((const double *)net->sval)[x];
-
-			s += v * v;
-		}
-		w->w0norm = sqrt(s);
-	}
 	free(w->col);
 	free(w->val);
 	w->col = NULL;
@@ -997,195 +1103,432 @@ static void fmt_bytes(char *buf, size_t len, double b)
 		snprintf(buf, len, "%.0f MB", b / 1e6 < 1 ? 1 : b / 1e6);
 }
 
-int main(int argc, char **argv)
+/* A block's view of the target: the columns of its neurons. */
+struct block_target {
+	struct target *tg;
+	size_t lo;
+};
+
+static const double *block_row(void *ctx, size_t it)
 {
-	struct options o = { 0 };
-	char tsha[65], ksha[65] = "", ssha[65] = "";
-	size_t n, steps, stim, nqif;
-	size_t *observe = NULL, nobserve = 0;
-	unsigned char *record_loop = NULL, *trained;
+	const struct block_target *b = ctx;
+
+	return target_row(b->tg, it) + b->lo;
+}
+
+/*
+ * A run, on one process or on each of several (dist.h): what main() sets
+ * up, held in one place so that its phases are functions of it.  Arrays of
+ * the block are marked so; those of process 0 alone come whole from the
+ * others.
+ */
+struct run {
+	int argc;
+	char **argv;
+	struct options o;
+	struct dist d;
+	char tsha[65], ksha[65], ssha[65];
+	size_t n, rows, steps, stim, nqif;
+	size_t *observe, nobserve;
+	unsigned char *record_loop, *trained;
 	size_t ntrained;
+	double need, avail;          /* bytes of memory */
 	double *kick, *x;
 	struct weights wt;
 	struct target tg;
+	struct block_target bt;
 	struct net net;
 	struct net_config ncf;
 	struct sim sim;
 	struct sim_config scf;
+	struct sim_split split;
 	struct summary sm;
 	struct runrec rr;
 	struct runrec_config rcf;
+	struct runrec_whole whole;
 	struct atomic_dir ad;
 	struct pool *pool;
 	const char *dir;
-	struct progress pg;
-	double t0, t_train = 0, t_free = 0, need, avail;
-	size_t n_train = 0, n_free = 0;
+	/* the observed inputs and traced recurrent inputs of every neuron
+	 * (process 0), from the processes that step them */
+	struct dist_pick *pick_in, *pick_trace;
+	size_t *trace_set, ntrace_set;
+	double *in_all, *v_all;
+	double *mse, *corr;          /* the block's, at the end of a loop */
+	double *mse_all, *corr_all;  /* every neuron's (process 0) */
+};
 
-	err_init(argv);
-	parse_command_line(argc, argv, &o);
-	atomic_signals();
+/* The inputs that every process reads must be files. */
+static void refuse_stdin(const struct options *o, int size)
+{
+	const char *in[] = { o->weights, o->target, o->kick, o->state };
+
+	for (size_t k = 0; k < sizeof in / sizeof in[0]; k++)
+		if (in[k] && !strcmp(in[k], "-"))
+			err_die(EXIT_USAGE, "-: standard input cannot be read by %d processes "
+				"(give a file)", size);
+}
+
+/* Bytes that the RLS of the block takes. */
+static size_t block_rls_bytes(const struct run *R)
+{
+	const size_t *ip = R->wt.indptr, L = (size_t)R->o.plastic;
+	size_t *prow = err_malloc((R->rows + 1) * sizeof *prow), b;
+
+	prow[0] = 0;
+	for (size_t i = 0; i < R->rows; i++) {
+		size_t m = ip[i + 1] - ip[i];
+
+		prow[i + 1] = prow[i] + (R->trained && !R->trained[R->wt.lo + i] ? 0 :
+					 L && L < m ? L : m);
+	}
+	b = rls_bytes(R->rows, prow, &R->scf.rls);
+	free(prow);
+	return b;
+}
+
+/* The size of the run and the memory it takes (of process 0). */
+static void say_memory(const struct run *R)
+{
+	char a[32], b[32];
+
+	if (R->o.c.quiet || R->d.rank != 0)
+		return;
+	fmt_bytes(a, sizeof a, R->need);
+	fmt_bytes(b, sizeof b, R->avail);
+	if (R->d.size == 1)
+		err_warn("%s: N = %zu, %zu synapses; memory: %s of %s", R->o.c.output, R->n,
+			 R->wt.nnz, a, b);
+	else
+		err_warn("%s: N = %zu over %d processes (%zu neurons, %zu synapses in process 0); "
+			 "memory: %s of %s", R->o.c.output, R->n, R->d.size, R->rows, R->net.nnz,
+			 a, b);
+}
+
+/*
+ * Everything a process does on its own before the run: the options, its
+ * inputs, the memory it needs, its block's net, state and summary.
+ */
+static void setup(struct run *R)
+{
+	struct options *o = &R->o;
+	struct dist *d = &R->d;
+	size_t n, steps, stim, nqif;
+	double need, avail;
+
+	dist_quiet(d, 1);
+	parse_command_line(R->argc, R->argv, o);
+	dist_quiet(d, 0);
+	if (d->size > 1)
+		refuse_stdin(o, d->size);
 
 	/* Inputs, all checked before anything is written. */
-	load_weights(&wt, o.weights);
-	n = wt.n;
-	load_target(&tg, o.target, tsha);
-	if (tg.n != n)
+	weights_open(&R->wt, o->weights);
+	n = R->n = R->wt.n;
+	dist_split(d, n);
+	R->rows = d->hi - d->lo;
+	weights_load(&R->wt, d->lo, d->hi, d->rank == 0);
+	load_target(&R->tg, o->target, R->tsha);
+	if (R->tg.n != n)
 		err_die(EXIT_DATA, "%s: target has %zu neurons (columns), the weights have %zu",
-			o.target, tg.n, n);
-	steps = tg.steps;
-	stim = (size_t)o.stim_steps;
+			o->target, R->tg.n, n);
+	steps = R->steps = R->tg.steps;
+	stim = R->stim = (size_t)o->stim_steps;
 	if (stim + 1 >= steps)
 		err_die(EXIT_USAGE, "--stim-steps %zu leaves no step after the kick "
 			"(the target has %zu steps per loop)", stim, steps);
-	nqif = model_nqif(n, o.pqif);
-	if (nqif < n && !(o.vrest < o.vt))
-		err_die(EXIT_USAGE, "--vrest %g must be below --vt %g", o.vrest, o.vt);
-	for (size_t i = 0; i < o.ntrace; i++)
-		if (o.trace[i] >= n)
+	nqif = R->nqif = model_nqif(n, o->pqif);
+	if (nqif < n && !(o->vrest < o->vt))
+		err_die(EXIT_USAGE, "--vrest %g must be below --vt %g", o->vrest, o->vt);
+	for (size_t i = 0; i < o->ntrace; i++)
+		if (o->trace[i] >= n)
 			err_die(EXIT_USAGE, "--trace: neuron %zu does not exist (N = %zu)",
-				o.trace[i], n);
-	x = o.state ? load_vector(o.state, n, ssha) : NULL;
-	kick = o.kick ? load_vector(o.kick, n, ksha) : NULL;
-	observe = parse_observe(o.observe_arg, n, &nobserve);
-	trained = choose_trained(&o, n, &ntrained);
-	if (o.record_loops_arg && strcmp(o.record_loops_arg, "all")) {
-		size_t k, *l = parse_list("--record-loops", o.record_loops_arg, (size_t)o.loops, &k);
+				o->trace[i], n);
+	R->x = o->state ? load_vector(o->state, n, R->ssha) : NULL;
+	R->kick = o->kick ? load_vector(o->kick, n, R->ksha) : NULL;
+	R->observe = parse_observe(o->observe_arg, n, &R->nobserve);
+	R->trained = choose_trained(o, n, &R->ntrained);
+	if (o->record_loops_arg && strcmp(o->record_loops_arg, "all")) {
+		size_t k, *l = parse_list("--record-loops", o->record_loops_arg, (size_t)o->loops, &k);
 
-		record_loop = err_calloc((size_t)o.loops, 1);
+		R->record_loop = err_calloc((size_t)o->loops, 1);
 		for (size_t x1 = 0; x1 < k; x1++)
-			record_loop[l[x1]] = 1;
+			R->record_loop[l[x1]] = 1;
 		free(l);
 	}
-
 	/* What the run needs, before it takes it. */
-	ncf = (struct net_config){ .plastic = (size_t)o.plastic, .seed = o.c.seed,
-				   .static_f32 = o.static_f32, .trained = trained };
-	scf = (struct sim_config){
-		.mp = { .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest, .dt = o.dt,
-			.b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise },
-		.stim = stim, .learn_every = (size_t)o.learn_every, .refresh = RECURRENT_REFRESH,
-		.seed = o.c.seed, .train = o.train_loops > 0,
-		.rls = { .alpha = o.alpha, .kind = o.rls, .p_float32 = o.p_f32, .forget = o.forget } };
-	if (o.train_loops == 0)
-		o.record &= ~REC_DW;
-	rcf = (struct runrec_config){ .record = o.record, .f32 = o.f32, .n = n, .steps = steps,
-		.loops = (size_t)o.loops, .stim = stim, .observe = observe, .nobserve = nobserve,
-		.record_loop = record_loop, .sparse = wt.sparse, .indptr = wt.indptr,
-		.trace = o.trace, .ntrace = o.ntrace };
-	need = (double)net_bytes(n, wt.indptr, &ncf) + (double)sim_bytes(n) +
-	       (double)summary_bytes(n, steps, 0) + (double)runrec_bytes(&rcf, NULL);
-	if (scf.train) {
-		size_t *prow = err_malloc((n + 1) * sizeof *prow);
-
-		prow[0] = 0;
-		for (size_t i = 0; i < n; i++) {
-			size_t m = wt.indptr[i + 1] - wt.indptr[i];
-
-			prow[i + 1] = prow[i] + (trained && !trained[i] ? 0 :
-						 o.plastic && (size_t)o.plastic < m ?
-						 (size_t)o.plastic : m);
-		}
-		need += (double)rls_bytes(n, prow, &scf.rls);
-		free(prow);
-	}
-	avail = o.max_memory > 0 ? o.max_memory : memory_available();
+	R->ncf = (struct net_config){ .plastic = (size_t)o->plastic, .seed = o->c.seed,
+				      .static_f32 = o->static_f32, .trained = R->trained,
+				      .ncols = n, .row0 = d->lo };
+	if (d->size > 1)
+		dist_sim_split(d, &R->split);
+	R->scf = (struct sim_config){
+		.mp = { .n = n, .nqif = nqif, .vt = o->vt, .vrest = o->vrest, .dt = o->dt,
+			.b = 1 / o->tau_s, .sigma = o->sigma, .noise = o->noise },
+		.stim = stim, .learn_every = (size_t)o->learn_every, .refresh = RECURRENT_REFRESH,
+		.seed = o->c.seed, .train = o->train_loops > 0,
+		.rls = { .alpha = o->alpha, .kind = o->rls, .p_float32 = o->p_f32, .forget = o->forget },
+		.split = d->size > 1 ? &R->split : NULL };
+	if (o->train_loops == 0)
+		o->record &= ~REC_DW;
+	/* ||W0|| for dw.csv: process 0 reads the whole of W (a block only
+	 * with several processes) */
+	if (d->size > 1 && d->rank == 0 && (o->record & REC_DW))
+		R->wt.w0sq = weights_sumsq(&R->wt);
+	R->rcf = (struct runrec_config){ .record = o->record, .f32 = o->f32, .n = n, .steps = steps,
+		.loops = (size_t)o->loops, .stim = stim, .observe = R->observe,
+		.nobserve = R->nobserve, .record_loop = R->record_loop, .sparse = R->wt.sparse,
+		.indptr = R->wt.indptr, .trace = o->trace, .ntrace = o->ntrace,
+		.whole = d->size > 1 ? &R->whole : NULL };
+	need = (double)net_bytes(R->rows, R->wt.indptr, &R->ncf) + (double)sim_bytes(n) +
+	       (double)summary_bytes(R->rows, steps, !summary_buffered(n, steps)) +
+	       (d->rank == 0 ? (double)runrec_bytes(&R->rcf, NULL) : 0);
+	if (R->scf.train)
+		need += (double)block_rls_bytes(R);
+	/* several processes: each sends its rows of a dense record */
+	if (d->size > 1 && !R->wt.sparse && (o->record & REC_WEIGHTS))
+		need += (double)(R->rows * n) * sizeof(double);
+	/* the processes on this machine share its memory */
+	avail = o->max_memory > 0 ? o->max_memory : memory_available() / d->node_size;
 	if (avail > 0 && need > avail) {
 		char a[32], b[32];
 
 		fmt_bytes(a, sizeof a, need);
 		fmt_bytes(b, sizeof b, avail);
 		err_die(EXIT_DATA, "the run needs %s of memory, %s %s", a, b,
-			o.max_memory > 0 ? "allowed by --max-memory" : "available");
+			o->max_memory > 0 ? "allowed by --max-memory" : "available");
 	}
-	if (!o.c.quiet) {
-		char a[32], b[32];
-
-		fmt_bytes(a, sizeof a, need);
-		fmt_bytes(b, sizeof b, avail);
-		err_warn("%s: N = %zu, %zu synapses; memory: %s of %s", o.c.output, n, wt.nnz, a, b);
-	}
+	R->need = need;
+	R->avail = avail;
+	/* one process: at once; several: once all have read their inputs */
+	if (d->size == 1)
+		say_memory(R);
 
 	/* The network, its state and the kick. */
-	pool = pool_new((int)o.threads);
-	build_net(&wt, &net, &ncf);
-	rcf.w0norm = wt.w0norm;
+	R->pool = pool_new((int)o->threads);
+	build_net(&R->wt, &R->net, &R->ncf);
 	/* Kick and initial state: one stream each, so that they are paired
-	 * across every pqif and vrest of a seed. */
-	if (!kick) {
-		rng_t *g = rng_new(o.c.seed, RNG_KICK);
+	 * across every pqif and vrest of a seed (drawn whole by every process). */
+	if (!R->kick) {
+		rng_t *g = rng_new(o->c.seed, RNG_KICK);
 
-		kick = err_malloc(n * sizeof *kick);
+		R->kick = err_malloc(n * sizeof *R->kick);
 		for (size_t i = 0; i < n; i++)
-			kick[i] = o.stim_amp * (2 * rng_uniform(g) - 1);
+			R->kick[i] = o->stim_amp * (2 * rng_uniform(g) - 1);
 		rng_free(g);
 	}
-	if (!x) {
-		rng_t *g = rng_new(o.c.seed, RNG_STATE);
+	if (!R->x) {
+		rng_t *g = rng_new(o->c.seed, RNG_STATE);
 
-		x = err_malloc(n * sizeof *x);
+		R->x = err_malloc(n * sizeof *R->x);
 		for (size_t i = 0; i < n; i++)
-			x[i] = rng_uniform(g) * 2 * M_PI;
+			R->x[i] = rng_uniform(g) * 2 * M_PI;
 		rng_free(g);
 	}
-	sim_init(&sim, &net, x, kick, &scf, pool);
-	summary_init(&sm, n, nqif, steps, stim, o.dt, target_row, &tg, 0, trained);
+	sim_init(&R->sim, &R->net, R->x, R->kick, &R->scf, R->pool);
+	R->bt = (struct block_target){ &R->tg, d->lo };
+	summary_init(&R->sm, R->rows, nqif, steps, stim, o->dt, block_row, &R->bt,
+		     !summary_buffered(n, steps), R->trained);
+	R->mse = err_malloc((2 * R->rows + 1) * sizeof *R->mse);
+	R->corr = R->mse + R->rows;
+}
 
-	/* The run directory, under a temporary name until complete. */
-	dir = atomic_dir_open(&ad, o.c.output, o.force);
-	write_params(dir, &o, n, steps, nqif, wt.sha, tsha, ksha, ssha, ntrained);
-	if (trained) {
+/* Every plastic weight's position in W's CSR order, block by block. */
+static void whole_positions(void *ctx, struct npy_writer *w)
+{
+	struct run *R = ctx;
+	const struct net *net = &R->net;
+	int64_t *pos = err_malloc((net_nplastic(net) + 1) * sizeof *pos);
+	size_t k = 0;
+
+	for (size_t i = 0; i < net->n; i++)
+		for (size_t x = 0; x < net->prow[i + 1] - net->prow[i]; x++)
+			pos[k++] = (int64_t)net_plastic_pos(net, R->wt.indptr, i, x);
+	dist_stream_i64(&R->d, pos, k, w);
+	free(pos);
+}
+
+/* The weights after a loop, block by block: the plastic values (sparse),
+ * or the rows of the dense W. */
+static void whole_weights(void *ctx, struct npy_writer *w)
+{
+	struct run *R = ctx;
+	double *W;
+
+	if (R->wt.sparse) {
+		dist_stream_f64(&R->d, R->net.pval, net_nplastic(&R->net), w);
+		return;
+	}
+	W = err_malloc((R->rows * R->n + 1) * sizeof *W);
+	net_dense(&R->net, W);
+	dist_stream_f64(&R->d, W, R->rows * R->n, w);
+	free(W);
+}
+
+/*
+ * What needs every process, once all have read their inputs: the entries
+ * before each block (the positions of its weights in W) and the counts of
+ * the whole network; what process 0 gathers to record.
+ */
+static void join(struct run *R)
+{
+	struct dist *d = &R->d;
+	size_t base = R->wt.sparse ? R->wt.base : dist_before(d, R->wt.nnz);
+
+	R->wt.base = base;
+	for (size_t i = 0; i <= R->rows; i++)
+		R->wt.indptr[i] += base;
+	R->rcf.w0norm = sqrt(d->size == 1 ? R->wt.sumsq : R->wt.w0sq);
+	if (d->size == 1)
+		return;
+	say_memory(R);
+	R->whole = (struct runrec_whole){ .nplastic = dist_total(d, net_nplastic(&R->net)),
+		.nnz = R->wt.sparse ? R->wt.nnz : dist_total(d, R->wt.nnz),
+		.positions = whole_positions, .weights = whole_weights, .ctx = R };
+	if (R->rcf.record & REC_INPUTS) {
+		R->pick_in = dist_pick_new(d, R->observe, R->nobserve);
+		if (d->rank == 0)
+			R->in_all = err_malloc((R->n + 1) * sizeof *R->in_all);
+	}
+	if (R->rcf.record & REC_CURRENTS) {
+		size_t k = 0;
+
+		R->trace_set = err_malloc((R->o.ntrace + 1) * sizeof *R->trace_set);
+		memcpy(R->trace_set, R->o.trace, R->o.ntrace * sizeof *R->trace_set);
+		qsort(R->trace_set, R->o.ntrace, sizeof *R->trace_set, cmp_size);
+		for (size_t x = 0; x < R->o.ntrace; x++)
+			if (!k || R->trace_set[x] != R->trace_set[k - 1])
+				R->trace_set[k++] = R->trace_set[x];
+		R->ntrace_set = k;
+		R->pick_trace = dist_pick_new(d, R->trace_set, k);
+		if (d->rank == 0)
+			R->v_all = err_malloc((R->n + 1) * sizeof *R->v_all);
+	}
+	if (d->rank == 0) {
+		R->mse_all = err_malloc((2 * R->n + 1) * sizeof *R->mse_all);
+		R->corr_all = R->mse_all + R->n;
+	}
+}
+
+/* The run directory, under a temporary name until complete (process 0). */
+static void open_dir(struct run *R)
+{
+	const struct options *o = &R->o;
+	const char *dir;
+
+	dir = R->dir = atomic_dir_open(&R->ad, o->c.output, o->force);
+	R->rcf.dir = dir;
+	write_params(dir, o, R->n, R->steps, R->nqif, R->wt.sha, R->tsha, R->ksha, R->ssha,
+		     R->ntrained);
+	if (R->trained) {
 		struct npy_writer w;
 		char *p = path_in(dir, "trained.npy");
 
-		npy_writer_open(&w, p, NPY_I8, 1, (size_t[]){ ntrained });
-		for (size_t i = 0; i < n; i++)
-			if (trained[i])
+		npy_writer_open(&w, p, NPY_I8, 1, (size_t[]){ R->ntrained });
+		for (size_t i = 0; i < R->n; i++)
+			if (R->trained[i])
 				npy_write_i64(&w, (int64_t[]){ (int64_t)i }, 1);
 		npy_writer_close(&w);
 		free(p);
 	}
-	if (wt.sparse && (o.record & REC_WEIGHTS))
-		place_weights(&wt, dir);
+	if (R->wt.sparse && (o->record & REC_WEIGHTS))
+		place_weights(&R->wt, dir);
 	{
 		char *p = path_in(dir, "kick.npy");
 
-		npy_save(p, NPY_F8, 1, (size_t[]){ n }, kick);
+		npy_save(p, NPY_F8, 1, (size_t[]){ R->n }, R->kick);
 		free(p);
 		p = path_in(dir, "state0.npy");
-		npy_save(p, NPY_F8, 1, (size_t[]){ n }, x);
+		npy_save(p, NPY_F8, 1, (size_t[]){ R->n }, R->x);
 		free(p);
 	}
-	rcf.dir = dir;
-	runrec_open(&rr, &rcf, &net, &sm);
+}
 
-	progress_start(&pg, (size_t)o.loops * steps, o.c.quiet);
+/* The record of step it: process 0 writes it, from the others' values of
+ * what it records and does not have (every process has r and the spikes). */
+static void record_step(struct run *R, size_t loop, size_t it)
+{
+	struct dist *d = &R->d;
+	struct sim view;
+
+	if (d->size == 1) {
+		runrec_step(&R->rr, &R->sim, loop, it);
+		return;
+	}
+	view = R->sim;
+	if (R->rcf.record & REC_INPUTS) {
+		dist_pick_gather(d, R->pick_in, R->sim.in, R->in_all);
+		view.in = R->in_all;
+	}
+	if (R->rcf.record & REC_CURRENTS) {
+		dist_pick_gather(d, R->pick_trace, R->sim.vstep, R->v_all);
+		view.vstep = R->v_all;
+	}
+	if (d->rank == 0)
+		runrec_step(&R->rr, &view, loop, it);
+}
+
+/* The end of a loop: its summary row and weights. */
+static void end_loop(struct run *R, size_t loop, const char *phase, double stats[3])
+{
+	struct dist *d = &R->d;
+	const double *mse, *corr;
+
+	summary_neurons(&R->sm, block_row, &R->bt, R->mse, R->corr);
+	mse = dist_gather(d, R->mse, R->mse_all);
+	corr = dist_gather(d, R->corr, R->corr_all);
+	if (d->rank == 0) {
+		struct summary whole = R->sm;
+
+		whole.n = R->n;
+		summary_put(&whole, R->rr.fsum, loop, phase, mse, corr, stats);
+		runrec_loop(&R->rr, &R->sim, loop);
+	} else if (runrec_writes_weights(&R->rcf, loop)) {
+		whole_weights(R, NULL);
+	}
+}
+
+static void run_loops(struct run *R)
+{
+	const struct options *o = &R->o;
+	struct dist *d = &R->d;
+	struct sim *sim = &R->sim;
+	const size_t steps = R->steps, nqif = R->nqif;
+	struct progress pg;
+	double t0, t_train = 0, t_free = 0;
+	size_t n_train = 0, n_free = 0;
+
+	if (d->rank == 0)
+		runrec_open(&R->rr, &R->rcf, &R->net, &R->sm);
+	else if (runrec_writes_plastic(&R->rcf, &R->net))
+		whole_positions(R, NULL);
+
+	progress_start(&pg, (size_t)o->loops * steps, o->c.quiet || d->rank != 0);
 	t0 = progress_now();
-	for (size_t loop = 0; loop < (size_t)o.loops; loop++) {
-		int train = loop >= 1 && loop <= (size_t)o.train_loops;
+	for (size_t loop = 0; loop < (size_t)o->loops; loop++) {
+		int train = loop >= 1 && loop <= (size_t)o->train_loops;
 		const char *phase = loop == 0 ? "pre" : train ? "train" : "test";
 		double stats[3], tl = progress_now();
 
-		sim_loop_start(&sim);
-		summary_start(&sm);
+		sim_loop_start(sim);
+		summary_start(&R->sm);
 		for (size_t it = 0; it < steps; it++) {
 			double ts = progress_now();
-			const double *trow = target_row(&tg, it);
+			const double *trow = target_row(&R->tg, it);
 			size_t nq = 0;
-			int status = sim_step(&sim, it, train ? trow : NULL,
-					      runrec_wants_dw(&rr, it));
+			int status = sim_step(sim, it, train ? trow : NULL, runrec_dw_due(&R->rcf, it));
 
 			if (status == SIM_STATE_BLOWUP)
-				err_die(EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
-					"(the state is not finite)", loop, it);
+				dist_fail(d, EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
+					  "(the state is not finite)", loop, it);
 			if (status == SIM_WEIGHTS_BLOWUP)
-				err_die(EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
-					"(the weights are not finite)", loop, it);
-			for (size_t k = 0; k < sim.nspikes && sim.spikes[k] < nqif; k++)
+				dist_fail(d, EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
+					  "(the weights are not finite)", loop, it);
+			for (size_t k = 0; k < sim->nspikes && sim->spikes[k] < nqif; k++)
 				nq++;
-			summary_step(&sm, it, trow, sim.vstep, nq, sim.nspikes - nq);
-			runrec_step(&rr, &sim, loop, it);
-			if (sim.trained) {
+			summary_step(&R->sm, it, trow + d->lo, sim->vstep, nq, sim->nspikes - nq);
+			record_step(R, loop, it);
+			if (sim->trained) {
 				t_train += progress_now() - ts;
 				n_train++;
 			} else {
@@ -1194,37 +1537,85 @@ int main(int argc, char **argv)
 			}
 			progress_tick(&pg, 1);
 		}
-		summary_end(&sm, rr.fsum, loop, phase, target_row, &tg, stats);
-		runrec_loop(&rr, &sim, loop);
+		end_loop(R, loop, phase, stats);
 		progress_line(&pg, "loop %zu/%lld %s: rate %.3g Hz, mse %.4g, corr %.3f, %.2f s",
-			      loop, o.loops - 1, phase, stats[0], stats[1], stats[2],
+			      loop, o->loops - 1, phase, stats[0], stats[1], stats[2],
 			      progress_now() - tl);
 	}
 	progress_end(&pg);
-	runrec_close(&rr);
-	atomic_dir_commit(&ad);
-	if (!o.c.quiet)
+	if (d->rank != 0)
+		return;
+	runrec_close(&R->rr);
+	atomic_dir_commit(&R->ad);
+	if (!o->c.quiet) {
+		char comm[160] = "";
+
+		if (d->size > 1)
+			snprintf(comm, sizeof comm, "; %d processes, %.1f us per step in "
+				 "communication (%.0f bytes received)", d->size,
+				 1e6 * d->t_comm / (double)(n_train + n_free),
+				 (double)d->bytes_comm / (double)(n_train + n_free));
 		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
 			 "%.1f us per training step (RLS update %.1f, %s kernel), "
-			 "%.1f us per free step",
-			 o.c.output, o.loops, steps, n, nqif, progress_now() - t0,
+			 "%.1f us per free step%s",
+			 o->c.output, o->loops, steps, R->n, nqif, progress_now() - t0,
 			 n_train ? 1e6 * t_train / (double)n_train : 0,
-			 n_train ? 1e6 * sim.t_rls / (double)n_train : 0,
-			 sim.rls.kind == RLS_SPIKE ? "spike" : "direct",
-			 n_free ? 1e6 * t_free / (double)n_free : 0);
+			 n_train ? 1e6 * sim->t_rls / (double)n_train : 0,
+			 sim->rls.kind == RLS_SPIKE ? "spike" : "direct",
+			 n_free ? 1e6 * t_free / (double)n_free : 0, comm);
+	}
+}
 
-	summary_free(&sm);
-	sim_free(&sim);
-	net_free(&net);
-	pool_free(pool);
-	target_free(&tg);
-	free(kick);
-	free(x);
-	free(wt.indptr);
-	free(observe);
-	free(record_loop);
-	free(trained);
-	free(o.trace);
-	opts_free(&o.c);
+static void run_free(struct run *R)
+{
+	summary_free(&R->sm);
+	sim_free(&R->sim);
+	net_free(&R->net);
+	pool_free(R->pool);
+	target_free(&R->tg);
+	dist_pick_free(R->pick_in);
+	dist_pick_free(R->pick_trace);
+	free(R->kick);
+	free(R->x);
+	free(R->wt.indptr);
+	free(R->observe);
+	free(R->record_loop);
+	free(R->trained);
+	free(R->o.trace);
+	free(R->trace_set);
+	free(R->in_all);
+	free(R->v_all);
+	free(R->mse);
+	free(R->mse_all);
+	opts_free(&R->o.c);
+	dist_free(&R->d);
+}
+
+/*
+ * One process (simulate-train), or each process of an MPI job
+ * (simulate-train-mpi, dist.h): every one reads and sets up its block on
+ * its own, then process 0 creates the run directory, then all run.
+ */
+int main(int argc, char **argv)
+{
+	static struct run R;
+
+	dist_init(&R.d, &argc, &argv);
+	err_init(argv);
+	R.argc = argc;
+	R.argv = argv;
+	atomic_signals();
+	if (DIST_TRY(&R.d))
+		setup(&R);
+	dist_settle(&R.d);
+	dist_run(&R.d);
+	join(&R);
+	if (DIST_TRY(&R.d)) {
+		if (R.d.rank == 0)
+			open_dir(&R);
+	}
+	dist_settle(&R.d);
+	run_loops(&R);
+	run_free(&R);
 	return EXIT_OK;
 }
