@@ -47,7 +47,9 @@ struct dist {
 	int node_size;        /* processes on this machine (they share its
 			       * memory) */
 	size_t n, lo, hi;     /* neurons (dist_split()); this block */
-	double t_comm;        /* seconds in the exchanges of the steps */
+	double t_wait;        /* seconds waiting for the others at a step's
+			       * first exchange (their work took longer) */
+	double t_comm;        /* seconds in the exchanges otherwise */
 	size_t bytes_comm;    /* bytes this process received in them */
 	/* private */
 	size_t *start;        /* size + 1 block starts */

@@ -140,7 +140,7 @@ sp.save_npz("bad.npz", sp.csr_matrix(w))'
 	[ "$status" -eq 0 ]
 	[ "$(grep -c 'loop 0/1 pre' <<< "$output")" -eq 1 ]
 	grep -q '^simulate-train-mpi: run: N = 61 over 3 processes (20 neurons, [0-9]* synapses in process 0); memory: ' <<< "$output"
-	grep -q 'us per free step; 3 processes, [0-9.]* us per step in communication ([0-9]* bytes received)$' <<< "$output"
+	grep -q 'us per free step; 3 processes, [0-9.]* us per step in communication ([0-9]* bytes received), [0-9.]* waiting for the others$' <<< "$output"
 }
 
 @test "the quick sweep through LAUNCH with simulate-train-mpi gives the local sweep's results" {

@@ -1552,9 +1552,10 @@ static void run_loops(struct run *R)
 
 		if (d->size > 1)
 			snprintf(comm, sizeof comm, "; %d processes, %.1f us per step in "
-				 "communication (%.0f bytes received)", d->size,
-				 1e6 * d->t_comm / (double)(n_train + n_free),
-				 (double)d->bytes_comm / (double)(n_train + n_free));
+				 "communication (%.0f bytes received), %.1f waiting for the others",
+				 d->size, 1e6 * d->t_comm / (double)(n_train + n_free),
+				 (double)d->bytes_comm / (double)(n_train + n_free),
+				 1e6 * d->t_wait / (double)(n_train + n_free));
 		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
 			 "%.1f us per training step (RLS update %.1f, %s kernel), "
 			 "%.1f us per free step%s",
