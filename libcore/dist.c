@@ -208,20 +208,6 @@ const double *dist_gather(struct dist *d, const double *mine, double *all)
 	return d->rank == 0 ? all : NULL;
 }
 
-/* The first of idx[lo .. hi) that is >= v. */
-static size_t first_at(const size_t *idx, size_t lo, size_t hi, size_t v)
-{
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (idx[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 struct dist_pick *dist_pick_new(struct dist *d, const size_t *idx, size_t k)
 {
 	struct dist_pick *p = err_calloc(1, sizeof *p);
@@ -232,9 +218,12 @@ struct dist_pick *dist_pick_new(struct dist *d, const size_t *idx, size_t k)
 		return p;
 	p->counts = err_malloc((size_t)d->size * sizeof *p->counts);
 	p->displs = err_malloc((size_t)d->size * sizeof *p->displs);
+	/* idx increasing: block r's are those below its end, after block r-1's */
 	for (int r = 0, x = 0; r < d->size; r++) {
-		size_t e = first_at(idx, (size_t)x, k, d->start[r + 1]);
+		size_t e = (size_t)x;
 
+		while (e < k && idx[e] < d->start[r + 1])
+			e++;
 		p->displs[r] = x;
 		p->counts[r] = (int)(e - (size_t)x);
 		if (r == d->rank) {
