@@ -112,7 +112,7 @@ $(B)/env.sh: Makefile
 $(B)/completion: completion/forcenet.bash.in Makefile
 	@mkdir -p $(@D)
 	$(call say,gen)
-	$(Q)sed 's/@TOOLS@/$(TOOLS)/' $< > $@.tmp && mv $@.tmp $@
+	$(Q)sed 's/@TOOLS@/$(TOOLS) simulate-train-mpi/' $< > $@.tmp && mv $@.tmp $@
 
 # pkg-config metadata of libforcenet (libcore installed): it links statically,
 # so Libs names every library behind it.
@@ -197,7 +197,9 @@ install: all $(B)/completion $(B)/forcenet.pc
 	  $(DESTDIR)$(mandir)/man7 $(DESTDIR)$(completionsdir) $(DESTDIR)$(libdir) \
 	  $(DESTDIR)$(includedir)/forcenet $(DESTDIR)$(pkgconfigdir)
 	$(Q)install -m 0755 $(TOOL_BIN) $(DESTDIR)$(bindir)
-	$(Q)if [ -f $(B)/bin/simulate-train-mpi ]; then install -m 0755 $(B)/bin/simulate-train-mpi $(DESTDIR)$(bindir); fi
+	$(Q)if [ -f $(B)/bin/simulate-train-mpi ]; then \
+	  install -m 0755 $(B)/bin/simulate-train-mpi $(DESTDIR)$(bindir) && \
+	  install -m 0644 $(B)/completion $(DESTDIR)$(completionsdir)/simulate-train-mpi; fi
 	$(Q)install -m 0644 $(MAN1) $(DESTDIR)$(mandir)/man1
 	$(Q)install -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5
 	$(Q)install -m 0644 $(MAN7) $(DESTDIR)$(mandir)/man7
@@ -212,7 +214,7 @@ uninstall:
 	  $(MAN1:man/man1/%=$(DESTDIR)$(mandir)/man1/%) \
 	  $(MAN5:man/man5/%=$(DESTDIR)$(mandir)/man5/%) \
 	  $(MAN7:man/man7/%=$(DESTDIR)$(mandir)/man7/%) \
-	  $(TOOLS:%=$(DESTDIR)$(completionsdir)/%) \
+	  $(TOOLS:%=$(DESTDIR)$(completionsdir)/%) $(DESTDIR)$(completionsdir)/simulate-train-mpi \
 	  $(DESTDIR)$(libdir)/libforcenet.a $(DESTDIR)$(pkgconfigdir)/forcenet.pc
 	rm -rf $(DESTDIR)$(includedir)/forcenet
 

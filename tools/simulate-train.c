@@ -88,8 +88,8 @@ struct options {
 
 static void usage(FILE *fp)
 {
+	fprintf(fp, "Usage: %s -w WEIGHTS -t TARGET.npy -o RUNDIR [OPTION]...\n", err_prog());
 	fprintf(fp,
-"Usage: simulate-train -w WEIGHTS -t TARGET.npy -o RUNDIR [OPTION]...\n"
 "Simulate the mixed QIF/LIF spiking network, train every neuron's recurrent\n"
 "input towards its target with per-neuron RLS (FORCE), and write a run directory.\n"
 "N comes from the weights (N, N), the steps per loop from the target (steps, N).\n"
