@@ -227,6 +227,34 @@ const char *atomic_dir_open(struct atomic_dir *ad, const char *path, int force)
 	return ad->tmp;
 }
 
+const char *atomic_dir_open_kept(struct atomic_dir *ad, const char *path, int force, int resume)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0, n = strlen(path) + 16;
+	struct stat st;
+
+	memset(ad, 0, sizeof *ad);
+	if (!*path)
+		err_die(EXIT_USAGE, "empty output directory name");
+	ad->tmp = err_malloc(n);
+	snprintf(ad->tmp, n, "%.*s.%s.partial", (int)dirlen, path, path + dirlen);
+	if (resume) {
+		if (stat(ad->tmp, &st) != 0 || !S_ISDIR(st.st_mode))
+			err_die(EXIT_DATA, "%s: no interrupted run to resume (%s)", path, ad->tmp);
+	} else {
+		if (!force && stat(path, &st) == 0)
+			err_die(EXIT_DATA, "%s: exists (use --force to replace it)", path);
+		if (stat(ad->tmp, &st) == 0)
+			err_die(EXIT_DATA, "%s: an interrupted run is in %s (--resume finishes "
+				"it; or remove it)", path, ad->tmp);
+		if (mkdir(ad->tmp, 0777) != 0)
+			err_die(EXIT_DATA, "%s: cannot create: %s", path, strerror(errno));
+	}
+	ad->path = xstrdup(path);
+	ad->force = force;
+	return ad->tmp;
+}
+
 void atomic_dir_commit(struct atomic_dir *ad)
 {
 	struct stat st;

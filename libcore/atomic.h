@@ -49,6 +49,16 @@ struct atomic_dir {
  */
 const char *atomic_dir_open(struct atomic_dir *ad, const char *path, int force);
 
+/*
+ * atomic_dir_open() for a run that can be interrupted and resumed: the
+ * directory is filled under the fixed name ".NAME.partial" beside PATH and
+ * is NOT removed when the tool is interrupted or fails, so that a later
+ * call with resume set takes it up again (it must then exist, else the
+ * call dies with "PATH: no interrupted run to resume").  Without resume a
+ * ".NAME.partial" already there is an error naming it.
+ */
+const char *atomic_dir_open_kept(struct atomic_dir *ad, const char *path, int force, int resume);
+
 /* Rename the temporary directory to PATH (replacing it when forced). */
 void atomic_dir_commit(struct atomic_dir *ad);
 

@@ -37,10 +37,8 @@ int model_qif_spike(double x, double xnew)
 	return xnew - x > d;
 }
 
-/* Row i of W r, in four independent sums (the adds do not wait on each
- * other). */
-static double row_dot(const size_t *rowptr, const int32_t *col, const double *val,
-		      const double *r, size_t i)
+double model_row_dot(const size_t *rowptr, const int32_t *col, const double *val,
+		     const double *r, size_t i)
 {
 	double s[4] = { 0, 0, 0, 0 };
 	size_t j = rowptr[i], end = rowptr[i + 1];
@@ -61,10 +59,10 @@ void model_recurrent(size_t n, const size_t *rowptr, const int32_t *col,
 	if (n >= 512 && omp_get_max_threads() > 1) {
 		#pragma omp parallel for schedule(static)
 		for (size_t i = 0; i < n; i++)
-			v[i] = row_dot(rowptr, col, val, r, i);
+			v[i] = model_row_dot(rowptr, col, val, r, i);
 	} else {
 		for (size_t i = 0; i < n; i++)
-			v[i] = row_dot(rowptr, col, val, r, i);
+			v[i] = model_row_dot(rowptr, col, val, r, i);
 	}
 }
 
@@ -79,6 +77,8 @@ void model_cols_init_rect(struct model_cols *c, size_t nrows, size_t ncols,
 	size_t nnz = rowptr[nrows], *fill;
 
 	c->cptr = err_calloc(ncols + 1, sizeof *c->cptr);
+	if (nnz > UINT32_MAX)
+		err_die(EXIT_DATA, "%zu trained synapses: at most %u", nnz, UINT32_MAX);
 	c->cval = err_malloc_huge((nnz + 1) * sizeof *c->cval);
 	c->crow = err_malloc_huge((nnz + 1) * sizeof *c->crow);
 	for (size_t x = 0; x < nnz; x++)
@@ -92,7 +92,7 @@ void model_cols_init_rect(struct model_cols *c, size_t nrows, size_t ncols,
 			size_t y = fill[col[x]]++;
 
 			c->crow[y] = (uint32_t)i;
-			c->cval[y] = x;
+			c->cval[y] = (uint32_t)x;
 		}
 	free(fill);
 }

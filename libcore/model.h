@@ -53,6 +53,11 @@ double model_mod(double a, double m);
 /* The QIF spike rule: 1 if the phase going from x to xnew crossed pi. */
 int model_qif_spike(double x, double xnew);
 
+/* Row i of W r (CSR), in four sums by position modulo 4 (the adds do not
+ * wait on each other), added last as (s0 + s1) + (s2 + s3). */
+double model_row_dot(const size_t *rowptr, const int32_t *col, const double *val,
+		     const double *r, size_t i);
+
 /*
  * v = W r with W in CSR form (n rows); rows are independent, so the result
  * does not depend on how they are shared among threads.
@@ -66,7 +71,8 @@ void model_recurrent(size_t n, const size_t *rowptr, const int32_t *col,
  * of the value in the CSR val array (rows in increasing order).
  */
 struct model_cols {
-	size_t *cptr, *cval;
+	size_t *cptr;
+	uint32_t *cval;
 	uint32_t *crow;
 };
 

@@ -261,21 +261,6 @@ static size_t first_at(const uint32_t *rows, size_t lo, size_t hi, size_t row)
 	return lo;
 }
 
-/* Row i of the plastic part times r, in four sums (model_recurrent()'s). */
-static double plastic_dot(const struct net *net, const double *r, size_t i)
-{
-	double s[4] = { 0, 0, 0, 0 };
-	size_t j = net->prow[i], end = net->prow[i + 1];
-	const int32_t *col = net->pcol;
-	const double *val = net->pval;
-
-	for (; j + 4 <= end; j += 4)
-		for (int l = 0; l < 4; l++)
-			s[l] += val[j + (size_t)l] * r[col[j + (size_t)l]];
-	for (int l = 0; j < end; j++, l++)
-		s[l] += val[j] * r[col[j]];
-	return (s[0] + s[1]) + (s[2] + s[3]);
-}
 
 /*
  * The static part's share of a product, y += sum over the listed columns j
@@ -459,7 +444,7 @@ static void plastic_full_part(void *arg, size_t c, size_t nc)
 
 	pool_range(job->net->n, c, nc, &lo, &hi);
 	for (size_t i = lo; i < hi; i++)
-		job->v[i] += plastic_dot(job->net, job->r, i);
+		job->v[i] += model_row_dot(job->net->prow, job->net->pcol, job->net->pval, job->r, i);
 }
 
 void net_full(const struct net *net, struct pool *pool, const double *r, double *v)

@@ -383,6 +383,82 @@ void npy_writer_open(struct npy_writer *w, const char *path, enum npy_dtype dtyp
 	put_header(w, w->grow ? 0 : shape[0]);
 }
 
+/* The writer's fields for dtype and shape (not NPY_GROW), its header
+ * length among them. */
+static void writer_setup(struct npy_writer *w, const char *path, enum npy_dtype dtype, int ndim,
+			 const size_t *shape)
+{
+	char dict[256];
+
+	memset(w, 0, sizeof *w);
+	if (ndim < 1 || ndim > NPY_MAXDIM || shape[0] == NPY_GROW)
+		err_die(EXIT_DATA, "%s: cannot write a %d-D array in place", path, ndim);
+	w->dtype = dtype;
+	w->ndim = ndim;
+	memcpy(w->shape, shape, (size_t)ndim * sizeof *shape);
+	w->row = 1;
+	for (int i = 1; i < ndim; i++)
+		w->row *= shape[i];
+	w->header_len = (10 + (size_t)dict_text(dict, sizeof dict, dtype, ndim, shape, shape[0]) +
+			 1 + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+static size_t elem_bytes(enum npy_dtype dt)
+{
+	return dt == NPY_F4 ? 4 : 8;
+}
+
+unsigned long long npy_writer_offset(const struct npy_writer *w, size_t written)
+{
+	return (unsigned long long)w->header_len + (unsigned long long)written * elem_bytes(w->dtype);
+}
+
+/* A plain stream for w, with the atomic module's large buffer. */
+static void plain_stream(struct npy_writer *w, const char *path, const char *mode)
+{
+	w->out.fp = fopen(path, mode);
+	if (!w->out.fp)
+		err_die(EXIT_DATA, "%s: cannot open: %s", path, strerror(errno));
+	w->out.path = NULL;
+	w->out.tmp = NULL;
+	w->out.buf = err_malloc((size_t)1 << 18);
+	setvbuf(w->out.fp, w->out.buf, _IOFBF, (size_t)1 << 18);
+}
+
+void npy_writer_open_plain(struct npy_writer *w, const char *path, enum npy_dtype dtype,
+			   int ndim, const size_t *shape)
+{
+	writer_setup(w, path, dtype, ndim, shape);
+	plain_stream(w, path, "wb");
+	put_header(w, shape[0]);
+}
+
+void npy_writer_reopen(struct npy_writer *w, const char *path, enum npy_dtype dtype,
+		       int ndim, const size_t *shape, size_t written)
+{
+	unsigned char pre[10];
+	size_t had;
+
+	writer_setup(w, path, dtype, ndim, shape);
+	plain_stream(w, path, "r+b");
+	/* the header again, for the shape given (an array that grows): it
+	 * must keep its length, the data stay where they are */
+	if (fread(pre, 1, sizeof pre, w->out.fp) != sizeof pre || memcmp(pre, MAGIC, MAGIC_LEN) ||
+	    pre[6] != 1)
+		err_die(EXIT_DATA, "%s: not an array this tool wrote", path);
+	had = 10 + (size_t)pre[8] + ((size_t)pre[9] << 8);
+	if (had != w->header_len)
+		err_die(EXIT_DATA, "%s: cannot take %zu in its first dimension in place (the "
+			"header would grow)", path, shape[0]);
+	rewind(w->out.fp);
+	put_header(w, shape[0]);
+	if (fflush(w->out.fp) != 0 || ftruncate(fileno(w->out.fp),
+						(off_t)npy_writer_offset(w, written)) != 0 ||
+	    fseeko(w->out.fp, 0, SEEK_END) != 0)
+		err_die(EXIT_DATA, "%s: cannot cut back: %s", path, strerror(errno));
+	w->written = written;
+}
+
 void npy_write(struct npy_writer *w, const double *src, size_t n)
 {
 	size_t put;

@@ -100,6 +100,23 @@ struct npy_writer {
 void npy_writer_open(struct npy_writer *w, const char *path, enum npy_dtype dtype,
 		     int ndim, const size_t *shape);
 
+/*
+ * npy_writer_open() without the atomic module: PATH is created, or
+ * truncated, and written in place (a file inside a directory that is
+ * itself made atomically).  npy_writer_reopen() opens such a file again
+ * to go on after its first `written` values, cutting off what follows (a
+ * run resumed from a checkpoint), with its header rewritten for shape (a
+ * run extended by more loops: refused if the header would grow).  Both die
+ * (exit 1) on error.
+ */
+void npy_writer_open_plain(struct npy_writer *w, const char *path, enum npy_dtype dtype,
+			   int ndim, const size_t *shape);
+void npy_writer_reopen(struct npy_writer *w, const char *path, enum npy_dtype dtype,
+		       int ndim, const size_t *shape, size_t written);
+
+/* The byte offset just after the first `written` values of w's file. */
+unsigned long long npy_writer_offset(const struct npy_writer *w, size_t written);
+
 /* Append n doubles (converted to the file's dtype).  Dies on write error. */
 void npy_write(struct npy_writer *w, const double *src, size_t n);
 

@@ -73,6 +73,7 @@ static inline RLS_TARGET512 __m512d bc2_512_f(const float *p)
 }
 #endif
 
+#include "ckpt.h"
 #include "err.h"
 #include "model.h"
 
@@ -179,6 +180,21 @@ static inline size_t tix(size_t r, size_t cc)
 #undef PT
 #undef SFX
 
+/*
+ * Spiked inputs kept per neuron: beyond m/8 of them a neuron's k is
+ * computed directly (the cheaper way), so the largest m/8 + 1 are enough,
+ * MAX_SPIKED at most.
+ */
+static size_t spk_cap(size_t n, const size_t *rowptr)
+{
+	size_t mmax = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (msize(rowptr, i) > mmax)
+			mmax = msize(rowptr, i);
+	return mmax / 8 + 1 < MAX_SPIKED ? mmax / 8 + 1 : MAX_SPIKED;
+}
+
 /* Bytes of one stored value of P_i and of its vectors. */
 static size_t elsize(const struct rls_config *cf)
 {
@@ -205,12 +221,12 @@ size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf)
 
 	for (size_t i = 0; i < n; i++) {
 		p += rls_packed_size(msize(rowptr, i));
-		v += (nslot + 1) * pad4(msize(rowptr, i));
+		v += nslot * pad4(msize(rowptr, i));
 	}
 	return elsize(cf) * (p + v) + sizeof(double) * (nslot + 3) * n +
-	       sizeof(uint32_t) * (4 * n + MAX_SPIKED * n) +
-	       (cf->cols ? 0 : sizeof(uint32_t) * nnz +
-			       sizeof(size_t) * (nnz + (cf->ncols ? cf->ncols : n) + 1)) +
+	       sizeof(uint32_t) * (4 * n + spk_cap(n, rowptr) * n) +
+	       (cf->cols ? 0 : 2 * sizeof(uint32_t) * nnz +
+			       sizeof(size_t) * ((cf->ncols ? cf->ncols : n) + 1)) +
 	       sizeof(size_t) * 2 * (n + 1);
 }
 
@@ -262,7 +278,7 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	s->poff[0] = s->voff[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		s->poff[i + 1] = s->poff[i] + rls_packed_size(msize(rowptr, i));
-		s->voff[i + 1] = s->voff[i] + (nslot + 1) * pad4(msize(rowptr, i));
+		s->voff[i + 1] = s->voff[i] + nslot * pad4(msize(rowptr, i));
 	}
 	/* P is most of a run's memory: map it zeroed, in huge pages where the
 	 * kernel allows (fewer page faults at start, fewer TLB misses in the
@@ -284,7 +300,11 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	s->dw2 = err_calloc(n + 1, sizeof(double));
 	s->age = err_calloc(n + 1, sizeof(uint32_t));
 	s->nspk = err_calloc(n + 1, sizeof(uint32_t));
-	s->spk = err_calloc(MAX_SPIKED * n + 1, sizeof(uint32_t));
+	s->spk_cap = spk_cap(n, rowptr);
+	for (size_t i = 0; i < n; i++)
+		if (msize(rowptr, i) > s->mmax)
+			s->mmax = msize(rowptr, i);
+	s->spk = err_calloc(s->spk_cap * n + 1, sizeof(uint32_t));
 	s->scale_max = RLS_SCALE_MAX;
 	if (s->forget < 1) {
 		s->scale = err_malloc((n + 1) * sizeof *s->scale);
@@ -336,7 +356,7 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 /*
  * The spiked inputs of every neuron, from the spiked presynaptic neurons
  * and the transposed structure: s->nspk[i] of them (counted on beyond
- * MAX_SPIKED), their positions in row i in s->spk[i * MAX_SPIKED ..], in
+ * s->spk_cap), their positions in row i in s->spk[i * s->spk_cap ..], in
  * increasing order.  Serial, so the order does not depend on threads.
  */
 static void spiked_inputs(struct rls *s, const unsigned char *spiked)
@@ -347,8 +367,8 @@ static void spiked_inputs(struct rls *s, const unsigned char *spiked)
 			for (size_t x = s->cols->cptr[j]; x < s->cols->cptr[j + 1]; x++) {
 				size_t i = s->cols->crow[x];
 
-				if (s->nspk[i] < MAX_SPIKED)
-					s->spk[i * MAX_SPIKED + s->nspk[i]] =
+				if (s->nspk[i] < s->spk_cap)
+					s->spk[i * s->spk_cap + s->nspk[i]] =
 						(uint32_t)(s->cols->cval[x] - s->rowptr[i]);
 				s->nspk[i]++;
 			}
@@ -360,6 +380,8 @@ struct step_job {
 	const double *r, *e;
 	const struct rls_spikes *sp;
 	int want_dw2;
+	void *qbuf;            /* per chunk: room for q (qbytes) */
+	size_t qbytes;
 	atomic_size_t passes;
 	atomic_int blowup;
 };
@@ -370,7 +392,9 @@ static void step_part(void *arg, size_t c, size_t nc)
 	struct step_job *job = arg;
 	struct rls *s = job->s;
 	int (*step)(struct rls *, size_t, double *, const double *, const double *,
-		    const struct rls_spikes *, int, int *) = s->f32 ? step_neuron_f : step_neuron_d;
+		    const struct rls_spikes *, int, int *, void *) =
+		s->f32 ? step_neuron_f : step_neuron_d;
+	void *q = (char *)job->qbuf + c * job->qbytes;
 	void (*ahead)(const struct rls *, size_t, const double *, const struct rls_spikes *) =
 		s->pbytes < RLS_PREFETCH_BYTES ? NULL : s->f32 ? prefetch_neuron_f : prefetch_neuron_d;
 	size_t lo, hi, passes = 0;
@@ -382,7 +406,7 @@ static void step_part(void *arg, size_t c, size_t nc)
 
 		if (ahead && i + RLS_AHEAD < hi)
 			ahead(s, i + RLS_AHEAD, job->val, job->sp);
-		passes += (size_t)step(s, i, job->val, job->r, job->e, job->sp, job->want_dw2, &bad);
+		passes += (size_t)step(s, i, job->val, job->r, job->e, job->sp, job->want_dw2, &bad, q);
 		blowup |= bad;
 	}
 	if (nc == 1) {
@@ -398,11 +422,17 @@ static void step_part(void *arg, size_t c, size_t nc)
 void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, const double *e,
 	      const struct rls_spikes *sp, int want_dw2)
 {
-	struct step_job job = { s, val, r, e, s->kind == RLS_SPIKE ? sp : NULL, want_dw2, 0, 0 };
+	struct step_job job = { s, val, r, e, s->kind == RLS_SPIKE ? sp : NULL, want_dw2,
+				NULL, 0, 0, 0 };
+	size_t nc = pool_chunks(pool, s->n, RLS_GRAIN, 0);
 
 	if (job.sp)
 		spiked_inputs(s, job.sp->spiked);
-	pool_for(pool, pool_chunks(pool, s->n, RLS_GRAIN, 0), step_part, &job);
+	/* each chunk's q (a neuron's inputs, gathered for a direct pass) */
+	job.qbytes = (pad4(s->mmax) + 8) * (s->f32 ? sizeof(float) : sizeof(double));
+	job.qbuf = err_malloc(nc * job.qbytes);
+	pool_for(pool, nc, step_part, &job);
+	free(job.qbuf);
 	s->passes += job.passes;
 	if (job.blowup)
 		s->blowup = 1;
@@ -422,7 +452,7 @@ void rls_flush(struct rls *s)
 void rls_last_k(const struct rls *s, size_t i, double *k)
 {
 	const size_t nslot = s->batch + 1, m = msize(s->rowptr, i), mp = pad4(m);
-	const size_t x = s->voff[i] + (1 + (s->head[i] + s->npend[i] + nslot - 1) % nslot) * mp;
+	const size_t x = s->voff[i] + ((s->head[i] + s->npend[i] + nslot - 1) % nslot) * mp;
 
 	for (size_t j = 0; j < m; j++)
 		k[j] = s->f32 ? ((const float *)s->vecs)[x + j] : ((const double *)s->vecs)[x + j];
@@ -437,4 +467,45 @@ void rls_unpack(const struct rls *s, size_t i, double *out)
 			out[j * m + t] = out[t * m + j] = (s->scale ? s->scale[i] : 1) * (s->f32 ?
 				*elem_f((float *)s->P + s->poff[i], mp, j, t) :
 				*elem_d((double *)s->P + s->poff[i], mp, j, t));
+}
+
+/* The arrays of a checkpoint, in order. */
+#define RLS_ARRAYS(X) \
+	X("rls.P", s->P, s->poff[s->n] * es) \
+	X("rls.vecs", s->vecs, (s->voff[s->n] + 1) * es) \
+	X("rls.cs", s->cs, ((s->batch + 1) * s->n + 1) * sizeof(double)) \
+	X("rls.head", s->head, (s->n + 1) * sizeof(uint32_t)) \
+	X("rls.npend", s->npend, (s->n + 1) * sizeof(uint32_t)) \
+	X("rls.c", s->c, (s->n + 1) * sizeof(double)) \
+	X("rls.qk", s->qk, (s->n + 1) * sizeof(double)) \
+	X("rls.age", s->age, (s->n + 1) * sizeof(uint32_t))
+
+void rls_save(const struct rls *s, struct ckpt *c)
+{
+	const size_t es = s->f32 ? sizeof(float) : sizeof(double);
+	const size_t counts[2] = { s->passes, s->steps };
+
+#define PUT(name, a, n) ckpt_put(c, name, a, n);
+	RLS_ARRAYS(PUT)
+#undef PUT
+	if (s->scale)
+		ckpt_put(c, "rls.scale", s->scale, (s->n + 1) * sizeof(double));
+	ckpt_put(c, "rls.counts", counts, sizeof counts);
+}
+
+int rls_restore(struct rls *s, struct ckpt *c)
+{
+	const size_t es = s->f32 ? sizeof(float) : sizeof(double);
+	size_t counts[2];
+
+#define GET(name, a, n) if (ckpt_get(c, name, a, n)) return -1;
+	RLS_ARRAYS(GET)
+#undef GET
+	if (s->scale && ckpt_get(c, "rls.scale", s->scale, (s->n + 1) * sizeof(double)))
+		return -1;
+	if (ckpt_get(c, "rls.counts", counts, sizeof counts))
+		return -1;
+	s->passes = counts[0];
+	s->steps = counts[1];
+	return 0;
 }

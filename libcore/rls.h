@@ -126,7 +126,7 @@ struct rls {
 				* a test may lower it) */
 	void *P;               /* block-packed Pbase_i, poff[n] values (mapped) */
 	size_t pbytes;         /* size of the mapping */
-	void *vecs;            /* per neuron: q, then batch+1 slots of k (a ring) */
+	void *vecs;            /* per neuron: batch+1 slots of k (a ring) */
 	double *cs;            /* per neuron: the batch+1 slots' 1/den */
 	uint32_t *head;        /* per neuron: ring slot of the oldest pending k */
 	uint32_t *npend;       /* per neuron: pending updates (the last is k_{t-1}) */
@@ -140,6 +140,8 @@ struct rls {
 	const struct model_cols *cols; /* the rows each presynaptic neuron feeds */
 	struct model_cols own_cols;    /* cols when rls_init() built it */
 	uint32_t *nspk, *spk;  /* per neuron: spiked inputs of the step, positions */
+	size_t spk_cap;        /* positions kept per neuron in spk */
+	size_t mmax;           /* the largest m_i */
 	size_t passes;         /* neuron-steps whose k was computed directly */
 	size_t steps;          /* neuron-steps in all */
 	int blowup;            /* set when a den was not finite */
@@ -203,6 +205,16 @@ size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
  */
 void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, const double *e,
 	      const struct rls_spikes *sp, int want_dw2);
+
+/*
+ * Save every matrix, vector and counter of s into a checkpoint section by
+ * section (ckpt.h), and read them back into an s set up by rls_init() for
+ * the same structure and configuration: its next rls_step() then does what
+ * the saved one's would have.  rls_restore() returns 0, or -1 with c->err.
+ */
+struct ckpt;
+void rls_save(const struct rls *s, struct ckpt *c);
+int rls_restore(struct rls *s, struct ckpt *c);
 
 /* Fold the pending updates into every Pbase_i, so that P holds P_i (the
  * next rls_step() then computes k directly). */

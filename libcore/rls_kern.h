@@ -434,7 +434,7 @@ static size_t SFX(pending)(const struct rls *s, size_t i, const PT **u, double *
 	size_t y = s->head[i];
 
 	for (size_t x = 0; x < np; x++, y = y + 1 == nslot ? 0 : y + 1) {
-		u[x] = vec + (1 + y) * mp;
+		u[x] = vec + y * mp;
 		c[x] = cs[y];
 	}
 	*ns = y;
@@ -443,24 +443,26 @@ static size_t SFX(pending)(const struct rls *s, size_t i, const PT **u, double *
 
 /*
  * Neuron i's RLS step (see rls_step()); returns 1 if it computed k
- * directly, and sets *bad if den or the update is not finite.
+ * directly, and sets *bad if den or the update is not finite.  qbuf is
+ * room for the neuron's q (padded to a multiple of 4).
  */
 static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *r,
-			    const double *e, const struct rls_spikes *sp, int want_dw2, int *bad)
+			    const double *e, const struct rls_spikes *sp, int want_dw2, int *bad,
+			    void *qbuf)
 {
 	const size_t *rowptr = s->rowptr, nslot = s->batch + 1;
 	const int32_t *col = s->col;
 	const size_t off = rowptr[i], m = msize(rowptr, i), mp = pad4(m);
 	size_t nsp = sp ? s->nspk[i] : 0, ns, np;
 	int passes = 0;
-	PT *vec = (PT *)s->vecs + s->voff[i], *q = vec, *k;
+	PT *vec = (PT *)s->vecs + s->voff[i], *q = (PT *)qbuf, *k;
 	PT *P = (PT *)s->P + s->poff[i];
 	double *w = val + off, *cs = s->cs + nslot * i;
 	const PT *u[RLS_MAX_PENDING + 1];
 	double cp[RLS_MAX_PENDING + 1], den = 1, qk, ci, a, sc = 1;
 
 	np = SFX(pending)(s, i, u, cp, &ns);
-	k = vec + (1 + ns) * mp;
+	k = vec + ns * mp;
 	/* With forgetting, P_i is kept as scale_i times the stored matrix;
 	 * before the scale grows out of range it goes into the matrix. */
 	if (s->scale && s->scale[i] > s->scale_max) {
@@ -477,10 +479,12 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 	 * (RLS_REFRESH) steps since the last time, or, with P stored in
 	 * float, a fold due (FOLD_DIRECT: the pass that folds computes k
 	 * too; see rls.h) */
-	if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED || (FOLD_DIRECT && np == s->batch) ||
+	if (!sp || np == 0 || 8 * nsp > m || nsp > s->spk_cap || (FOLD_DIRECT && np == s->batch) ||
 	    s->age[i] >= s->refresh) {
 		for (size_t j = 0; j < m; j++)
 			q[j] = (PT)r[col[off + j]];
+		for (size_t j = m; j < mp; j++)
+			q[j] = 0;
 		den = SFX(kernel)(m, P, u, cp, np, q, k);
 		qk = den - 1;
 		if (s->scale) {
@@ -496,7 +500,7 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 		s->age[i] = 1;
 		passes++;
 	} else {
-		const uint32_t *J = s->spk + i * MAX_SPIKED;
+		const uint32_t *J = s->spk + i * s->spk_cap;
 		const PT *kp = u[np - 1];
 		double kc = cp[np - 1], s1 = 0, s2 = 0;
 
@@ -563,7 +567,7 @@ static void SFX(prefetch_neuron)(const struct rls *s, size_t i, const double *va
 
 	for (size_t x = 0; x < m * sizeof(double); x += 64)
 		__builtin_prefetch((const char *)(val + s->rowptr[i]) + x, 1);
-	if (!sp || np == 0 || 8 * nsp > m || nsp > MAX_SPIKED || s->age[i] >= s->refresh ||
+	if (!sp || np == 0 || 8 * nsp > m || nsp > s->spk_cap || s->age[i] >= s->refresh ||
 	    np == s->batch) {
 		for (size_t x = 0; x < 1024 && x < rls_packed_size(m) * sizeof(PT); x += 64)
 			__builtin_prefetch(P + x, 1);
@@ -572,9 +576,9 @@ static void SFX(prefetch_neuron)(const struct rls *s, size_t i, const double *va
 	/* the pending vectors and the slot that takes the new k */
 	for (size_t y = 0, slot = s->head[i]; y <= np; y++, slot = slot + 1 == nslot ? 0 : slot + 1)
 		for (size_t x = 0; x < vbytes; x += 64)
-			__builtin_prefetch(vec + (1 + slot) * vbytes + x, 1);
+			__builtin_prefetch(vec + slot * vbytes + x, 1);
 	for (size_t x = 0; x < nsp; x++) {
-		const size_t j = s->spk[i * MAX_SPIKED + x], jb = j & ~(size_t)3;
+		const size_t j = s->spk[i * s->spk_cap + x], jb = j & ~(size_t)3;
 		size_t base = 0;
 
 		for (size_t t0 = 0; t0 < jb; t0 += 4) {

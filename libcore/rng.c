@@ -324,6 +324,21 @@ void rng_reseed_sub(rng_t *r, uint64_t seed, enum rng_stream stream, uint64_t su
 	st->mti = MT_N;
 }
 
+size_t rng_state_size(void)
+{
+	return sizeof(struct mt_state);
+}
+
+void rng_get_state(const rng_t *r, void *state)
+{
+	memcpy(state, r->st, sizeof(struct mt_state));
+}
+
+void rng_set_state(rng_t *r, const void *state)
+{
+	memcpy(r->st, state, sizeof(struct mt_state));
+}
+
 rng_t *rng_new_sub(uint64_t seed, enum rng_stream stream, uint64_t sub)
 {
 	rng_t *r = rng_new(seed, stream);

@@ -82,6 +82,12 @@ rng_t *rng_new_sub(uint64_t seed, enum rng_stream stream, uint64_t sub);
  * rng_new_sub(seed, stream, sub), without an allocation. */
 void rng_reseed_sub(rng_t *r, uint64_t seed, enum rng_stream stream, uint64_t sub);
 
+/* A generator's state, to save and restore it (a checkpoint): its size in
+ * bytes, a copy of it into state, and the generator set from one. */
+size_t rng_state_size(void);
+void rng_get_state(const rng_t *r, void *state);
+void rng_set_state(rng_t *r, const void *state);
+
 /* The 32-bit MT19937 seed derived from (seed, stream), for the record. */
 unsigned long rng_derived_seed(uint64_t seed, enum rng_stream stream);
 

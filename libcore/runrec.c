@@ -1,14 +1,16 @@
 #include "runrec.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csvio.h"
 #include "err.h"
 #include "summary.h"
 
-static char *path_in(const char *dir, const char *name)
+char *runrec_path(const char *dir, const char *name)
 {
 	size_t len = strlen(dir) + strlen(name) + 2;
 	char *path = err_malloc(len);
@@ -17,9 +19,9 @@ static char *path_in(const char *dir, const char *name)
 	return path;
 }
 
-static FILE *open_in(const char *dir, const char *name)
+FILE *runrec_create(const char *dir, const char *name)
 {
-	char *path = path_in(dir, name);
+	char *path = runrec_path(dir, name);
 	FILE *fp = fopen(path, "w");
 
 	if (!fp)
@@ -28,19 +30,42 @@ static FILE *open_in(const char *dir, const char *name)
 	return fp;
 }
 
-static void close_in(FILE *fp, const char *dir, const char *name)
+void runrec_finish(FILE *fp, const char *dir, const char *name)
 {
 	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
 		err_die(EXIT_DATA, "%s/%s: write error", dir, name);
 }
 
+/* An array of the record: atomic, in place (plain), or resumed after
+ * `written` values (resume). */
 static void writer_in(struct npy_writer *w, const char *dir, const char *name,
-		      enum npy_dtype dt, int ndim, const size_t *shape)
+		      enum npy_dtype dt, int ndim, const size_t *shape, int plain,
+		      const size_t *resume)
 {
-	char *p = path_in(dir, name);
+	char *p = runrec_path(dir, name);
 
-	npy_writer_open(w, p, dt, ndim, shape);
+	if (resume)
+		npy_writer_reopen(w, p, dt, ndim, shape, *resume);
+	else if (plain)
+		npy_writer_open_plain(w, p, dt, ndim, shape);
+	else
+		npy_writer_open(w, p, dt, ndim, shape);
 	free(p);
+}
+
+/* A table of the record: new, or cut back to size and written on. */
+static FILE *table_in(const char *dir, const char *name, const unsigned long long *size)
+{
+	char *path;
+	FILE *fp;
+
+	if (!size)
+		return runrec_create(dir, name);
+	path = runrec_path(dir, name);
+	if (truncate(path, (off_t)*size) != 0 || !(fp = fopen(path, "ab")))
+		err_die(EXIT_DATA, "%s: cannot resume: %s", path, strerror(errno));
+	free(path);
+	return fp;
 }
 
 static size_t recorded_loops(const struct runrec_config *cf)
@@ -92,7 +117,8 @@ static void write_plastic(const struct runrec_config *cf, const struct net *net)
 	int64_t buf[1024];
 	size_t k = 0;
 
-	writer_in(&w, cf->dir, "plastic.npy", NPY_I8, 1, (size_t[]){ nplastic(cf, net) });
+	writer_in(&w, cf->dir, "plastic.npy", NPY_I8, 1, (size_t[]){ nplastic(cf, net) }, cf->plain,
+		  NULL);
 	if (cf->whole) {
 		cf->whole->positions(cf->whole->ctx, &w);
 		npy_writer_close(&w);
@@ -110,8 +136,8 @@ static void write_plastic(const struct runrec_config *cf, const struct net *net)
 	npy_writer_close(&w);
 }
 
-void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
-		 const struct summary *sm)
+static void open_all(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
+		     const struct summary *sm, const struct runrec_pos *pos)
 {
 	const size_t n = cf->n, no = nobs(cf);
 
@@ -125,39 +151,90 @@ void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct
 		for (size_t k = 0; k < cf->nobserve; k++)
 			rr->obs[cf->observe[k]] = 1;
 	}
-	if (runrec_writes_plastic(cf, net))
+	if (!pos && runrec_writes_plastic(cf, net))
 		write_plastic(cf, net);
 	if (cf->record & REC_WEIGHTS) {
 		if (cf->sparse) {
 			writer_in(&rr->ww, cf->dir, "weights-values.npy", NPY_F8, 2,
-				  (size_t[]){ rr->nrec_loops, nplastic(cf, net) });
+				  (size_t[]){ rr->nrec_loops, nplastic(cf, net) }, cf->plain,
+				  pos ? &pos->written[0] : NULL);
 		} else {
 			free(rr->buf);
 			rr->buf = err_malloc(((cf->whole ? 0 : n * n) + no + 1) * sizeof *rr->buf);
 			writer_in(&rr->ww, cf->dir, "weights.npy", NPY_F8, 3,
-				  (size_t[]){ rr->nrec_loops, n, n });
+				  (size_t[]){ rr->nrec_loops, n, n }, cf->plain,
+				  pos ? &pos->written[0] : NULL);
 		}
 	}
 	if (cf->record & REC_OUTPUTS)
 		writer_in(&rr->wo, cf->dir, "outputs.npy", cf->f32 ? NPY_F4 : NPY_F8, 3,
-			  (size_t[]){ cf->loops, cf->steps, no });
+			  (size_t[]){ cf->loops, cf->steps, no }, cf->plain,
+			  pos ? &pos->written[1] : NULL);
 	if (cf->record & REC_INPUTS)
 		writer_in(&rr->wi, cf->dir, "inputs.npy", cf->f32 ? NPY_F4 : NPY_F8, 3,
-			  (size_t[]){ cf->loops, cf->steps, no });
-	rr->fsum = open_in(cf->dir, "summary.csv");
-	summary_header(sm, rr->fsum);
+			  (size_t[]){ cf->loops, cf->steps, no }, cf->plain,
+			  pos ? &pos->written[2] : NULL);
+	rr->fsum = table_in(cf->dir, "summary.csv", pos ? &pos->size[0] : NULL);
+	if (!pos)
+		summary_header(sm, rr->fsum);
 	if (cf->record & REC_SPIKES) {
-		rr->fspk = open_in(cf->dir, "spikes.csv");
-		fputs("loop,step,neuron\n", rr->fspk);
+		rr->fspk = table_in(cf->dir, "spikes.csv", pos ? &pos->size[1] : NULL);
+		if (!pos)
+			fputs("loop,step,neuron\n", rr->fspk);
 	}
 	if (cf->record & REC_DW) {
-		rr->fdw = open_in(cf->dir, "dw.csv");
-		fputs("loop,step,t,log_dw_norm\n", rr->fdw);
+		rr->fdw = table_in(cf->dir, "dw.csv", pos ? &pos->size[2] : NULL);
+		if (!pos)
+			fputs("loop,step,t,log_dw_norm\n", rr->fdw);
 	}
 	if (cf->record & REC_CURRENTS) {
-		rr->fcur = open_in(cf->dir, "currents.csv");
-		fputs("loop,step,neuron,kick,recurrent,noise\n", rr->fcur);
+		rr->fcur = table_in(cf->dir, "currents.csv", pos ? &pos->size[3] : NULL);
+		if (!pos)
+			fputs("loop,step,neuron,kick,recurrent,noise\n", rr->fcur);
 	}
+}
+
+void runrec_open(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
+		 const struct summary *sm)
+{
+	open_all(rr, cf, net, sm, NULL);
+}
+
+void runrec_resume(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
+		   const struct runrec_pos *pos)
+{
+	open_all(rr, cf, net, NULL, pos);
+}
+
+/* The size of a table after a flush. */
+static unsigned long long table_size(FILE *fp, const char *dir, const char *name)
+{
+	off_t at;
+
+	if (!fp)
+		return 0;
+	if (fflush(fp) != 0 || (at = ftello(fp)) < 0)
+		err_die(EXIT_DATA, "%s/%s: write error: %s", dir, name, strerror(errno));
+	return (unsigned long long)at;
+}
+
+void runrec_mark(struct runrec *rr, struct runrec_pos *pos)
+{
+	const char *dir = rr->cf.dir;
+	struct npy_writer *w[3] = { &rr->ww, &rr->wo, &rr->wi };
+	const int bit[3] = { REC_WEIGHTS, REC_OUTPUTS, REC_INPUTS };
+
+	memset(pos, 0, sizeof *pos);
+	pos->size[0] = table_size(rr->fsum, dir, "summary.csv");
+	pos->size[1] = table_size(rr->fspk, dir, "spikes.csv");
+	pos->size[2] = table_size(rr->fdw, dir, "dw.csv");
+	pos->size[3] = table_size(rr->fcur, dir, "currents.csv");
+	for (int k = 0; k < 3; k++)
+		if (rr->cf.record & bit[k]) {
+			if (fflush(w[k]->out.fp) != 0)
+				err_die(EXIT_DATA, "%s: write error: %s", dir, strerror(errno));
+			pos->written[k] = w[k]->written;
+		}
 }
 
 /* v in decimal at p; returns the end (fast: the spike events can be
@@ -269,13 +346,13 @@ void runrec_close(struct runrec *rr)
 {
 	const char *dir = rr->cf.dir;
 
-	close_in(rr->fsum, dir, "summary.csv");
+	runrec_finish(rr->fsum, dir, "summary.csv");
 	if (rr->fspk)
-		close_in(rr->fspk, dir, "spikes.csv");
+		runrec_finish(rr->fspk, dir, "spikes.csv");
 	if (rr->fdw)
-		close_in(rr->fdw, dir, "dw.csv");
+		runrec_finish(rr->fdw, dir, "dw.csv");
 	if (rr->fcur)
-		close_in(rr->fcur, dir, "currents.csv");
+		runrec_finish(rr->fcur, dir, "currents.csv");
 	if (rr->cf.record & REC_WEIGHTS)
 		npy_writer_close(&rr->ww);
 	if (rr->cf.record & REC_OUTPUTS)

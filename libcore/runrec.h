@@ -65,8 +65,16 @@ struct runrec_config {
 	const size_t *trace;        /* neurons traced in currents.csv */
 	size_t ntrace;
 	double w0norm;              /* ||W0||_F, for dw.csv */
+	int plain;                  /* files written in place (a run that can be
+				     * resumed: the directory is the atomic one) */
 	const struct runrec_whole *whole; /* NULL: the net is the whole
 				     * network */
+};
+
+/* Where each file of the record stands, between two loops. */
+struct runrec_pos {
+	unsigned long long size[4];  /* summary, spikes, dw, currents: bytes */
+	size_t written[3];           /* weights, outputs, inputs: values */
 };
 
 struct runrec {
@@ -78,6 +86,14 @@ struct runrec {
 	unsigned char *obs;         /* observed flags, NULL = all */
 	size_t nrec_loops;
 };
+
+/* DIR/NAME (the caller frees). */
+char *runrec_path(const char *dir, const char *name);
+
+/* Create the file DIR/NAME, and finish it (flush and close, dying with
+ * "DIR/NAME: write error" when a byte did not reach it). */
+FILE *runrec_create(const char *dir, const char *name);
+void runrec_finish(FILE *fp, const char *dir, const char *name);
 
 /* Bytes runrec_open() allocates. */
 size_t runrec_bytes(const struct runrec_config *cf, const struct net *net);
@@ -102,6 +118,18 @@ int runrec_writes_weights(const struct runrec_config *cf, size_t loop);
  * step must compute dw2. */
 int runrec_wants_dw(const struct runrec *rr, size_t it);
 int runrec_dw_due(const struct runrec_config *cf, size_t it);
+
+/* Flush every file and note where each stands (cf.plain). */
+void runrec_mark(struct runrec *rr, struct runrec_pos *pos);
+
+/*
+ * runrec_open() for a run resumed from a checkpoint: the files of the
+ * directory, written by a runrec_open() of the same configuration, are
+ * cut back to pos and written on from there (summary.csv's header and
+ * plastic.npy are already there).
+ */
+void runrec_resume(struct runrec *rr, const struct runrec_config *cf, const struct net *net,
+		   const struct runrec_pos *pos);
 
 /* Complete every file. */
 void runrec_close(struct runrec *rr);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt.h"
 #include "err.h"
 #include "progress.h"
 
@@ -201,4 +202,40 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 	s->v = y;
 	s->vstep = s->vr;
 	return SIM_OK;
+}
+
+void sim_save(const struct sim *s, struct ckpt *c)
+{
+	ckpt_put(c, "sim.x", s->x, s->n * sizeof *s->x);
+	ckpt_put(c, "sim.r", s->r, s->cf.mp.n * sizeof *s->r);
+	if (s->noise) {
+		unsigned char *st = err_malloc(rng_state_size());
+
+		rng_get_state(s->noise, st);
+		ckpt_put(c, "sim.noise", st, rng_state_size());
+		free(st);
+	}
+	ckpt_put(c, "net.pval", s->net->pval, net_nplastic(s->net) * sizeof *s->net->pval);
+	if (s->cf.train)
+		rls_save(&s->rls, c);
+}
+
+int sim_restore(struct sim *s, struct ckpt *c)
+{
+	if (ckpt_get(c, "sim.x", s->x, s->n * sizeof *s->x) ||
+	    ckpt_get(c, "sim.r", s->r, s->cf.mp.n * sizeof *s->r))
+		return -1;
+	if (s->noise) {
+		unsigned char *st = err_malloc(rng_state_size());
+		int rc = ckpt_get(c, "sim.noise", st, rng_state_size());
+
+		if (rc == 0)
+			rng_set_state(s->noise, st);
+		free(st);
+		if (rc)
+			return -1;
+	}
+	if (ckpt_get(c, "net.pval", s->net->pval, net_nplastic(s->net) * sizeof *s->net->pval))
+		return -1;
+	return s->cf.train ? rls_restore(&s->rls, c) : 0;
 }

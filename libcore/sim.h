@@ -138,6 +138,16 @@ enum { SIM_OK = 0, SIM_STATE_BLOWUP = 1, SIM_WEIGHTS_BLOWUP = 2 };
  */
 int sim_step(struct sim *s, size_t it, const double *target, int want_dw);
 
+/*
+ * Save the state between two loops (x, r, the noise generator, the
+ * plastic weights, RLS) into a checkpoint, and restore it into a sim set
+ * up by sim_init() for the same run: the next loop then runs as it would
+ * have.  sim_restore() returns 0, or -1 with c->err set.
+ */
+struct ckpt;
+void sim_save(const struct sim *s, struct ckpt *c);
+int sim_restore(struct sim *s, struct ckpt *c);
+
 /* Whether step it of a training loop trains. */
 int sim_trains(const struct sim_config *cf, size_t it);
 

@@ -67,7 +67,7 @@ void summary_init(struct summary *sm, size_t n, size_t nqif, size_t steps, size_
 	sm->trained = trained;
 	sm->buffered = use_buffer(n, steps, force_streaming);
 	if (sm->buffered)
-		sm->vbuf = err_malloc(steps * n * sizeof *sm->vbuf);
+		sm->vbuf = err_malloc_huge(steps * n * sizeof *sm->vbuf);
 	sm->mt = err_calloc(n + 1, sizeof *sm->mt);
 	sm->acc = err_calloc(6 * n + 1, sizeof *sm->acc);
 	/* the target's means, step by step over all neurons */

@@ -1,11 +1,12 @@
-# dw-blocks.awk: the dw.csv files of several run folders (runs/NAME/dw.csv)
-# as gnuplot data blocks, each opened by the title row "pqif=P" and closed
-# by two blank lines; rows "t log_dw_norm".
+# dw-blocks.awk (after run-name.awk): the dw.csv files of several run
+# folders (runs/NAME/dw.csv) as gnuplot data blocks, each opened by the
+# title row "pqif=P" and closed by two blank lines; rows "t log_dw_norm".
 FNR == 1 {
 	if (NR > 1) printf "\n\n"
 	np = split(FILENAME, part, "/")
-	n = split(part[np - 1], kv, "_")
-	for (i = 1; i <= n; i++) if (kv[i] ~ /^pqif/) printf "pqif=%s\n", substr(kv[i], 5)
+	keys = "pqif"
+	run_keys(part[np - 1], v)
+	printf "pqif=%s\n", v[1]
 	for (i = 1; i <= NF; i++) col[$i] = i
 	next
 }

@@ -1,4 +1,5 @@
-# group-stats.awk -v keys=BLOCK,X -v cols=C1,C2... [-v prepost=T] FILE.csv
+# group-stats.awk -v keys=BLOCK,X -v cols=C1,C2... [-v prepost=T]
+#     [-v where=COND,...] FILE.csv
 #
 # Mean and sample standard deviation of the columns C1, C2... of a CSV table
 # (with a header) for each pair of values of the key columns BLOCK and X.
@@ -7,21 +8,34 @@
 # blank lines; rows "X n mean1 sd1 mean2 sd2 ...".
 # With prepost=T, a key column named loop becomes a phase: loop 0 -> 0
 # (before training), loop > T -> 1 (after training); other loops are left
-# out.  Rows whose values are nan are left out of that column's statistics.
+# out.  With where, only the rows that meet every condition COND are used:
+# COL=V (the column's value equals V, as numbers) or COL>V (is above V).
+# Rows whose values are nan are left out of that column's statistics.
 # The variance takes two passes over the values kept (the sum of squares of
 # deviations from the mean, corrected by the rounding of that mean), so
 # that a small spread beside a large mean keeps its digits.
 BEGIN {
 	nk = split(keys, kname, ","); nc = split(cols, cname, ",")
 	nb = 0
+	nw = where == "" ? 0 : split(where, wcond, ",")
+	for (i = 1; i <= nw; i++) {
+		if (!match(wcond[i], /[=>]/)) { print "group-stats: where: no = or > in " wcond[i] > "/dev/stderr"; exit 1 }
+		wname[i] = substr(wcond[i], 1, RSTART - 1); wop[i] = substr(wcond[i], RSTART, 1)
+		wval[i] = substr(wcond[i], RSTART + 1) + 0
+	}
 }
 NR == 1 {
 	for (i = 1; i <= NF; i++) col[$i] = i
 	for (i = 1; i <= nk; i++) if (!(kname[i] in col)) { print "group-stats: no column " kname[i] > "/dev/stderr"; exit 1 }
 	for (i = 1; i <= nc; i++) if (!(cname[i] in col)) { print "group-stats: no column " cname[i] > "/dev/stderr"; exit 1 }
+	for (i = 1; i <= nw; i++) if (!(wname[i] in col)) { print "group-stats: no column " wname[i] > "/dev/stderr"; exit 1 }
 	next
 }
 {
+	for (i = 1; i <= nw; i++) {
+		v = $(col[wname[i]]) + 0
+		if (wop[i] == "=" ? v != wval[i] : !(v > wval[i])) next
+	}
 	b = $(col[kname[1]]); x = $(col[kname[2]])
 	if (prepost != "") {
 		if (kname[1] == "loop") { if (b == 0) b = 0; else if (b + 0 > prepost + 0) b = 1; else next }

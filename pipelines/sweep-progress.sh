@@ -5,7 +5,10 @@
 #       print how many of the runs RUN (folders RD/runs/RUN) make will
 #       simulate: those whose summary.csv, or the initial weights or target
 #       of their seed, is missing or older than what it is made from (the
-#       tools in BIN, RD/sim-options.txt), as make judges it
+#       tools in BIN, RD/sim-options.txt), as make judges it; the target of
+#       run [KV_]pqifP_..._seedS is inputs/target_[KV_]seedS.npy, KV the
+#       value of the target dimension if the grid has one, made from
+#       TARGET_SRC (default BIN/gen-target)
 #   sweep-progress.sh done COUNTER TOTAL T0
 #       a run is complete: when standard output is a terminal, count it in
 #       the file COUNTER (one line a run, removed after the last) and print
@@ -15,12 +18,14 @@
 set -u
 
 # stale TARGET PREREQ...: TARGET is missing, or a PREREQ is missing or newer.
+# (Its variables are its own: sh has no local ones, and the caller's w and t
+# must survive the call.)
 stale() {
-	t=$1
+	stale_t=$1
 	shift
-	[ -e "$t" ] || return 0
-	for p; do
-		if [ ! -e "$p" ] || [ "$p" -nt "$t" ]; then return 0; fi
+	[ -e "$stale_t" ] || return 0
+	for stale_p; do
+		if [ ! -e "$stale_p" ] || [ "$stale_p" -nt "$stale_t" ]; then return 0; fi
 	done
 	return 1
 }
@@ -36,8 +41,13 @@ todo)
 	shift 3
 	opts=$rd/sim-options.txt n=0
 	for r; do
-		w=$rd/inputs/weights_seed${r##*seed}.npy t=$rd/inputs/target_seed${r##*seed}.npy
-		if stale "$w" "$opts" "$bin/init-weights" || stale "$t" "$opts" "$bin/gen-target" ||
+		s=seed${r##*seed}
+		case $r in
+		pqif*) t=target_$s ;;
+		*) t=target_${r%%_pqif*}_$s ;;
+		esac
+		w=$rd/inputs/weights_$s.npy t=$rd/inputs/$t.npy
+		if stale "$w" "$opts" "$bin/init-weights" || stale "$t" "$opts" "${TARGET_SRC:-$bin/gen-target}" ||
 		   stale "$rd/runs/$r/summary.csv" "$w" "$t" "$opts" "$bin/simulate-train"; then
 			n=$((n + 1))
 		fi

@@ -4,6 +4,9 @@
 #                         runs, tables and figures under results/notebook/
 #   make demo             the same on the small grid (params/quick.mk),
 #                         under results/quick/
+#   make sweep PARAMS=sequences   the sequence study (params/sequences.mk):
+#                         travelling-bump targets, omegagauss a dimension
+#                         of the grid, under results/sequences/
 #   make analysis         motifs, dimensionality, tables and figures from the
 #                         run folders that exist; never simulates
 #   make clean-analysis   remove the analysis outputs, keep the runs (and
@@ -11,19 +14,24 @@
 #   make clean-results    remove the results folder R entirely
 #
 # Variables (command line):
-#   PARAMS=notebook|quick   parameter file in pipelines/params/ (sweep,
-#                           analysis, clean-*; demo implies quick); default:
-#                           the one R was made with, else notebook
+#   PARAMS=notebook|quick|sequences|sequences-quick   parameter file in
+#                           pipelines/params/ (sweep, analysis, clean-*;
+#                           demo implies quick); default: the one R was
+#                           made with, else notebook
 #   R=DIR                   results folder (default $(RESULTS)/$(PARAMS))
 #   RESULTS=DIR             where the results folders are (default results)
 #   LAUNCH='srun -N1 -n1 --exclusive'   prefix of every simulation, to run
 #                           them through a scheduler
 #   SIM_TOOL=simulate-train-mpi   every run one MPI job (make mpi), started
 #                           by LAUNCH, e.g. LAUNCH='srun --mpi=pmix -n 8'
-#                           (the same results as simulate-train's)
+#                           (the same results as simulate-train's; no
+#                           checkpoints: a killed run starts again)
 #   SWEEP_JOBS=N            parallel jobs when make is not given -j
 #                           (default: the number of cores)
 #   V=1                     show the commands, not one line per step
+#   TARGET_FILE=FILE        every seed's target is FILE, a (steps, N) .npy
+#                           or numeric CSV (the notebook's target file), not
+#                           gen-target's (a path from this folder)
 #   and any variable of the parameter file, e.g. DPR_SKIP=300.
 #
 # Layout of $(R): inputs/ (weights_seedS.npy, target_seedS.npy and .csv,
@@ -32,6 +40,15 @@
 # pqif = 1), motifs.csv, dpr.csv, summary.csv, figures/*.png, analysis/
 # (per-run tables and plot data), sim-options.txt and analysis-options.txt
 # (the options the runs and the analysis were made with), and options.mk.
+#
+# A parameter set may sweep one option of gen-target as a dimension of the
+# grid (TARGET_SWEEP, e.g. omegagauss, its values in the variable of its
+# name in capitals, OMEGAGAUSS): it becomes the first key of the targets'
+# names (target_omegagaussW_seedS.npy, one per value and seed), of the run
+# names (omegagaussW_pqifP_vrestV_seedS) and of the tables (a first key
+# column), and the figures of the whole grid are drawn once per value
+# (figures/motifs_omegagaussW.png, ...) and compared in one more
+# (figures/by-omegagauss.png).
 #
 # options.mk records the parameter set and the analysis options given on
 # the command line, and every later make on the folder reads it back: a
@@ -89,10 +106,42 @@ $(error sweep: PARAMS=$(PARAMS): no file pipelines/params/$(PARAMS).mk)
 endif
 include pipelines/params/$(PARAMS).mk
 
+# The target: gen-target's options (TARGET_OPTIONS, each valued by the
+# variable of its name in capitals: --sg-index by SG_INDEX), and the option
+# swept as a dimension of the grid, if any (TARGET_SWEEP).
+upper       = $(shell printf '%s' '$(1)' | tr 'a-z-' 'A-Z_')
+TSWEEP      := $(strip $(TARGET_SWEEP))
+ifneq ($(words $(TSWEEP)),$(words $(firstword $(TSWEEP))))
+$(error sweep: TARGET_SWEEP=$(TSWEEP): one option at most)
+endif
+TVALUES     := $(if $(TSWEEP),$($(call upper,$(TSWEEP))))
+ifneq ($(and $(TSWEEP),$(if $(TVALUES),,none)),)
+$(error sweep: TARGET_SWEEP=$(TSWEEP) but $(call upper,$(TSWEEP)) gives no values)
+endif
+TARGET_VARS := $(foreach o,$(TARGET_OPTIONS),$(call upper,$(o)))
+TARGET_ARGS := $(foreach o,$(TARGET_OPTIONS),--$(o) $($(call upper,$(o))))
+# Or a target of one's own (TARGET_FILE): a (steps, N) .npy, or a numeric
+# CSV (the notebook's target file, with its header row, read by
+# npy-from-csv), the target of every seed instead of gen-target's.
+TFILE       := $(if $(strip $(TARGET_FILE)),$(abspath $(strip $(TARGET_FILE))))
+ifneq ($(TFILE),)
+ifeq ($(wildcard $(TFILE)),)
+$(error sweep: TARGET_FILE=$(TARGET_FILE): no such file)
+endif
+ifneq ($(TSWEEP),)
+$(error sweep: TARGET_FILE=$(TARGET_FILE) with TARGET_SWEEP=$(TSWEEP): a target file has no option to sweep)
+endif
+endif
+# The keys of run names and tables, in order.
+KEYS        := $(TSWEEP) pqif vrest seed
+
 # Sticky analysis options: those of options.mk (given on an earlier command
 # line) override the parameter file, and those of this command line
 # override both (make gives command-line values precedence) and are added.
 ANA_VARS    := DPR_SKIP DPR_LOOPS DPR_CORR_STEPS DPR_SAMPLES FIG_RUN FIG_NEURONS FIG_VREST FIG_SEED
+# (This file and the option files below are compared with what they should
+# hold through strip: make 4.3's $(file <) may keep the final newline, when
+# its buffer grows while it reads, and a newline more is the same options.)
 OPTIONS_MK  := $(RD)/options.mk
 OPTIONS_OLD := $(file <$(OPTIONS_MK))
 $(eval $(OPTIONS_OLD))
@@ -105,6 +154,7 @@ endef
 empty :=
 space := $(empty) $(empty)
 comma := ,
+commas = $(subst $(space),$(comma),$(strip $(1)))
 define OPTIONS_HEAD
 # Written by make for this results folder and read back by every make on
 # it: the parameter set, and the analysis options given on a command line
@@ -132,35 +182,56 @@ short     = $(patsubst $(RD)/%,%,$(1))
 # again, so that a sweep interrupted anywhere and finished by make leaves
 # nothing behind.
 stale     = rm -rf $(foreach p,$(1),$(dir $(p)).$(notdir $(p)).tmp.*)
+# A run killed part-way leaves .NAME.partial with its last checkpoint
+# (simulate-train --checkpoint): the shell variable resume is set to
+# --resume to finish it, unless one of the run's inputs is newer (then it
+# is removed and the run starts again).
+resume    = p=$(dir $(1)).$(notdir $(1)).partial; resume=; if [ -d "$$$$p" ]; then \
+	      resume=--resume; for f in $$^; do [ "$$$$p" -nt "$$$$f" ] || resume=; done; \
+	      [ -n "$$$$resume" ] || rm -rf "$$$$p"; fi
 
-# Run names carry their keys; vrest does not apply at pqif = 1.
-run_name  = $(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
+# Run names carry their keys; vrest does not apply at pqif = 1.  The value
+# of the target dimension, if any, comes first (argument 4).
+run_name  = $(if $(4),$(TSWEEP)$(4)_)$(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
 key       = $(patsubst $(1)%,%,$(filter $(1)%,$(subst _, ,$(2))))
 run_pqif  = $(call key,pqif,$(1))
 run_vrest = $(or $(call key,vrest,$(1)),nan)
 run_seed  = $(call key,seed,$(1))
-run_tags  = --tag pqif=$(call run_pqif,$(1)) --tag vrest=$(call run_vrest,$(1)) --tag seed=$(call run_seed,$(1))
-# One order for every table: pqif up, vrest as in the notebook (down), seed up.
-sort_runs = $(shell printf '%s\n' $(1) | awk -f $(PIPE)/run-keys.awk | sort -k1,1g -k2,2gr -k3,3g | cut -d' ' -f4)
+run_tval  = $(if $(TSWEEP),$(call key,$(TSWEEP),$(1)))
+run_tags  = $(if $(TSWEEP),--tag $(TSWEEP)=$(call run_tval,$(1))) \
+  --tag pqif=$(call run_pqif,$(1)) --tag vrest=$(call run_vrest,$(1)) --tag seed=$(call run_seed,$(1))
+# The name of a run's target in inputs/ (without .npy or .csv).
+run_target = target_$(if $(TSWEEP),$(TSWEEP)$(call run_tval,$(1))_)seed$(call run_seed,$(1))
+# One order for every table: the target dimension up, pqif up, vrest as in
+# the notebook (down), seed up.
+KEYS_AWK  = awk -v keys=$(call commas,$(KEYS)) -f $(PIPE)/run-name.awk
+ifeq ($(TSWEEP),)
+SORT_KEYS := -k1,1g -k2,2gr -k3,3g
+else
+SORT_KEYS := -k1,1g -k2,2g -k3,3gr -k4,4g
+endif
+sort_runs = $(shell printf '%s\n' $(1) | $(KEYS_AWK) -f $(PIPE)/run-keys.awk | sort $(SORT_KEYS) | cut -d' ' -f$(words x $(KEYS)))
 
 ifeq ($(SWEEP_INNER),analysis)
 # Whatever run folders exist (complete ones have summary.csv).
-RUNS := $(call sort_runs,$(notdir $(patsubst %/,%,$(dir $(wildcard $(RD)/runs/pqif*/summary.csv)))))
+RUNS := $(call sort_runs,$(notdir $(patsubst %/,%,$(dir $(wildcard \
+  $(RD)/runs/$(if $(TSWEEP),$(TSWEEP)*_)pqif*/summary.csv)))))
 # None: name the results folders that have runs, if any.
 ifeq ($(RUNS),)
 HAVE_RUNS := $(filter-out $(RD),$(sort $(patsubst %/runs/,%,$(dir $(patsubst %/,%,$(dir \
-  $(wildcard $(RESULTS)/*/runs/pqif*/summary.csv)))))))
+  $(wildcard $(RESULTS)/*/runs/pqif*/summary.csv $(RESULTS)/*/runs/*_pqif*/summary.csv)))))))
 $(error analysis: no run folders in $(RD)/runs; $(if $(HAVE_RUNS),results are in: \
   $(subst $(space)make, or make,$(HAVE_RUNS:%=make analysis R=%)),run 'make sweep' or 'make demo' first, or name a results folder: R=DIR))
 endif
 else
-RUNS := $(call sort_runs,$(foreach s,$(SEEDS),$(foreach p,$(PQIF),$(foreach v,$(VREST),$(call run_name,$(p),$(v),$(s))))))
+RUNS := $(call sort_runs,$(foreach t,$(or $(TVALUES),-),$(foreach s,$(SEEDS),$(foreach p,$(PQIF),$(foreach v,$(VREST),\
+  $(call run_name,$(p),$(v),$(s),$(filter-out -,$(t))))))))
 endif
 RUNS := $(strip $(RUNS))
 
 # Option files, rewritten only when their content changes.
 SIM_OPTS := NEURONS=$(NEURONS) DENSITY=$(DENSITY) GSYN=$(GSYN) STEPS=$(STEPS) \
-  AMP0=$(AMP0) ROMEGA1=$(ROMEGA1) ROMEGA2=$(ROMEGA2) VT=$(VT) DT=$(DT) \
+  $(if $(TFILE),TARGET_FILE=$(TFILE),$(foreach v,$(TARGET_VARS),$(v)=$($(v)))) VT=$(VT) DT=$(DT) \
   TAU_S=$(TAU_S) ALPHA=$(ALPHA) SIGMA=$(SIGMA) STIM_STEPS=$(STIM_STEPS) \
   STIM_AMP=$(STIM_AMP) LOOPS=$(LOOPS) TRAIN_LOOPS=$(TRAIN_LOOPS) \
   RECORD=$(RECORD) FLOAT32=$(FLOAT32) INPUT_RUNS=$(INPUT_RUNS)
@@ -172,10 +243,10 @@ ANA_OPTS := $(strip $(ANA_OPTS))
 
 $(RD)/sim-options.txt: OPTS_TEXT = $(SIM_OPTS)
 $(RD)/analysis-options.txt: OPTS_TEXT = $(ANA_OPTS)
-ifneq ($(file <$(RD)/sim-options.txt),$(SIM_OPTS))
+ifneq ($(strip $(file <$(RD)/sim-options.txt)),$(SIM_OPTS))
 $(RD)/sim-options.txt: sweep-force
 endif
-ifneq ($(file <$(RD)/analysis-options.txt),$(ANA_OPTS))
+ifneq ($(strip $(file <$(RD)/analysis-options.txt)),$(ANA_OPTS))
 $(RD)/analysis-options.txt: sweep-force
 endif
 sweep-force: ;
@@ -188,7 +259,7 @@ opt_text = $(strip $(foreach v,$(1),$(v)=$($(v))))
 define opt_rule
 OPT_FILES += $(call opt,$(1))
 $(call opt,$(1)): OPTS_TEXT = $$(call opt_text,$(2))
-ifneq ($$(file <$(call opt,$(1))),$$(call opt_text,$(2)))
+ifneq ($$(strip $$(file <$(call opt,$(1)))),$$(call opt_text,$(2)))
 $(call opt,$(1)): sweep-force
 endif
 endef
@@ -196,6 +267,7 @@ $(eval $(call opt_rule,dpr,DPR_SKIP DPR_LOOPS DPR_CORR_STEPS DPR_SAMPLES))
 $(eval $(call opt_rule,loops,TRAIN_LOOPS))
 $(eval $(call opt_rule,target-vs-input,FIG_RUN FIG_NEURONS LOOPS TRAIN_LOOPS STIM_STEPS))
 $(eval $(call opt_rule,fig-run,FIG_RUN LOOPS TRAIN_LOOPS))
+$(eval $(call opt_rule,target-vs-input-image,FIG_RUN LOOPS TRAIN_LOOPS STIM_STEPS))
 $(eval $(call opt_rule,dw-log,FIG_VREST FIG_SEED))
 $(RD)/sim-options.txt $(RD)/analysis-options.txt $(OPT_FILES):
 	@mkdir -p $(@D)
@@ -203,7 +275,7 @@ $(RD)/sim-options.txt $(RD)/analysis-options.txt $(OPT_FILES):
 
 # options.mk: rewritten when its content changes.
 sweep-options:
-ifneq ($(OPTIONS_OLD),$(OPTIONS_NEW))
+ifneq ($(strip $(OPTIONS_OLD)),$(strip $(OPTIONS_NEW)))
 	@mkdir -p $(RD)
 	@printf '%s\n' '$(subst $(newline),' ',$(OPTIONS_NEW))' > $(OPTIONS_MK).tmp && \
 	  mv $(OPTIONS_MK).tmp $(OPTIONS_MK)
@@ -214,10 +286,10 @@ ifeq ($(SWEEP_INNER),sweep)
 # The overall progress line, printed when a run completes (on a terminal
 # only): the runs this make will simulate, its start, and a counter file of
 # its own (make's process id).
-ifneq ($(file <$(RD)/sim-options.txt),$(SIM_OPTS))
+ifneq ($(strip $(file <$(RD)/sim-options.txt)),$(SIM_OPTS))
 SWEEP_TODO := $(words $(RUNS))
 else
-SWEEP_TODO := $(shell sh $(PIPE)/sweep-progress.sh todo $(RD) $(BIN) $(RUNS))
+SWEEP_TODO := $(shell TARGET_SRC=$(or $(TFILE),$(BIN)/gen-target) sh $(PIPE)/sweep-progress.sh todo $(RD) $(BIN) $(RUNS))
 endif
 SWEEP_T0   := $(shell date +%s)
 progress    = sh $(PIPE)/sweep-progress.sh done $(RD)/.progress.$(SWEEP_PID) $(SWEEP_TODO) $(SWEEP_T0)
@@ -231,14 +303,26 @@ $(RD)/inputs/weights_seed%.npy: $(RD)/sim-options.txt $(BIN)/init-weights
 
 # target_seedS.csv (per-neuron parameters) is written beside the array, and
 # committed after it: both are targets, so that a gen-target killed between
-# the two renames is run again.
-$(RD)/inputs/target_seed%.npy $(RD)/inputs/target_seed%.csv: $(RD)/sim-options.txt $(BIN)/gen-target
+# the two renames is run again.  The stem is seedS, or omegagaussW_seedS
+# with a target dimension (TARGET_SWEEP=omegagauss): its keys give the seed
+# and the swept option's value.
+ifeq ($(TFILE),)
+$(RD)/inputs/target_%.npy $(RD)/inputs/target_%.csv: $(RD)/sim-options.txt $(BIN)/gen-target
 	@mkdir -p $(@D)
-	$(call say,gen-target,$(RD)/inputs/target_seed$*.npy)
-	$(Q)$(call stale,$(RD)/inputs/target_seed$*.npy $(RD)/inputs/target_seed$*.csv) && \
-	  $(BIN)/gen-target -q -N $(NEURONS) --steps $(STEPS) --amp0 $(AMP0) \
-	  --romega1 $(ROMEGA1) --romega2 $(ROMEGA2) --seed $* \
-	  --params $(RD)/inputs/target_seed$*.csv -o $(RD)/inputs/target_seed$*.npy
+	$(call say,gen-target,$(RD)/inputs/target_$*.npy)
+	$(Q)$(call stale,$(RD)/inputs/target_$*.npy $(RD)/inputs/target_$*.csv) && \
+	  $(BIN)/gen-target -q -N $(NEURONS) --steps $(STEPS) $(TARGET_ARGS) \
+	  $(if $(TSWEEP),--$(TSWEEP) $(call key,$(TSWEEP),$*)) --seed $(call key,seed,$*) \
+	  --params $(RD)/inputs/target_$*.csv -o $(RD)/inputs/target_$*.npy
+TARGET_CSV = $(RD)/inputs/$(call run_target,$(1)).csv
+else
+# TARGET_FILE, copied (a CSV converted) for every seed: no per-neuron table.
+$(RD)/inputs/target_%.npy: $(RD)/sim-options.txt $(TFILE) $(BIN)/npy-from-csv
+	@mkdir -p $(@D)
+	$(call say,target,$@)
+	$(Q)$(call stale,$@.tmp) && $(if $(filter %.csv %.CSV,$(TFILE)),$(BIN)/npy-from-csv -q -o $@.tmp $(TFILE), \
+	  cp $(TFILE) $@.tmp) $(commit)
+endif
 
 # A run is done when its folder exists: simulate-train builds it under a
 # hidden temporary name and renames it when complete.  Leftovers of a killed
@@ -246,18 +330,19 @@ $(RD)/inputs/target_seed%.npy $(RD)/inputs/target_seed%.csv: $(RD)/sim-options.t
 # does not depend on where the results folder is.
 define run_rule
 $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy \
-  $(RD)/inputs/target_seed$(call run_seed,$(1)).npy $(RD)/inputs/target_seed$(call run_seed,$(1)).csv \
+  $(RD)/inputs/$(call run_target,$(1)).npy $(TARGET_CSV) \
   $(RD)/sim-options.txt $(BIN)/$(SIM_TOOL)
 	@$(call say_and,$(SIM_TOOL),$(RD)/runs/$(1)) mkdir -p $(RD)/runs && \
-	  $(call stale,$(RD)/runs/$(1)) && cd $(RD) && \
+	  $(call stale,$(RD)/runs/$(1)) && $(call resume,$(RD)/runs/$(1)) && cd $(RD) && \
 	  $(if $(V),set -x && )$$(LAUNCH) $(BIN)/$(SIM_TOOL) -q --force -o runs/$(1) \
 	  -w inputs/weights_seed$(call run_seed,$(1)).npy \
-	  -t inputs/target_seed$(call run_seed,$(1)).npy \
+	  -t inputs/$(call run_target,$(1)).npy \
 	  --seed $(call run_seed,$(1)) --pqif $(call run_pqif,$(1)) \
 	  $(if $(filter nan,$(call run_vrest,$(1))),,--vt $(VT) --vrest $(call run_vrest,$(1))) \
 	  --loops $(LOOPS) --train-loops $(TRAIN_LOOPS) --dt $(DT) --tau-s $(TAU_S) \
 	  --alpha $(ALPHA) --sigma $(SIGMA) --stim-steps $(STIM_STEPS) --stim-amp $(STIM_AMP) \
-	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32) && \
+	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32) \
+	  $(if $(filter simulate-train,$(SIM_TOOL)),--checkpoint $$$$resume) && \
 	  $(progress)
 endef
 $(foreach r,$(RUNS),$(eval $(call run_rule,$(r))))
@@ -273,20 +358,27 @@ endif
 SUMMARIES := $(RUNS:%=$(RD)/runs/%/summary.csv)
 MOTIF_PARTS := $(RUNS:%=$(AD)/motifs/%.csv)
 DPR_PARTS := $(RUNS:%=$(AD)/dpr/%.csv)
-FIGURES := $(addprefix $(FD)/,motifs.png dpr.png training.png)
+# The values of the target dimension among the runs, in the runs' order.
+uniq = $(if $(1),$(firstword $(1)) $(call uniq,$(filter-out $(firstword $(1)),$(1))))
+GROUP_VALUES := $(strip $(call uniq,$(foreach r,$(RUNS),$(call run_tval,$(r)))))
+# The figures of the whole grid are drawn once, or once per value of the
+# target dimension: in_groups gives their names (PREFIX SUFFIX: PREFIX_omegagaussW.SUFFIX).
+in_groups = $(if $(TSWEEP),$(foreach v,$(GROUP_VALUES),$(1)_$(TSWEEP)$(v)$(2)),$(1)$(2))
+FIGURES := $(foreach f,motifs dpr training,$(call in_groups,$(FD)/$(f),.png))
+FIG_TARGET := $(call run_target,$(FIG_RUN))
 # The single-run figures need FIG_RUN; dw-log needs the runs of FIG_SEED at
 # FIG_VREST.  Run folders from elsewhere may lack them: those are left out.
-# The target figure also needs the run's inputs.npy and its seed's target;
+# The target figures also need the run's inputs.npy and its target;
 # a sweep makes them (INPUT_RUNS), other run folders may not have them.
 ifneq ($(filter $(FIG_RUN),$(RUNS)),)
 FIGURES += $(addprefix $(FD)/,raster.png weights-hist.png)
-FIG_FILES := $(RD)/runs/$(FIG_RUN)/inputs.npy $(RD)/inputs/target_seed$(call run_seed,$(FIG_RUN)).npy
+FIG_FILES := $(RD)/runs/$(FIG_RUN)/inputs.npy $(RD)/inputs/$(FIG_TARGET).npy
 ifeq ($(SWEEP_INNER),sweep)
-FIGURES += $(FD)/target-vs-input.png
+FIGURES += $(FD)/target-vs-input.png $(FD)/target-vs-input-image.png
 else ifeq ($(words $(wildcard $(FIG_FILES))),2)
-FIGURES += $(FD)/target-vs-input.png
+FIGURES += $(FD)/target-vs-input.png $(FD)/target-vs-input-image.png
 else
-$(warning sweep: no runs/$(FIG_RUN)/inputs.npy or inputs/target_seed$(call run_seed,$(FIG_RUN)).npy in $(RD): no target figure)
+$(warning sweep: no runs/$(FIG_RUN)/inputs.npy or inputs/$(FIG_TARGET).npy in $(RD): no target figures)
 endif
 else
 $(warning sweep: no run $(FIG_RUN) (FIG_RUN) in $(RD)/runs: no single-run figures)
@@ -325,60 +417,107 @@ $(RD)/motifs.csv: $(MOTIF_PARTS)
 $(RD)/dpr.csv: $(DPR_PARTS)
 	$(call say,table)
 	$(Q)$(CAT_CSV) $^ > $@.tmp $(commit)
-$(RD)/summary.csv: $(SUMMARIES) $(PIPE)/tag-runs.awk
+$(RD)/summary.csv: $(SUMMARIES) $(PIPE)/run-name.awk $(PIPE)/tag-runs.awk
 	$(call say,table)
-	$(Q)awk -f $(PIPE)/tag-runs.awk $(SUMMARIES) > $@.tmp $(commit)
+	$(Q)$(KEYS_AWK) -f $(PIPE)/tag-runs.awk $(SUMMARIES) > $@.tmp $(commit)
 
 # ------------------------------------------------------------------- figures
 PD := $(AD)/plot
 FIG_DIR := $(RD)/runs/$(FIG_RUN)
-FIG_SEED_OF_RUN := $(call run_seed,$(FIG_RUN))
 # gnuplot writes a temporary, renamed when complete.
 plot = $(GNUPLOT) -e "out='$@.tmp'; $(2)" $(PIPE)/plots/$(1).gp $(commit)
 group = awk -F, -f $(PIPE)/group-stats.awk
+# In the rules of the figures of the whole grid, the stem $* is empty, or
+# _omegagaussW for the figure of one value of the target dimension: the rows
+# of that value, and the value in the figure's title (gnuplot's sub).
+group_where = $(if $*,-v where=$(TSWEEP)=$(call key,$(TSWEEP),$*))
+group_sub   = $(if $*,$(comma) $(TSWEEP) $(call key,$(TSWEEP),$*))
 
-$(PD)/motifs.dat: $(RD)/motifs.csv $(PIPE)/group-stats.awk
+$(call in_groups,$(PD)/motifs,.dat): $(PD)/motifs%.dat: $(RD)/motifs.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
-	$(Q)$(group) -v keys=pqif,loop -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
-$(FD)/motifs.png: $(PD)/motifs.dat $(PIPE)/plots/motifs.gp $(call opt,loops)
+	$(Q)$(group) $(group_where) -v keys=pqif,loop -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R $< > $@.tmp $(commit)
+$(call in_groups,$(FD)/motifs,.png): $(FD)/motifs%.png: $(PD)/motifs%.dat $(PIPE)/plots/motifs.gp $(call opt,loops)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
-	$(Q)$(call plot,motifs,data='$<'; train_loops=$(TRAIN_LOOPS))
+	$(Q)$(call plot,motifs,data='$<'; train_loops=$(TRAIN_LOOPS); sub='$(group_sub)')
 
-$(PD)/dpr.dat: $(RD)/dpr.csv $(PIPE)/group-stats.awk $(call opt,loops)
+$(call in_groups,$(PD)/dpr,.dat): $(PD)/dpr%.dat: $(RD)/dpr.csv $(PIPE)/group-stats.awk $(call opt,loops)
 	@mkdir -p $(@D)
 	$(call say,plot data)
-	$(Q)$(group) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
-$(FD)/dpr.png: $(PD)/dpr.dat $(PIPE)/plots/dpr.gp
+	$(Q)$(group) $(group_where) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
+$(call in_groups,$(FD)/dpr,.png): $(FD)/dpr%.png: $(PD)/dpr%.dat $(PIPE)/plots/dpr.gp
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
-	$(Q)$(call plot,dpr,data='$<')
+	$(Q)$(call plot,dpr,data='$<'; sub='$(group_sub)')
 
-$(PD)/training.dat: $(RD)/summary.csv $(PIPE)/group-stats.awk
+$(call in_groups,$(PD)/training,.dat): $(PD)/training%.dat: $(RD)/summary.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
-	$(Q)$(group) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp $(commit)
-$(FD)/training.png: $(PD)/training.dat $(PIPE)/plots/training.gp $(call opt,loops)
+	$(Q)$(group) $(group_where) -v keys=pqif,loop -v cols=mse_all,corr_all,rate_all $< > $@.tmp $(commit)
+$(call in_groups,$(FD)/training,.png): $(FD)/training%.png: $(PD)/training%.dat $(PIPE)/plots/training.gp $(call opt,loops)
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
-	$(Q)$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS))
+	$(Q)$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS); sub='$(group_sub)')
+
+# The runs of FIG_SEED at FIG_VREST (or pqif = 1), of the target value $(1)
+# if any: the dW-log figure of that value.
+dw_runs = $(strip $(foreach r,$(RUNS),$(if $(and $(filter $(FIG_SEED),$(call run_seed,$(r))),$(filter \
+  $(FIG_VREST) nan,$(call run_vrest,$(r))),$(if $(TSWEEP),$(filter $(1),$(call run_tval,$(r))),all)),$(r))))
+define dw_group
+$(PD)/dw-log$(1).dat: DW_RUNS := $(2)
+$(PD)/dw-log$(1).dat: $(2:%=$(RD)/runs/%/summary.csv)
+FIGURES += $(if $(2),$(FD)/dw-log$(1).png)
+endef
+$(foreach v,$(or $(GROUP_VALUES),-),$(eval $(call dw_group,$(if $(TSWEEP),_$(TSWEEP)$(v)),$(call dw_runs,$(v)))))
+$(call in_groups,$(PD)/dw-log,.dat): $(PD)/dw-log%.dat: $(call opt,dw-log) $(PIPE)/run-name.awk $(PIPE)/dw-blocks.awk
+	@mkdir -p $(@D)
+	$(call say,plot data)
+	$(Q)awk -F, -f $(PIPE)/run-name.awk -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp $(commit)
+$(call in_groups,$(FD)/dw-log,.png): $(FD)/dw-log%.png: $(PD)/dw-log%.dat $(PIPE)/plots/dw-log.gp $(call opt,dw-log)
+	@mkdir -p $(@D)
+	$(call say,gnuplot)
+	$(Q)$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)'; sub='$(group_sub)')
+
+# The values of the target dimension compared: training error and
+# correlation in the test loops (summary.csv) and dimensionality after
+# training (dpr.csv) against pqif, one block per value, then the
+# dimensionality before training (loop 0, the same for every value: the
+# target plays no part before training).
+ifneq ($(TSWEEP),)
+FIGURES += $(FD)/by-$(TSWEEP).png
+$(PD)/by-$(TSWEEP).dat: $(RD)/summary.csv $(RD)/dpr.csv $(PIPE)/group-stats.awk $(call opt,loops)
+	@mkdir -p $(@D)
+	$(call say,plot data)
+	$(Q){ $(group) -v keys=$(TSWEEP),pqif -v cols=mse_all,corr_all -v 'where=loop>$(TRAIN_LOOPS)' $(RD)/summary.csv && \
+	  $(group) -v keys=$(TSWEEP),pqif -v cols=PR,PR_bc -v 'where=loop>$(TRAIN_LOOPS)' $(RD)/dpr.csv && \
+	  $(group) -v keys=loop,pqif -v cols=PR,PR_bc -v where=loop=0 $(RD)/dpr.csv; } > $@.tmp $(commit)
+$(FD)/by-$(TSWEEP).png: $(PD)/by-$(TSWEEP).dat $(PIPE)/plots/by-target.gp
+	@mkdir -p $(@D)
+	$(call say,gnuplot)
+	$(Q)$(call plot,by-target,data='$<'; key='$(TSWEEP)'; values='$(GROUP_VALUES)')
+endif
 
 FIG_LOOPS := 0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)
 FIG_FIELD = $(shell awk -F, -f $(PIPE)/csv-field.awk -v field=$(1) $(FIG_DIR)/params.csv)
-# The chosen neurons' columns of an array, as CSV (npy-cat(1)).
-commas = $(subst $(space),$(comma),$(strip $(1)))
-NPYCAT = $(BIN)/npy-cat -q --columns $(call commas,$(FIG_NEURONS))
 
-$(PD)/target-vs-input.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(call opt,target-vs-input) $(BIN)/npy-cat \
+# The target and recurrent input of FIG_RUN in loops FIG_LOOPS: of the
+# neurons FIG_NEURONS (traces), and of every neuron (images).  FIG_COLS are
+# the neurons' columns (npy-cat(1)).
+$(PD)/target-vs-input.dat: FIG_COLS = $(FIG_NEURONS)
+$(PD)/target-vs-input.dat: $(call opt,target-vs-input)
+$(PD)/target-vs-input-image.dat: FIG_COLS = $(shell seq 0 $$(($(call FIG_FIELD,N) - 1)))
+$(PD)/target-vs-input-image.dat: $(call opt,target-vs-input-image)
+NPYCAT = $(BIN)/npy-cat -q --columns $(call commas,$(FIG_COLS))
+$(PD)/target-vs-input.dat $(PD)/target-vs-input-image.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(BIN)/npy-cat \
   $(PIPE)/target-input.awk
 	@mkdir -p $(@D)
 	@test -f $(FIG_DIR)/inputs.npy || { echo "sweep: $(FIG_DIR): no inputs.npy; name FIG_RUN in INPUT_RUNS" >&2; exit 1; }
 	$(call say,plot data)
-	$(Q)$(NPYCAT) $(RD)/inputs/target_seed$(FIG_SEED_OF_RUN).npy > $@.target && \
+	$(Q)$(NPYCAT) $(RD)/inputs/$(FIG_TARGET).npy > $@.target && \
 	  $(NPYCAT) $(FIG_DIR)/kick.npy > $@.kick && \
 	  $(NPYCAT) --slices $(call commas,$(FIG_LOOPS)) $(FIG_DIR)/inputs.npy > $@.inputs && \
-	  awk -F, -f $(PIPE)/target-input.awk -v neurons='$(FIG_NEURONS)' -v loops='$(FIG_LOOPS)' \
+	  awk -F, -f $(PIPE)/target-input.awk -v neurons='$(FIG_COLS)' -v loops='$(FIG_LOOPS)' \
 	  -v stim=$(STIM_STEPS) $@.target $@.kick $@.inputs > $@.tmp; \
 	  s=$$?; rm -f $@.target $@.kick $@.inputs; [ $$s = 0 ] $(commit)
 $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp $(call opt,target-vs-input)
@@ -386,6 +525,12 @@ $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-inp
 	$(call say,gnuplot)
 	$(Q)$(call plot,target-vs-input,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; neurons='$(FIG_NEURONS)'; \
 	  nqif=$(call FIG_FIELD,nqif); loops='$(FIG_LOOPS)')
+$(FD)/target-vs-input-image.png: $(PD)/target-vs-input-image.dat $(PIPE)/plots/target-vs-input-image.gp \
+  $(call opt,target-vs-input-image)
+	@mkdir -p $(@D)
+	$(call say,gnuplot)
+	$(Q)$(call plot,target-vs-input-image,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; \
+	  nqif=$(call FIG_FIELD,nqif); n=$(call FIG_FIELD,N); loops='$(FIG_LOOPS)'; stim=$(STIM_STEPS))
 
 $(PD)/raster.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(call opt,fig-run) $(PIPE)/raster-blocks.awk
 	@mkdir -p $(@D)
@@ -410,19 +555,6 @@ $(FD)/weights-hist.png: $(PD)/weights-hist.dat $(PIPE)/plots/weights-hist.gp $(c
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
 	$(Q)$(call plot,weights-hist,data='$<'; run='$(subst _,\_,$(FIG_RUN))'; after=$(lastword $(FIG_LOOPS)))
-
-DW_RUNS := $(strip $(foreach r,$(RUNS),$(if $(and $(filter $(FIG_SEED),$(call run_seed,$(r))),$(filter $(FIG_VREST) nan,$(call run_vrest,$(r)))),$(r))))
-ifneq ($(DW_RUNS),)
-FIGURES += $(FD)/dw-log.png
-endif
-$(PD)/dw-log.dat: $(DW_RUNS:%=$(RD)/runs/%/summary.csv) $(call opt,dw-log) $(PIPE)/dw-blocks.awk
-	@mkdir -p $(@D)
-	$(call say,plot data)
-	$(Q)awk -F, -f $(PIPE)/dw-blocks.awk $(DW_RUNS:%=$(RD)/runs/%/dw.csv) > $@.tmp $(commit)
-$(FD)/dw-log.png: $(PD)/dw-log.dat $(PIPE)/plots/dw-log.gp $(call opt,dw-log)
-	@mkdir -p $(@D)
-	$(call say,gnuplot)
-	$(Q)$(call plot,dw-log,data='$<'; vrest='$(FIG_VREST)'; seed='$(FIG_SEED)')
 
 sweep-results: sweep-options $(TABLES) $(FIGURES) $(RD)/analysis-options.txt
 

@@ -1,16 +1,13 @@
-# tag-runs.awk: concatenate the CSV tables of run folders (runs/NAME/FILE),
-# prefixing every row with the run's keys pqif,vrest,seed taken from NAME
-# (vrest is nan where it does not apply).  One header row.
+# tag-runs.awk (after run-name.awk): concatenate the CSV tables of run
+# folders (runs/NAME/FILE), prefixing every row with the run's keys taken
+# from NAME (keys, default pqif,vrest,seed; nan where a key does not apply,
+# as vrest at pqif = 1).  One header row.
 FNR == 1 {
 	np = split(FILENAME, part, "/")
-	pqif = "nan"; vrest = "nan"; seed = "nan"
-	n = split(part[np - 1], kv, "_")
-	for (i = 1; i <= n; i++) {
-		if (kv[i] ~ /^pqif/) pqif = substr(kv[i], 5)
-		else if (kv[i] ~ /^vrest/) vrest = substr(kv[i], 6)
-		else if (kv[i] ~ /^seed/) seed = substr(kv[i], 5)
-	}
-	if (NR == 1) print "pqif,vrest,seed," $0
+	n = run_keys(part[np - 1], v)
+	tags = ""
+	for (i = 1; i <= n; i++) tags = tags v[i] ","
+	if (NR == 1) print run_key_names() "," $0
 	next
 }
-{ print pqif "," vrest "," seed "," $0 }
+{ print tags $0 }

@@ -33,7 +33,7 @@
 #include "opts.h"
 #include "rng.h"
 
-#define MAX_N 100000
+#define MAX_N 2000000000LL
 #define MAX_STEPS 10000000
 #define PHASE_SEQ_CYCLES 2      /* cycles per loop of the phase sequence */
 #define PHASE_SEQ_SPAN (4 * M_PI)  /* its phases cover [0, 4 pi) */

@@ -13,8 +13,10 @@
  * --sigma 0).
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "ckpt.h"
 #include "csvio.h"
 #include "dist.h"
 #include "err.h"
@@ -54,7 +57,8 @@ enum {
 	OPT_TAU_S, OPT_ALPHA, OPT_SIGMA, OPT_STIM_STEPS, OPT_STIM_AMP, OPT_NOISE,
 	OPT_RECORD, OPT_F32, OPT_F64, OPT_KICK, OPT_STATE, OPT_TRACE, OPT_THREADS, OPT_FORCE,
 	OPT_RLS, OPT_PLASTIC, OPT_P_F32, OPT_STATIC_F32, OPT_LEARN_EVERY, OPT_OBSERVE,
-	OPT_RECORD_LOOPS, OPT_MAX_MEMORY, OPT_TRAIN_FRACTION, OPT_TRAIN_NEURONS, OPT_FORGET
+	OPT_RECORD_LOOPS, OPT_MAX_MEMORY, OPT_TRAIN_FRACTION, OPT_TRAIN_NEURONS, OPT_FORGET,
+	OPT_CHECKPOINT, OPT_KEEP_CHECKPOINT, OPT_RESUME, OPT_CONTINUE
 };
 
 /* What the analysis needs (motifs: weights; dpr: outputs), in about 19 MB
@@ -82,6 +86,8 @@ struct options {
 	size_t *trace, ntrace;
 	long long plastic, learn_every;
 	double train_fraction, forget;
+	int checkpoint, keep_checkpoint, resume;
+	const char *cont;      /* --continue RUN */
 	const char *train_neurons_arg;
 	double max_memory;     /* bytes; 0: what the machine has available */
 };
@@ -142,6 +148,13 @@ static void usage(FILE *fp)
 "      --rls KERNEL     how the RLS step gets P q: spike (from the previous step\n"
 "                       and the spikes, the default) or direct (a full product)\n"
 "      --force          replace an existing run directory\n"
+"      --checkpoint     build the run in .RUNDIR.partial with a checkpoint after\n"
+"                       each loop, so that --resume can finish it if interrupted\n"
+"      --keep-checkpoint  --checkpoint, and keep the last one in the run\n"
+"      --resume         finish the interrupted run in .RUNDIR.partial (the same\n"
+"                       inputs and options); same bytes as an uninterrupted run\n"
+"      --continue RUN   extend the finished run RUN (made with --keep-checkpoint)\n"
+"                       to --loops L, with the same inputs and options otherwise\n"
 "  -q, --quiet          no progress on stderr\n"
 "  -h, --help           this help\n"
 "  -V, --version        version\n"
@@ -355,6 +368,10 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		{ "train-fraction", required_argument, NULL, OPT_TRAIN_FRACTION },
 		{ "train-neurons", required_argument, NULL, OPT_TRAIN_NEURONS },
 		{ "forget", required_argument, NULL, OPT_FORGET },
+		{ "checkpoint", no_argument, NULL, OPT_CHECKPOINT },
+		{ "keep-checkpoint", no_argument, NULL, OPT_KEEP_CHECKPOINT },
+		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "continue", required_argument, NULL, OPT_CONTINUE },
 		OPTS_LONG_END
 	};
 	int code, record_given = 0;
@@ -444,6 +461,10 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 				err_usage("--train-fraction: must be in (0, 1]");
 			break;
 		case OPT_TRAIN_NEURONS: o->train_neurons_arg = optarg; break;
+		case OPT_CHECKPOINT: o->checkpoint = 1; break;
+		case OPT_KEEP_CHECKPOINT: o->checkpoint = o->keep_checkpoint = 1; break;
+		case OPT_RESUME: o->checkpoint = o->resume = 1; break;
+		case OPT_CONTINUE: o->cont = optarg; o->checkpoint = o->keep_checkpoint = 1; break;
 		case OPT_FORGET:
 			o->forget = opts_double("--forget", optarg, 0, 1);
 			if (!(o->forget > 0))
@@ -460,6 +481,13 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		err_usage("no weights given (-w FILE)");
 	if (!o->target)
 		err_usage("no target given (-t FILE)");
+	if (o->cont) {
+		if (o->c.output && strcmp(o->c.output, o->cont))
+			err_usage("--continue extends RUN itself: no other -o");
+		if (o->resume)
+			err_usage("--continue and --resume: give one of them");
+		o->c.output = o->cont;
+	}
 	if (!o->c.output)
 		err_usage("no run directory given (-o DIR)");
 	if (!strcmp(o->c.output, "-"))
@@ -531,32 +559,6 @@ static double *load_vector(const char *path, size_t n, char hex[65])
 	return a;
 }
 
-static char *path_in(const char *dir, const char *name)
-{
-	size_t len = strlen(dir) + strlen(name) + 2;
-	char *path = err_malloc(len);
-
-	snprintf(path, len, "%s/%s", dir, name);
-	return path;
-}
-
-static FILE *open_in(const char *dir, const char *name)
-{
-	char *path = path_in(dir, name);
-	FILE *fp = fopen(path, "w");
-
-	if (!fp)
-		err_die(EXIT_DATA, "%s: cannot create", path);
-	free(path);
-	return fp;
-}
-
-static void close_in(FILE *fp, const char *dir, const char *name)
-{
-	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
-		err_die(EXIT_DATA, "%s/%s: write error", dir, name);
-}
-
 /* A set option as given ("all" when not given), its commas as '+': a
  * field that every CSV reader takes as it is. */
 static void put_set(FILE *fp, const char *arg)
@@ -567,11 +569,10 @@ static void put_set(FILE *fp, const char *arg)
 		fputc(*arg == ',' ? '+' : *arg, fp);
 }
 
-static void write_params(const char *dir, const struct options *o, size_t n, size_t steps,
-			 size_t nqif, const char *wsha, const char *tsha,
-			 const char *ksha, const char *ssha, size_t ntrained)
+static void put_params(FILE *fp, const struct options *o, size_t n, size_t steps,
+		       size_t nqif, const char *wsha, const char *tsha,
+		       const char *ksha, const char *ssha, size_t ntrained)
 {
-	FILE *fp = open_in(dir, "params.csv");
 	int lif = nqif < n;
 	char rec[128] = "";
 
@@ -638,7 +639,6 @@ static void write_params(const char *dir, const struct options *o, size_t n, siz
 	fprintf(fp, ",%zu,", ntrained);
 	csvio_put_double(fp, o->forget);
 	fputc('\n', fp);
-	close_in(fp, dir, "params.csv");
 }
 
 /*
@@ -994,7 +994,7 @@ static void copy_file(const char *src, const char *dst)
 
 static void place_weights(const struct weights *w, const char *dir)
 {
-	char *p = path_in(dir, "weights.npz");
+	char *p = runrec_path(dir, "weights.npz");
 
 	if (link(w->path, p) != 0)
 		copy_file(w->path, p);
@@ -1095,6 +1095,172 @@ static void target_free(struct target *t)
 	free(t->row);
 }
 
+/* The run's start: the neurons that train (some of them only), the kick
+ * and the initial state. */
+static void write_start(const char *dir, const unsigned char *trained, size_t n,
+			const double *kick, const double *x)
+{
+	char *p;
+
+	if (trained) {
+		struct npy_writer w;
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			k += trained[i];
+		p = runrec_path(dir, "trained.npy");
+		npy_writer_open(&w, p, NPY_I8, 1, (size_t[]){ k });
+		for (size_t i = 0; i < n; i++)
+			if (trained[i])
+				npy_write_i64(&w, (int64_t[]){ (int64_t)i }, 1);
+		npy_writer_close(&w);
+		free(p);
+	}
+	p = runrec_path(dir, "kick.npy");
+	npy_save(p, NPY_F8, 1, (size_t[]){ n }, kick);
+	free(p);
+	p = runrec_path(dir, "state0.npy");
+	npy_save(p, NPY_F8, 1, (size_t[]){ n }, x);
+	free(p);
+}
+
+/* The run's parameters, and a check that a run to resume had the same. */
+struct params {
+	const struct options *o;
+	size_t n, steps, nqif, ntrained;
+	const char *wsha, *tsha, *ksha, *ssha;
+};
+
+static void write_params(const char *dir, const struct params *p)
+{
+	FILE *fp = runrec_create(dir, "params.csv");
+
+	put_params(fp, p->o, p->n, p->steps, p->nqif, p->wsha, p->tsha, p->ksha, p->ssha,
+		   p->ntrained);
+	runrec_finish(fp, dir, "params.csv");
+}
+
+/* Field k (from 0) of a CSV line without quotes, into buf ("" past its
+ * end). */
+static const char *field(const char *line, size_t k, char *buf, size_t len)
+{
+	size_t w;
+
+	for (; k; k--) {
+		line += strcspn(line, ",\n");
+		if (*line != ',')
+			return "";
+		line++;
+	}
+	w = strcspn(line, ",\n");
+	snprintf(buf, len, "%.*s", (int)(w < len ? w : len - 1), line);
+	return buf;
+}
+
+/* --resume: the interrupted run in dir was made with these parameters,
+ * else die naming the first that differs.  --continue (old set): the run
+ * in dir may have had other loops and train_loops, returned in old[2]. */
+static void check_params(const char *dir, const struct params *p, long long *old)
+{
+	char *mine = NULL, *path = runrec_path(dir, "params.csv"), theirs[2][8192];
+	size_t len = 0;
+	FILE *fp = open_memstream(&mine, &len), *in = fopen(path, "r");
+
+	if (!fp)
+		err_die(EXIT_DATA, "out of memory");
+	put_params(fp, p->o, p->n, p->steps, p->nqif, p->wsha, p->tsha, p->ksha, p->ssha,
+		   p->ntrained);
+	fclose(fp);
+	if (!in || !fgets(theirs[0], sizeof theirs[0], in) || !fgets(theirs[1], sizeof theirs[1], in))
+		err_die(EXIT_DATA, "%s: not an interrupted run (no params.csv)", dir);
+	fclose(in);
+	{
+		const char *nl = strchr(mine, '\n');
+		char a[512], b[512], name[128];
+
+		for (size_t k = 0;; k++) {
+			const char *h = field(mine, k, name, sizeof name);
+
+			if (!*h && !*field(theirs[0], k, a, sizeof a))
+				break;
+			if (strcmp(h, field(theirs[0], k, a, sizeof a)))
+				err_die(EXIT_USAGE, "--resume: %s was run by another version "
+					"(params.csv field %zu: %s, not %s)", dir, k + 1, a, h);
+			field(nl + 1, k, a, sizeof a);
+			field(theirs[1], k, b, sizeof b);
+			/* nqif follows from N and pqif: pqif names what was asked */
+			if (!strcmp(h, "nqif"))
+				continue;
+			if (old && (!strcmp(h, "loops") || !strcmp(h, "train_loops"))) {
+				old[!strcmp(h, "train_loops")] = atoll(b);
+				continue;
+			}
+			if (strcmp(a, b))
+				err_die(EXIT_USAGE, "--%s: %s was run with %s = %s, not %s",
+					old ? "continue" : "resume", dir, h, b, a);
+		}
+	}
+	free(mine);
+	free(path);
+}
+
+/*
+ * --continue RUN: the finished run RUN (with its checkpoint) copied to
+ * .RUN.partial, to be resumed there at its next loop and put back in
+ * RUN's place when complete.  Its parameters must be this invocation's but
+ * for loops (more) and train_loops (the loops it ran must train as they
+ * did), and its weights recorded after every loop.
+ */
+static const char *continue_run(struct atomic_dir *ad, struct options *o, const struct params *p)
+{
+	long long old[2] = { -1, -1 };
+	const char *dir;
+	char *src, *dst;
+	DIR *d;
+	struct dirent *e;
+
+	src = runrec_path(o->cont, "checkpoint.bin");
+	if (access(src, F_OK) != 0)
+		err_die(EXIT_DATA, "%s: no checkpoint to continue from (make the run with "
+			"--keep-checkpoint)", o->cont);
+	free(src);
+	check_params(o->cont, p, old);
+	if (o->loops <= old[0])
+		err_die(EXIT_USAGE, "--continue: %s has %lld loops already: --loops must be more",
+			o->cont, old[0]);
+	if ((old[1] < old[0] - 1 ? old[1] : old[0] - 1) !=
+	    (o->train_loops < old[0] - 1 ? o->train_loops : old[0] - 1))
+		err_die(EXIT_USAGE, "--continue: %s trained loops 1-%lld of its %lld: "
+			"--train-loops %lld would have trained them otherwise", o->cont, old[1],
+			old[0], o->train_loops);
+	if (o->record_loops_arg && strcmp(o->record_loops_arg, "all"))
+		err_die(EXIT_USAGE, "--continue: the weights must be recorded after every loop "
+			"(no --record-loops)");
+	o->force = 1;
+	dir = atomic_dir_open_kept(ad, o->cont, 1, 0);
+	d = opendir(o->cont);
+	if (!d)
+		err_die(EXIT_DATA, "%s: cannot read: %s", o->cont, strerror(errno));
+	/* what is written again is copied, what stays is linked */
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			static const char *const kept[] = { "weights.npz", "plastic.npy", "kick.npy",
+							    "state0.npy", "trained.npy" };
+			int link_it = 0;
+
+			for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
+				link_it |= !strcmp(e->d_name, kept[k]);
+			src = runrec_path(o->cont, e->d_name);
+			dst = runrec_path(dir, e->d_name);
+			if (!link_it || link(src, dst) != 0)
+				copy_file(src, dst);
+			free(src);
+			free(dst);
+		}
+	closedir(d);
+	return dir;
+}
+
 static void fmt_bytes(char *buf, size_t len, double b)
 {
 	if (b >= 1e9)
@@ -1146,6 +1312,12 @@ struct run {
 	struct runrec rr;
 	struct runrec_config rcf;
 	struct runrec_whole whole;
+	struct runrec_pos pos;
+	struct params prm;
+	size_t loop0;                /* the first loop to run (resumed) */
+	int resuming;
+	size_t kill_loop, kill_step;
+	char *ckpath;
 	struct atomic_dir ad;
 	struct pool *pool;
 	const char *dir;
@@ -1221,6 +1393,15 @@ static void setup(struct run *R)
 	dist_quiet(d, 0);
 	if (d->size > 1)
 		refuse_stdin(o, d->size);
+	if (d->size > 1 && o->checkpoint)
+		err_die(EXIT_USAGE, "%s: a run on %d processes cannot be checkpointed (one process "
+			"only)", o->cont ? "--continue" : o->resume ? "--resume" : o->keep_checkpoint ?
+			"--keep-checkpoint" : "--checkpoint", d->size);
+	/* Fault injection for the tests of --resume: SIGKILL at a given step. */
+	R->kill_loop = R->kill_step = SIZE_MAX;
+	if (getenv("FORCENET_KILL_AT") &&
+	    sscanf(getenv("FORCENET_KILL_AT"), "%zu:%zu", &R->kill_loop, &R->kill_step) != 2)
+		err_usage("FORCENET_KILL_AT: '%s' is not LOOP:STEP", getenv("FORCENET_KILL_AT"));
 
 	/* Inputs, all checked before anything is written. */
 	weights_open(&R->wt, o->weights);
@@ -1279,7 +1460,7 @@ static void setup(struct run *R)
 		.loops = (size_t)o->loops, .stim = stim, .observe = R->observe,
 		.nobserve = R->nobserve, .record_loop = R->record_loop, .sparse = R->wt.sparse,
 		.indptr = R->wt.indptr, .trace = o->trace, .ntrace = o->ntrace,
-		.whole = d->size > 1 ? &R->whole : NULL };
+		.plain = o->checkpoint, .whole = d->size > 1 ? &R->whole : NULL };
 	need = (double)net_bytes(R->rows, R->wt.indptr, &R->ncf) + (double)sim_bytes(n) +
 	       (double)summary_bytes(R->rows, steps, !summary_buffered(n, steps)) +
 	       (d->rank == 0 ? (double)runrec_bytes(&R->rcf, NULL) : 0);
@@ -1410,38 +1591,64 @@ static void join(struct run *R)
 	}
 }
 
-/* The run directory, under a temporary name until complete (process 0). */
+/*
+ * The run directory, under a temporary name until complete (a kept one,
+ * .NAME.partial, with checkpoints), and a checkpoint's state when resumed
+ * (process 0).
+ */
 static void open_dir(struct run *R)
 {
-	const struct options *o = &R->o;
+	struct options *o = &R->o;
 	const char *dir;
 
-	dir = R->dir = atomic_dir_open(&R->ad, o->c.output, o->force);
-	R->rcf.dir = dir;
-	write_params(dir, o, R->n, R->steps, R->nqif, R->wt.sha, R->tsha, R->ksha, R->ssha,
-		     R->ntrained);
-	if (R->trained) {
-		struct npy_writer w;
-		char *p = path_in(dir, "trained.npy");
-
-		npy_writer_open(&w, p, NPY_I8, 1, (size_t[]){ R->ntrained });
-		for (size_t i = 0; i < R->n; i++)
-			if (R->trained[i])
-				npy_write_i64(&w, (int64_t[]){ (int64_t)i }, 1);
-		npy_writer_close(&w);
-		free(p);
+	R->prm = (struct params){ o, R->n, R->steps, R->nqif, R->ntrained, R->wt.sha, R->tsha,
+				  R->ksha, R->ssha };
+	if (o->cont) {
+		dir = continue_run(&R->ad, o, &R->prm);
+		R->ckpath = runrec_path(dir, "checkpoint.bin");
+		o->resume = 1;
+	} else if (o->checkpoint) {
+		dir = atomic_dir_open_kept(&R->ad, o->c.output, o->force, o->resume);
+		R->ckpath = runrec_path(dir, "checkpoint.bin");
+	} else {
+		dir = atomic_dir_open(&R->ad, o->c.output, o->force);
 	}
-	if (R->wt.sparse && (o->record & REC_WEIGHTS))
-		place_weights(&R->wt, dir);
-	{
-		char *p = path_in(dir, "kick.npy");
+	R->dir = R->rcf.dir = dir;
+	if (o->resume && !o->cont)
+		check_params(dir, &R->prm, NULL);
+	R->resuming = o->resume && access(R->ckpath, F_OK) == 0;
+	if (R->resuming) {
+		struct ckpt c;
 
-		npy_save(p, NPY_F8, 1, (size_t[]){ R->n }, R->kick);
-		free(p);
-		p = path_in(dir, "state0.npy");
-		npy_save(p, NPY_F8, 1, (size_t[]){ R->n }, R->x);
-		free(p);
+		if (ckpt_open(&c, R->ckpath) ||
+		    ckpt_get(&c, "run.loop", &R->loop0, sizeof R->loop0) ||
+		    ckpt_get(&c, "run.pos", &R->pos, sizeof R->pos) || sim_restore(&R->sim, &c) ||
+		    ckpt_close(&c))
+			err_die(EXIT_DATA, "%s: %s", R->ckpath, c.err);
+		/* --continue: the run's parameters now (its arrays take the new
+		 * length in runrec_resume()) */
+		if (o->cont)
+			write_params(dir, &R->prm);
+	} else {
+		write_params(dir, &R->prm);
+		write_start(dir, R->trained, R->n, R->kick, R->x);
+		if (R->wt.sparse && (o->record & REC_WEIGHTS))
+			place_weights(&R->wt, dir);
 	}
+}
+
+/* The state after a loop, for --resume (one process). */
+static void save_checkpoint(struct run *R, size_t loop)
+{
+	struct ckpt c;
+	size_t next = loop + 1;
+
+	runrec_mark(&R->rr, &R->pos);
+	ckpt_create(&c, R->ckpath);
+	ckpt_put(&c, "run.loop", &next, sizeof next);
+	ckpt_put(&c, "run.pos", &R->pos, sizeof R->pos);
+	sim_save(&R->sim, &c);
+	ckpt_commit(&c);
 }
 
 /* The record of step it: process 0 writes it, from the others' values of
@@ -1498,14 +1705,19 @@ static void run_loops(struct run *R)
 	double t0, t_train = 0, t_free = 0;
 	size_t n_train = 0, n_free = 0;
 
-	if (d->rank == 0)
+	if (d->rank == 0 && R->resuming) {
+		runrec_resume(&R->rr, &R->rcf, &R->net, &R->pos);
+		if (!o->c.quiet)
+			err_warn("%s: resuming at loop %zu", o->c.output, R->loop0);
+	} else if (d->rank == 0) {
 		runrec_open(&R->rr, &R->rcf, &R->net, &R->sm);
-	else if (runrec_writes_plastic(&R->rcf, &R->net))
+	} else if (runrec_writes_plastic(&R->rcf, &R->net)) {
 		whole_positions(R, NULL);
+	}
 
-	progress_start(&pg, (size_t)o->loops * steps, o->c.quiet || d->rank != 0);
+	progress_start(&pg, ((size_t)o->loops - R->loop0) * steps, o->c.quiet || d->rank != 0);
 	t0 = progress_now();
-	for (size_t loop = 0; loop < (size_t)o->loops; loop++) {
+	for (size_t loop = R->loop0; loop < (size_t)o->loops; loop++) {
 		int train = loop >= 1 && loop <= (size_t)o->train_loops;
 		const char *phase = loop == 0 ? "pre" : train ? "train" : "test";
 		double stats[3], tl = progress_now();
@@ -1528,6 +1740,8 @@ static void run_loops(struct run *R)
 				nq++;
 			summary_step(&R->sm, it, trow + d->lo, sim->vstep, nq, sim->nspikes - nq);
 			record_step(R, loop, it);
+			if (loop == R->kill_loop && it == R->kill_step)
+				raise(SIGKILL);
 			if (sim->trained) {
 				t_train += progress_now() - ts;
 				n_train++;
@@ -1538,6 +1752,8 @@ static void run_loops(struct run *R)
 			progress_tick(&pg, 1);
 		}
 		end_loop(R, loop, phase, stats);
+		if (o->checkpoint)
+			save_checkpoint(R, loop);
 		progress_line(&pg, "loop %zu/%lld %s: rate %.3g Hz, mse %.4g, corr %.3f, %.2f s",
 			      loop, o->loops - 1, phase, stats[0], stats[1], stats[2],
 			      progress_now() - tl);
@@ -1546,7 +1762,16 @@ static void run_loops(struct run *R)
 	if (d->rank != 0)
 		return;
 	runrec_close(&R->rr);
+	/* the checkpoint goes after the rename: a run killed before it is
+	 * finished by --resume from its last loop, not done again */
 	atomic_dir_commit(&R->ad);
+	if (o->checkpoint && !o->keep_checkpoint) {
+		char *p = runrec_path(o->c.output, "checkpoint.bin");
+
+		if (unlink(p) != 0)
+			err_die(EXIT_DATA, "%s: cannot remove: %s", p, strerror(errno));
+		free(p);
+	}
 	if (!o->c.quiet) {
 		char comm[160] = "";
 
@@ -1588,6 +1813,7 @@ static void run_free(struct run *R)
 	free(R->v_all);
 	free(R->mse);
 	free(R->mse_all);
+	free(R->ckpath);
 	opts_free(&R->o.c);
 	dist_free(&R->d);
 }

@@ -9,10 +9,15 @@ VREST       := -8.5 -12.3 -17 -22
 SEEDS       := 0 1
 
 # Network and target (init-weights, gen-target), one pair per seed.
+# TARGET_OPTIONS are gen-target's options beyond -N, --steps and --seed,
+# each valued by the variable of its name in capitals (--amp0: AMP0);
+# TARGET_SWEEP may name one more, swept as a dimension of the grid
+# (sequences.mk sweeps omegagauss).
 NEURONS     := 200
 DENSITY     := 0.3
 GSYN        := 0.5
 STEPS       := 1000
+TARGET_OPTIONS := amp0 romega1 romega2
 AMP0        := 4
 ROMEGA1     := 1
 ROMEGA2     := 5
