@@ -123,6 +123,9 @@ sp.save_npz("bad.npz", sp.csr_matrix(w))'
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 2 ]
 	[ "$(mpi 3 --help | grep -c '^Usage: simulate-train')" -eq 1 ]
+	run mpi 2 -q -w w.npy -t t.npy -o run --checkpoint
+	[ "$status" -eq 2 ]
+	[ "$output" = "simulate-train-mpi: --checkpoint: a run on 2 processes cannot be checkpointed (one process only)" ]
 	run mpi 2 -w - -t t.npy -o run
 	[ "$status" -eq 2 ]
 	[ "$output" = "simulate-train-mpi: -: standard input cannot be read by 2 processes (give a file)" ]
