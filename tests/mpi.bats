@@ -61,7 +61,9 @@ both() {
 	mixed
 	both s -w w.npz --plastic 4 --observe 5,20,40,60 --record +inputs --record-loops 0,last
 	[ -f s.1/weights-values.npy ] && [ -f s.1/plastic.npy ] && cmp w.npz s.p3/weights.npz
-	both f -w w.npz --train-fraction 0.4 --p-float32 --static-float32 --noise em
+	# a float32 target (each process converts its neurons' columns)
+	gen-target -N 61 --steps 300 --seed 4 --float32 -o t4.npy
+	both f -w w.npz -t t4.npy --train-fraction 0.4 --p-float32 --static-float32 --noise em
 	[ -f f.1/trained.npy ]
 	both g -w w.npy --train-neurons 0,30,31,60 --learn-every 3 --forget 0.99
 }

@@ -1004,10 +1004,13 @@ static void place_weights(const struct weights *w, const char *dir)
 /*
  * The target, (steps, n): a regular '<f8' or '<f4' .npy file is mapped
  * (nothing of its size in memory: the system pages it in and out), any
- * other input is read whole.  Rows are delivered as doubles.
+ * other input is read whole.  Rows are delivered as doubles, valid in the
+ * columns lo .. hi-1 of a block (the neurons of one process) when mapped:
+ * a process reads no more of the file than its neurons' columns.
  */
 struct target {
 	size_t steps, n;
+	size_t lo, hi;          /* the columns in use */
 	const double *a;        /* the doubles, when read or a mapped '<f8' */
 	const float *f;         /* a mapped '<f4' */
 	double *row;            /* a '<f4' row as doubles */
@@ -1022,12 +1025,15 @@ static const double *target_row(void *ctx, size_t it)
 
 	if (t->a)
 		return t->a + it * t->n;
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = t->lo; i < t->hi; i++)
 		t->row[i] = t->f[it * t->n + i];
 	return t->row;
 }
 
-static void load_target(struct target *t, const char *path, char hex[65])
+/* sha: the file's checksum too; lo, hi: the columns of the block (the
+ * columns checked, and N = hi when they are all). */
+static void load_target(struct target *t, const char *path, char hex[65], size_t lo,
+			size_t hi, int sha)
 {
 	struct npy_reader r;
 	struct stat st;
@@ -1058,15 +1064,19 @@ static void load_target(struct target *t, const char *path, char hex[65])
 					t->f = (const float *)(const void *)d;
 					t->row = err_malloc((t->n + 1) * sizeof *t->row);
 				}
+				/* the whole row when the block's columns are not
+				 * those of the file (then it is refused below) */
+				t->lo = t->n == hi ? lo : 0;
+				t->hi = t->n == hi ? hi : t->n;
 				for (size_t it = 0; it < t->steps; it++) {
 					const double *x = target_row(t, it);
 
-					for (size_t i = 0; i < t->n; i++)
+					for (size_t i = t->lo; i < t->hi; i++)
 						if (!isfinite(x[i]))
 							err_die(EXIT_DATA, "%s: value %zu is not finite (%g)",
 								path, it * t->n + i, x[i]);
 				}
-				if (sha256_file(path, hex) != 0)
+				if (sha && sha256_file(path, hex) != 0)
 					err_die(EXIT_DATA, "%s: cannot read", path);
 				return;
 			}
@@ -1084,6 +1094,7 @@ static void load_target(struct target *t, const char *path, char hex[65])
 		t->a = t->owned;
 		t->steps = shape[0];
 		t->n = shape[1];
+		t->hi = t->n;
 	}
 }
 
@@ -1409,7 +1420,7 @@ static void setup(struct run *R)
 	dist_split(d, n);
 	R->rows = d->hi - d->lo;
 	weights_load(&R->wt, d->lo, d->hi, d->rank == 0);
-	load_target(&R->tg, o->target, R->tsha);
+	load_target(&R->tg, o->target, R->tsha, d->lo, d->hi, d->rank == 0);
 	if (R->tg.n != n)
 		err_die(EXIT_DATA, "%s: target has %zu neurons (columns), the weights have %zu",
 			o->target, R->tg.n, n);
