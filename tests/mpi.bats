@@ -109,7 +109,7 @@ sp.save_npz("bad.npz", sp.csr_matrix(w))'
 	# training: process 0 reads all of W for dw.csv, and sees it too
 	fails_alike 3 -w bad.npz -t t.npy --record all --stim-steps 100
 	# weights all zero: the blocks' synapses are added up before it is said
-	pyrun 'np.save("zero.npy", np.zeros((60, 60)))'
+	pyrun 'np.save("zero.npy", np.zeros((61, 61)))'
 	fails_alike 3 -q -w zero.npy -t t.npy
 	rm bad.npy bad.npz zero.npy
 	assert_only w.npy w.npz t.npy
