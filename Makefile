@@ -51,13 +51,13 @@ CFLAGS    ?= -O3 -march=x86-64-v3 -ffp-contract=off -g
 WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Recursive (=) on purpose: pkg-config is asked when a recipe runs, after
 # the deps step may have installed it.
-DEPCFLAGS  = $(shell pkg-config --cflags gsl openblas libzip)
+DEPCFLAGS  = $(shell pkg-config --cflags gsl openblas libzip libcrypto)
 # GSL's own .pc adds its reference CBLAS (-lgslcblas): leave it out so that
 # every cblas_* call of a tool that does linear algebra goes to OpenBLAS.
 # Only those tools link OpenBLAS: its pthread build starts a thread that
 # spins on sched_yield, and a simulation beside it would lose a core to it.
 DEPLIBS    = $(filter-out -lgslcblas,$(shell pkg-config --libs gsl)) \
-             $(shell pkg-config --libs libzip) -lcsv -lm
+             $(shell pkg-config --libs libzip libcrypto) -lcsv -lm
 BLASLIBS   = $(shell pkg-config --libs openblas)
 BLAS_TOOLS = dpr
 ALL_CFLAGS = $(WARN) -D_DEFAULT_SOURCE -DFORCENET_VERSION='"$(VERSION)"' \
@@ -230,8 +230,8 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=al
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB) $(wildcard libcore/*.h) | deps-fuzz
 	@mkdir -p $(@D)
 	$(call say,fuzzer)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags libzip) -o $@ $< $(FUZZ_LIB) \
-	  $(shell pkg-config --libs libzip) -lcsv -lm
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags libzip libcrypto) -o $@ $< $(FUZZ_LIB) \
+	  $(shell pkg-config --libs libzip libcrypto) -lcsv -lm
 
 fuzz: $(FUZZERS) all
 	@tests/fuzz/seeds.sh $(B)/bin build/fuzz/seeds
