@@ -4,9 +4,12 @@
 #   make              build the tools into build/bin (installs missing Debian
 #                     packages); then `. build/env.sh` puts them and their
 #                     man pages on PATH and MANPATH, without installing
+#   make mpi          build/bin/simulate-train-mpi: simulate-train on the
+#                     processes of an MPI job (Open MPI; installs it when
+#                     missing), one network across machines
 #   make test         build and run the whole test-suite (BATS + C unit
 #                     tests); TESTS="tests/a.bats tests/b.bats" runs those
-#   make check-sanitize  the suite (but the Slurm and build ones) with the
+#   make check-sanitize  the suite (but the Slurm, MPI and build ones) with the
 #                     tools and unit tests built with AddressSanitizer and
 #                     UndefinedBehaviorSanitizer, in build/san (also
 #                     make test SANITIZE=1 [TESTS=...])
@@ -26,7 +29,7 @@
 #   make help         this text
 #
 # Variables: PREFIX=/usr/local, DESTDIR= (a staging root), V=1 (print the
-# commands instead of one line per step), CC=, CFLAGS=, TESTS=, BENCH=,
+# commands instead of one line per step), CC=, CFLAGS=, MPICC=, TESTS=, BENCH=,
 # SANITIZE=, FUZZ_TIME=.
 #
 # Tools are tools/*.c, one executable each; the shared library is libcore/*.c;
@@ -43,17 +46,18 @@ completionsdir ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR   ?=
 
 CC        ?= cc
+MPICC     ?= mpicc
 CFLAGS    ?= -O3 -march=x86-64-v3 -ffp-contract=off -g
 WARN      := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Recursive (=) on purpose: pkg-config is asked when a recipe runs, after
 # the deps step may have installed it.
-DEPCFLAGS  = $(shell pkg-config --cflags gsl openblas libzip)
+DEPCFLAGS  = $(shell pkg-config --cflags gsl openblas libzip libcrypto)
 # GSL's own .pc adds its reference CBLAS (-lgslcblas): leave it out so that
 # every cblas_* call of a tool that does linear algebra goes to OpenBLAS.
 # Only those tools link OpenBLAS: its pthread build starts a thread that
 # spins on sched_yield, and a simulation beside it would lose a core to it.
 DEPLIBS    = $(filter-out -lgslcblas,$(shell pkg-config --libs gsl)) \
-             $(shell pkg-config --libs libzip) -lcsv -lm
+             $(shell pkg-config --libs libzip libcrypto) -lcsv -lm
 BLASLIBS   = $(shell pkg-config --libs openblas)
 BLAS_TOOLS = dpr
 ALL_CFLAGS = $(WARN) -D_DEFAULT_SOURCE -DFORCENET_VERSION='"$(VERSION)"' \
@@ -101,8 +105,8 @@ MAN5      := $(wildcard man/man5/*.5)
 MAN7      := $(wildcard man/man7/*.7)
 LIB_HDR   := $(wildcard libcore/*.h)
 
-.PHONY: all deps deps-build deps-test deps-fuzz test unit bench install uninstall clean \
-  lint-man help check-sanitize fuzz
+.PHONY: all deps deps-build deps-test deps-fuzz deps-mpi mpi test unit bench install uninstall \
+  clean lint-man help check-sanitize fuzz
 # Written afresh for every install: it holds PREFIX.
 .PHONY: $(B)/forcenet.pc
 .DEFAULT_GOAL := all
@@ -128,7 +132,7 @@ $(B)/env.sh: Makefile
 $(B)/completion: completion/forcenet.bash.in Makefile
 	@mkdir -p $(@D)
 	$(call say,gen)
-	$(Q)sed 's/@TOOLS@/$(TOOLS)/' $< > $@.tmp && mv $@.tmp $@
+	$(Q)sed 's/@TOOLS@/$(TOOLS) simulate-train-mpi/' $< > $@.tmp && mv $@.tmp $@
 
 # pkg-config metadata of libforcenet (libcore installed): it links statically,
 # so Libs names every library behind it.
@@ -145,13 +149,15 @@ $(B)/forcenet.pc: | deps-build
 
 # Installs what is missing (as root, from Debian's archive); a no-op otherwise.
 deps:
-	@scripts/deps build test sweep
+	@scripts/deps build test sweep mpi
 deps-build:
 	@scripts/deps build
 deps-test:
 	@scripts/deps test
 deps-fuzz:
 	@scripts/deps fuzz
+deps-mpi:
+	@scripts/deps mpi
 
 $(B)/obj/%.o: %.c | deps-build
 	@mkdir -p $(@D)
@@ -175,21 +181,38 @@ $(B)/unit/%: $(B)/obj/tests/unit/%.o $(B)/libcore.a
 
 unit: $(UNIT_BIN)
 
+# simulate-train-mpi: the tool's own object, with libcore's dist module
+# built for MPI (dist.h) in place of its one-process build; nothing else of
+# the plain build uses MPI.
+mpi: $(B)/bin/simulate-train-mpi
+
+$(B)/obj-mpi/dist.o: libcore/dist.c | deps-build deps-mpi
+	@mkdir -p $(@D)
+	$(call say,mpicc,$<)
+	$(Q)$(MPICC) $(ALL_CFLAGS) -DFORCENET_MPI -MMD -MP -c -o $@ $<
+
+$(B)/bin/simulate-train-mpi: $(B)/obj/tools/simulate-train.o $(B)/obj-mpi/dist.o $(B)/libcore.a
+	@mkdir -p $(@D)
+	$(call say,ld)
+	$(Q)$(MPICC) -o $@ $^ $(LDLIBS)
+
 # Keep the objects of tools and unit tests: they are not throw-away intermediates.
 .SECONDARY: $(TOOLS:%=$(B)/obj/tools/%.o) $(UNIT_SRC:tests/unit/%.c=$(B)/obj/tests/unit/%.o)
 
 # The whole suite: every BATS file in tests/ with the build first on PATH.
-test: all unit | deps-test
+test: all unit $(if $(SANITIZE),,mpi) | deps-test
 	@PATH="$(CURDIR)/$(B)/bin:$$PATH" FORCENET_ROOT="$(CURDIR)" \
 	  FORCENET_UNIT="$(CURDIR)/$(B)/unit" PYTHON="$(PYTHON)" $(SAN_ENV) \
 	  scripts/run-tests $(TESTS)
 
 # The same suite under the sanitizers (a make of its own: B differs), but
-# for two suites that test plumbing, not the tools: Slurm's, and the build's
-# (make's own output, the installation, a program of its own).
+# for three suites that test plumbing, not the tools: Slurm's, MPI's (Open
+# MPI's own allocations are not ours to check; simulate-train-mpi runs the
+# same code as simulate-train) and the build's (make's own output, the
+# installation, a program of its own).
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 test \
-	  TESTS="$(or $(TESTS),$(filter-out tests/slurm.bats tests/build.bats,$(wildcard tests/*.bats)))"
+	  TESTS="$(or $(TESTS),$(filter-out tests/slurm.bats tests/build.bats tests/mpi.bats,$(wildcard tests/*.bats)))"
 
 # ---------------------------------------------------------------- fuzzing
 # One libFuzzer harness per reader; seeds written by the tools
@@ -207,8 +230,8 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=al
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB) $(wildcard libcore/*.h) | deps-fuzz
 	@mkdir -p $(@D)
 	$(call say,fuzzer)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags libzip) -o $@ $< $(FUZZ_LIB) \
-	  $(shell pkg-config --libs libzip) -lcsv -lm
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags libzip libcrypto) -o $@ $< $(FUZZ_LIB) \
+	  $(shell pkg-config --libs libzip libcrypto) -lcsv -lm
 
 fuzz: $(FUZZERS) all
 	@tests/fuzz/seeds.sh $(B)/bin build/fuzz/seeds
@@ -222,7 +245,7 @@ fuzz: $(FUZZERS) all
 	  grep -E '^#[0-9]+ *DONE|stat::number_of_executed_units|cov:' build/fuzz/$$h.log | tail -n 2; \
 	done
 
-bench: all unit | deps-test
+bench: all unit mpi | deps-test
 	@PATH="$(CURDIR)/$(B)/bin:$$PATH" FORCENET_ROOT="$(CURDIR)" \
 	  FORCENET_UNIT="$(CURDIR)/$(B)/unit" PYTHON="$(PYTHON)" \
 	  scripts/run-bench $(BENCH)
@@ -236,6 +259,9 @@ install: all $(B)/completion $(B)/forcenet.pc
 	  $(DESTDIR)$(mandir)/man7 $(DESTDIR)$(completionsdir) $(DESTDIR)$(libdir) \
 	  $(DESTDIR)$(includedir)/forcenet $(DESTDIR)$(pkgconfigdir)
 	$(Q)install -m 0755 $(TOOL_BIN) $(DESTDIR)$(bindir)
+	$(Q)if [ -f $(B)/bin/simulate-train-mpi ]; then \
+	  install -m 0755 $(B)/bin/simulate-train-mpi $(DESTDIR)$(bindir) && \
+	  install -m 0644 $(B)/completion $(DESTDIR)$(completionsdir)/simulate-train-mpi; fi
 	$(Q)install -m 0644 $(MAN1) $(DESTDIR)$(mandir)/man1
 	$(Q)install -m 0644 $(MAN5) $(DESTDIR)$(mandir)/man5
 	$(Q)install -m 0644 $(MAN7) $(DESTDIR)$(mandir)/man7
@@ -246,16 +272,17 @@ install: all $(B)/completion $(B)/forcenet.pc
 	$(Q)if [ -z "$(DESTDIR)" ] && command -v mandb > /dev/null; then mandb -q || true; fi
 
 uninstall:
-	rm -f $(TOOLS:%=$(DESTDIR)$(bindir)/%) \
+	rm -f $(TOOLS:%=$(DESTDIR)$(bindir)/%) $(DESTDIR)$(bindir)/simulate-train-mpi \
 	  $(MAN1:man/man1/%=$(DESTDIR)$(mandir)/man1/%) \
 	  $(MAN5:man/man5/%=$(DESTDIR)$(mandir)/man5/%) \
 	  $(MAN7:man/man7/%=$(DESTDIR)$(mandir)/man7/%) \
-	  $(TOOLS:%=$(DESTDIR)$(completionsdir)/%) \
+	  $(TOOLS:%=$(DESTDIR)$(completionsdir)/%) $(DESTDIR)$(completionsdir)/simulate-train-mpi \
 	  $(DESTDIR)$(libdir)/libforcenet.a $(DESTDIR)$(pkgconfigdir)/forcenet.pc
 	rm -rf $(DESTDIR)$(includedir)/forcenet
 
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJ:.o=.d) $(TOOLS:%=$(B)/obj/tools/%.d) $(UNIT_SRC:tests/unit/%.c=$(B)/obj/tests/unit/%.d)
+-include $(LIB_OBJ:.o=.d) $(TOOLS:%=$(B)/obj/tools/%.d) $(UNIT_SRC:tests/unit/%.c=$(B)/obj/tests/unit/%.d) \
+	$(B)/obj-mpi/dist.d
 -include pipelines/sweep.mk

@@ -237,7 +237,8 @@ int arrayin_open_flags(struct arrayin *a, const char *path, int flags)
 	a->name = path;
 	a->flags = flags;
 	a->base = -1;
-	sha256_init(&a->hash);
+	if (flags & ARRAYIN_HASH)
+		sha256_init(&a->hash);
 	if (strcmp(path, "-") != 0) {
 		a->raw = fopen(path, "rb");
 		if (!a->raw)
@@ -501,6 +502,7 @@ int arrayin_sha256(struct arrayin *a, char hex[65])
 
 void arrayin_close(struct arrayin *a)
 {
+	sha256_free(&a->hash);
 	unmap(a);
 	free(a->buf);
 	a->buf = NULL;

@@ -13,6 +13,12 @@
 #include "err.h"
 
 static const char *prog = "forcenet";
+static void (*handler)(int status, const char *msg);
+
+void err_set_handler(void (*fn)(int status, const char *msg))
+{
+	handler = fn;
+}
 
 /* Open a closed descriptor fd on /dev/null with the given flags. */
 static void fill_fd(int fd, int flags)
@@ -67,15 +73,38 @@ void err_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The end of err_die() and err_usage(): the message through the handler,
+ * or printed; then the pending outputs removed and exit. */
+static _Noreturn void fail(int status, int usage, const char *fmt, va_list ap)
+{
+	if (handler) {
+		char msg[4096];
+		size_t len = (size_t)snprintf(msg, sizeof msg, "%s: ", prog);
+
+		if (len < sizeof msg)
+			len += (size_t)vsnprintf(msg + len, sizeof msg - len, fmt, ap);
+		if (len < sizeof msg)
+			len += (size_t)snprintf(msg + len, sizeof msg - len, "\n");
+		if (usage && len < sizeof msg)
+			snprintf(msg + len, sizeof msg - len,
+				 "Try '%s --help' for more information.\n", prog);
+		handler(status, msg);
+		fputs(msg, stderr);
+	} else {
+		err_vwarn(fmt, ap);
+		if (usage)
+			fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+	}
+	atomic_abort_all();
+	exit(status);
+}
+
 void err_die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	err_vwarn(fmt, ap);
-	va_end(ap);
-	atomic_abort_all();
-	exit(status);
+	fail(status, 0, fmt, ap);
 }
 
 void err_usage(const char *fmt, ...)
@@ -83,11 +112,7 @@ void err_usage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	err_vwarn(fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-	atomic_abort_all();
-	exit(EXIT_USAGE);
+	fail(EXIT_USAGE, 1, fmt, ap);
 }
 
 void *err_malloc(size_t n)

@@ -46,6 +46,15 @@ _Noreturn void err_die(int status, const char *fmt, ...)
 _Noreturn void err_usage(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/*
+ * A handler for the failures of err_die() and err_usage(), for a tool whose
+ * processes must agree on how a run ends (dist.h): fn gets the exit status
+ * and the whole message as it would be printed (its lines ending in '\n'),
+ * instead of the default (print it, remove the pending outputs, exit).  If
+ * fn returns, the default follows.  NULL restores the default.
+ */
+void err_set_handler(void (*fn)(int status, const char *msg));
+
 /* malloc/calloc that die with "tool: out of memory (N bytes)" on failure. */
 void *err_malloc(size_t n);
 void *err_calloc(size_t count, size_t size);

@@ -68,20 +68,26 @@ void model_recurrent(size_t n, const size_t *rowptr, const int32_t *col,
 
 void model_cols_init(struct model_cols *c, size_t n, const size_t *rowptr, const int32_t *col)
 {
-	size_t nnz = rowptr[n], *fill;
+	model_cols_init_rect(c, n, n, rowptr, col);
+}
 
-	c->cptr = err_calloc(n + 1, sizeof *c->cptr);
+void model_cols_init_rect(struct model_cols *c, size_t nrows, size_t ncols,
+			  const size_t *rowptr, const int32_t *col)
+{
+	size_t nnz = rowptr[nrows], *fill;
+
+	c->cptr = err_calloc(ncols + 1, sizeof *c->cptr);
 	if (nnz > UINT32_MAX)
 		err_die(EXIT_DATA, "%zu trained synapses: at most %u", nnz, UINT32_MAX);
 	c->cval = err_malloc_huge((nnz + 1) * sizeof *c->cval);
 	c->crow = err_malloc_huge((nnz + 1) * sizeof *c->crow);
 	for (size_t x = 0; x < nnz; x++)
 		c->cptr[col[x] + 1]++;
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = 0; j < ncols; j++)
 		c->cptr[j + 1] += c->cptr[j];
-	fill = err_malloc((n + 1) * sizeof *fill);
-	memcpy(fill, c->cptr, n * sizeof *fill);
-	for (size_t i = 0; i < n; i++)
+	fill = err_malloc((ncols + 1) * sizeof *fill);
+	memcpy(fill, c->cptr, ncols * sizeof *fill);
+	for (size_t i = 0; i < nrows; i++)
 		for (size_t x = rowptr[i]; x < rowptr[i + 1]; x++) {
 			size_t y = fill[col[x]]++;
 
@@ -109,6 +115,32 @@ void model_recurrent_spikes(size_t n, const struct model_cols *c, const double *
 		if (spiked[j])
 			for (size_t x = c->cptr[j]; x < c->cptr[j + 1]; x++)
 				y[c->crow[x]] += b * val[c->cval[x]];
+}
+
+/* The synaptic output's RK2 stages, g(r) = -b r (model_step() and
+ * model_synapses() share them, so that both give the same bits). */
+static inline double r_half(double r, double dt, double b)
+{
+	return r + dt * (-b * r) / 2;
+}
+
+static inline double r_next(double r, double rh, double dt, double b)
+{
+	return r + dt * (-b * rh);
+}
+
+void model_synapses(const struct model_params *mp, double *r, const unsigned char *spiked,
+		    size_t n)
+{
+	const double dt = mp->dt, b = mp->b;
+
+	for (size_t i = 0; i < n; i++) {
+		double r1 = r_next(r[i], r_half(r[i], dt, b), dt, b);
+
+		if (spiked[i])
+			r1 += b;
+		r[i] = r1;
+	}
 }
 
 /* The expressions follow MODEL.md term by term (same order of operations as
@@ -183,7 +215,7 @@ size_t model_step(const struct model_params *mp, double *x, double *r,
 			if (xi1)
 				f += s * xi1[i];
 			xh[i - i0] = x[i] + dt * f / 2;
-			rh[i - i0] = r[i] + dt * (-b * r[i]) / 2;
+			rh[i - i0] = r_half(r[i], dt, b);
 		}
 		/* second stage, then the spikes */
 		cos_all(xh, c, nq);
@@ -195,7 +227,7 @@ size_t model_step(const struct model_params *mp, double *x, double *r,
 			if (xi2)
 				f += s * xi2[i];
 			x1 = x0 + dt * f;
-			r1 = r[i] + dt * (-b * rh[i - i0]);
+			r1 = r_next(r[i], rh[i - i0], dt, b);
 			if (qif) {
 				spike = model_qif_spike(x0, x1);
 				/* The phase modulo 2 pi, as MODEL.md allows: exact

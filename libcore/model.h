@@ -77,6 +77,11 @@ struct model_cols {
 };
 
 void model_cols_init(struct model_cols *c, size_t n, const size_t *rowptr, const int32_t *col);
+
+/* The same for nrows rows whose columns are below ncols (cptr has ncols + 1
+ * entries): the rows of a block of a network (a part of it, dist.h). */
+void model_cols_init_rect(struct model_cols *c, size_t nrows, size_t ncols,
+			  const size_t *rowptr, const int32_t *col);
 void model_cols_free(struct model_cols *c);
 
 /*
@@ -100,6 +105,16 @@ void model_recurrent_spikes(size_t n, const struct model_cols *c, const double *
 size_t model_step(const struct model_params *mp, double *x, double *r,
 		  const double *in, const double *xi1, const double *xi2,
 		  unsigned char *spiked);
+
+/*
+ * The synaptic outputs r of n neurons advanced by one step as model_step()
+ * advances them, from their spikes alone (spiked[i]: 1 for a spike): the
+ * same expressions, so the same bits.  For the neurons that another
+ * process steps (a network split over processes, dist.h), whose spikes are
+ * all that process sends.
+ */
+void model_synapses(const struct model_params *mp, double *r, const unsigned char *spiked,
+		    size_t n);
 
 /* 1 if every value of a[0..n-1] is finite. */
 int model_finite(const double *a, size_t n);

@@ -44,12 +44,12 @@ static int use_buckets(const struct net_config *cf, size_t n)
 
 size_t net_bytes(size_t n, const size_t *indptr, const struct net_config *cf)
 {
-	size_t np = 0, nnz = indptr[n], ns;
+	size_t np = 0, nnz = indptr[n] - indptr[0], ns, ncols = cf->ncols ? cf->ncols : n;
 
 	for (size_t i = 0; i < n; i++)
-		np += plastic_count(cf, i, indptr[i + 1] - indptr[i]);
+		np += plastic_count(cf, cf->row0 + i, indptr[i + 1] - indptr[i]);
 	ns = nnz - np;
-	return sizeof(size_t) * 3 * (n + 1) +
+	return sizeof(size_t) * (n + 1 + 2 * (ncols + 1)) +
 	       (ns >= PLACE_CHUNK ? PLACE_CHUNK * 2 * 16 : 0) +
 	       (ns && use_buckets(cf, n) ? NET_TERMS * 12 : 0) +
 	       np * (sizeof(int32_t) + sizeof(double) + (np < nnz ? sizeof(uint32_t) : 0) +
@@ -120,7 +120,7 @@ struct placer {
 
 static void placer_init(struct placer *pl)
 {
-	pl->nb = ((pl->net->n - 1) >> NET_BUCKET_SHIFT) + 1;
+	pl->nb = ((pl->net->ncols - 1) >> NET_BUCKET_SHIFT) + 1;
 	pl->row = err_malloc(PLACE_CHUNK * sizeof *pl->row);
 	pl->col = err_malloc(PLACE_CHUNK * sizeof *pl->col);
 	pl->val = err_malloc(PLACE_CHUNK * sizeof *pl->val);
@@ -189,7 +189,8 @@ static void placer_free(struct placer *pl)
 
 int net_init(struct net *net, const struct net_source *src, const struct net_config *cf)
 {
-	const size_t n = src->n, *indptr = src->indptr, nnz = indptr[n];
+	const size_t n = src->n, *indptr = src->indptr, nnz = indptr[n] - indptr[0];
+	const size_t ncols = cf->ncols ? cf->ncols : n, row0 = cf->row0;
 	size_t np = 0, mmax = 0, kmax = 0, *sfill = NULL, ns;
 	uint32_t *pick;
 	rng_t *g = NULL;
@@ -200,13 +201,15 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 	memset(net, 0, sizeof *net);
 	net->n = n;
 	net->nnz = nnz;
+	net->ncols = ncols;
+	net->row0 = row0;
 	net->sval_f32 = cf->static_f32;
 	net->prow = err_malloc((n + 1) * sizeof *net->prow);
 	net->prow[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t m = indptr[i + 1] - indptr[i];
 
-		size_t k = plastic_count(cf, i, m);
+		size_t k = plastic_count(cf, row0 + i, m);
 
 		np += k;
 		net->prow[i + 1] = np;
@@ -220,7 +223,7 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 	net->pval = err_malloc_huge((np + 1) * sizeof *net->pval);
 	if (np < nnz)
 		net->pidx = err_malloc_huge((np + 1) * sizeof *net->pidx);
-	net->sptr = err_calloc(n + 1, sizeof *net->sptr);
+	net->sptr = err_calloc(ncols + 1, sizeof *net->sptr);
 	net->srow = err_malloc_huge((ns + 1) * sizeof *net->srow);
 	net->sval = err_malloc_huge((ns + 1) * (cf->static_f32 ? sizeof(float) : sizeof(double)));
 	pick = err_malloc((kmax + 1) * sizeof *pick);
@@ -243,7 +246,7 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 		if (walk_row(&w, i, &col, &val, &m))
 			goto out;
 		if (k && k < m) {
-			rng_reseed_sub(g, cf->seed, RNG_PLASTIC, i);
+			rng_reseed_sub(g, cf->seed, RNG_PLASTIC, row0 + i);
 			rng_sample_few(g, (uint32_t)m, (uint32_t)k, pick, ws);
 		}
 		for (size_t x = 0; x < m; x++) {
@@ -257,14 +260,14 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 			}
 		}
 	}
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = 0; j < ncols; j++)
 		net->sptr[j + 1] += net->sptr[j];
 
 	/* Second pass, when there are static entries: their values to their
 	 * places, column by column in increasing rows. */
 	if (ns) {
-		sfill = err_malloc((n + 1) * sizeof *sfill);
-		memcpy(sfill, net->sptr, n * sizeof *sfill);
+		sfill = err_malloc((ncols + 1) * sizeof *sfill);
+		memcpy(sfill, net->sptr, ncols * sizeof *sfill);
 		w.have = w.used = 0;
 		if (src->rewind(src->ctx))
 			goto out;
@@ -290,7 +293,7 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 		placer_flush(&pl);
 		placer_free(&pl);
 	}
-	model_cols_init(&net->pcols, n, net->prow, net->pcol);
+	model_cols_init_rect(&net->pcols, n, ncols, net->prow, net->pcol);
 	if (ns && use_buckets(cf, n)) {
 		struct net_scratch *sc = err_calloc(1, sizeof *sc);
 
@@ -549,12 +552,12 @@ void net_full(const struct net *net, struct pool *pool, const double *r, double 
 	size_t nc = net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0);
 
 	memset(v, 0, net->n * sizeof *v);
-	if (net->sptr[net->n]) {
-		uint32_t *cols = err_malloc((net->n + 1) * sizeof *cols);
-		double *mult = err_malloc((net->n + 1) * sizeof *mult);
+	if (net->sptr[net->ncols]) {
+		uint32_t *cols = err_malloc((net->ncols + 1) * sizeof *cols);
+		double *mult = err_malloc((net->ncols + 1) * sizeof *mult);
 		size_t k = 0;
 
-		for (size_t j = 0; j < net->n; j++)
+		for (size_t j = 0; j < net->ncols; j++)
 			if (r[j] != 0 && net->sptr[j + 1] > net->sptr[j]) {
 				cols[k] = (uint32_t)j;
 				mult[k++] = r[j];
@@ -612,21 +615,20 @@ void net_spikes(const struct net *net, struct pool *pool, double gamma, double b
 	size_t nc = net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0);
 
 	pool_for(pool, nc, decay_part, &job);
-	if (net->sptr[net->n])
+	if (net->sptr[net->ncols])
 		static_add(net, pool, spk, nsp, NULL, b, y);
 	pool_for(pool, nc, plastic_spike_part, &job);
 }
 
 void net_dense(const struct net *net, double *W)
 {
-	const size_t n = net->n;
+	const size_t n = net->n, nc = net->ncols;
 
-	memset(W, 0, n * n * sizeof *W);
-	for (size_t j = 0; j < n; j++)
+	memset(W, 0, n * nc * sizeof *W);
+	for (size_t j = 0; j < nc; j++)
 		for (size_t a = net->sptr[j]; a < net->sptr[j + 1]; a++)
-			W[net->srow[a] * n + j] = net->sval_f32 ? (double)((const float *)net->sval)[a] :
-								 ((const double *)net->sval)[a];
+			W[net->srow[a] * nc + j] = sval_at(net, a);
 	for (size_t i = 0; i < n; i++)
 		for (size_t x = net->prow[i]; x < net->prow[i + 1]; x++)
-			W[i * n + (size_t)net->pcol[x]] = net->pval[x];
+			W[i * nc + (size_t)net->pcol[x]] = net->pval[x];
 }

@@ -2,7 +2,7 @@
  * net: the connectivity of a network being simulated and trained, in
  * memory that grows with its synapses, not with N^2.
  *
- * W (n x n, row i = the weights onto neuron i) comes in CSR form (each
+ * W (N x N, row i = the weights onto neuron i) comes in CSR form (each
  * row's columns strictly increasing) and is kept in two parts:
  *   plastic  the inputs that RLS trains, by postsynaptic row (CSR: prow,
  *            pcol, pval), each row's columns increasing, with their
@@ -25,6 +25,15 @@
  *                     + b (plastic W_ij over spiked j, increasing).
  * With every input plastic both are model_recurrent() and
  * model_recurrent_spikes() to the bit.
+ *
+ * A block of rows: a net may hold the rows row0 .. row0+n-1 of W only (a
+ * network split over processes, dist.h), built from those rows' entries
+ * alone.  Its row-indexed arrays are then the block's (row i of the net is
+ * row row0 + i of W: its plastic choice, trained flag and sums are those
+ * of that row in the whole net, to the bit), and the column-indexed ones
+ * span the N = ncols neurons: r and the spiked neurons are the whole
+ * network's, v and y the block's.  With row0 = 0 and n = ncols it is the
+ * whole network.
  */
 #ifndef FORCENET_NET_H
 #define FORCENET_NET_H
@@ -39,24 +48,32 @@ struct net_config {
 	size_t plastic;              /* L, inputs trained per neuron; 0 = all */
 	uint64_t seed;               /* the seed of the plastic choice */
 	int static_f32;              /* keep static values as float */
-	const unsigned char *trained; /* n flags: neurons with plastic inputs;
-				      * NULL = all */
+	const unsigned char *trained; /* N flags (by neuron of the network):
+				      * neurons with plastic inputs; NULL = all */
 	int buckets;                 /* the products' propagation blocking: 0
 				      * where it pays (large networks), 1
 				      * always, -1 never (the results are the
 				      * same) */
+	size_t ncols;                /* N, the neurons of the network (W's
+				      * columns); 0: the source's n (all of W) */
+	size_t row0;                 /* the source's first row is row row0 of
+				      * W (a block of rows; 0 for all of W) */
 };
 
 /*
- * W in CSR form: its row starts, and its entries delivered in order, piece
- * by piece, twice (the first pass counts the static entries of each
- * column, the second puts every value in its place).
+ * W in CSR form (or a block of its rows): its row starts, and its entries
+ * delivered in order, piece by piece, twice (the first pass counts the
+ * static entries of each column, the second puts every value in its
+ * place).
  */
 struct net_source {
-	size_t n;
-	const size_t *indptr;        /* n + 1, indptr[n] = nnz */
+	size_t n;                    /* rows */
+	const size_t *indptr;        /* n + 1: row i holds the entries
+				      * indptr[i] .. indptr[i+1]-1 (indptr[0]
+				      * need not be 0: a block's first entry in
+				      * the whole W, say) */
 	/* the next count entries: their columns (strictly increasing in a
-	 * row, below n) and values (finite); returns 0, or -1 on error (the
+	 * row, below N) and values (finite); returns 0, or -1 on error (the
 	 * source reports it) */
 	int (*read)(void *ctx, size_t count, int32_t *indices, double *values);
 	/* back to the first entry; returns 0 or -1 */
@@ -65,7 +82,8 @@ struct net_source {
 };
 
 struct net {
-	size_t n, nnz;
+	size_t n, nnz;               /* rows, their entries */
+	size_t ncols, row0;          /* N; row i is row row0 + i of W */
 	/* plastic part (CSR) */
 	size_t *prow;                /* n + 1 */
 	int32_t *pcol;
@@ -74,8 +92,8 @@ struct net {
 				      * input row; NULL when all are plastic */
 	struct model_cols pcols;
 	/* static part (CSC) */
-	size_t *sptr;                /* n + 1 */
-	uint32_t *srow;
+	size_t *sptr;                /* ncols + 1 */
+	uint32_t *srow;              /* rows of the net (0 .. n-1) */
 	void *sval;                  /* float or double */
 	int sval_f32;
 	struct net_scratch *scratch; /* the products' working memory */
@@ -84,7 +102,8 @@ struct net {
 /* Chunks of the products' work at most (threads beyond are idle there). */
 #define NET_MAX_CHUNKS 64
 
-/* Bytes that net_init() allocates for this structure and configuration. */
+/* Bytes that net_init() allocates for n rows of this structure and this
+ * configuration. */
 size_t net_bytes(size_t n, const size_t *indptr, const struct net_config *cf);
 
 /*
@@ -97,22 +116,24 @@ void net_free(struct net *net);
 /* Plastic inputs in all. */
 size_t net_nplastic(const struct net *net);
 
-/* v = W r (n each), shared by the pool's threads. */
+/* v = W r (r: ncols values, v: n), shared by the pool's threads. */
 void net_full(const struct net *net, struct pool *pool, const double *r, double *v);
 
 /*
- * y = gamma v + b W[:, spiked] (see above), the nsp spiked neurons listed
- * in increasing order in spk; v and y must not overlap.
+ * y = gamma v + b W[:, spiked] (see above; v and y: n values), the nsp
+ * spiked neurons (of all ncols) listed in increasing order in spk; v and y
+ * must not overlap.
  */
 void net_spikes(const struct net *net, struct pool *pool, double gamma, double b,
 		const uint32_t *spk, size_t nsp, const double *v, double *y);
 
-/* W as a dense row-major n x n matrix (for small networks). */
+/* The net's rows of W as a dense row-major n x ncols matrix (for small
+ * networks). */
 void net_dense(const struct net *net, double *W);
 
 /*
  * The position in the input CSR order (indptr[i] + place in row i) of
- * plastic entry x of row i.
+ * plastic entry x of row i (of the net).
  */
 static inline size_t net_plastic_pos(const struct net *net, const size_t *indptr, size_t i,
 				     size_t x)

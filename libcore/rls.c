@@ -225,7 +225,8 @@ size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf)
 	}
 	return elsize(cf) * (p + v) + sizeof(double) * (nslot + 3) * n +
 	       sizeof(uint32_t) * (4 * n + spk_cap(n, rowptr) * n) +
-	       (cf->cols ? 0 : 2 * sizeof(uint32_t) * nnz + sizeof(size_t) * (n + 1)) +
+	       (cf->cols ? 0 : 2 * sizeof(uint32_t) * nnz +
+			       sizeof(size_t) * ((cf->ncols ? cf->ncols : n) + 1)) +
 	       sizeof(size_t) * 2 * (n + 1);
 }
 
@@ -255,6 +256,7 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 
 	memset(s, 0, sizeof *s);
 	s->n = n;
+	s->ncols = cf->ncols ? cf->ncols : n;
 	s->rowptr = rowptr;
 	s->col = col;
 	s->kind = cf->kind;
@@ -314,7 +316,7 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	if (cf->cols) {
 		s->cols = cf->cols;
 	} else {
-		model_cols_init(&s->own_cols, n, rowptr, col);
+		model_cols_init_rect(&s->own_cols, n, s->ncols, rowptr, col);
 		s->cols = &s->own_cols;
 	}
 	choose_width();
@@ -360,7 +362,7 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
 static void spiked_inputs(struct rls *s, const unsigned char *spiked)
 {
 	memset(s->nspk, 0, s->n * sizeof *s->nspk);
-	for (size_t j = 0; j < s->n; j++)
+	for (size_t j = 0; j < s->ncols; j++)
 		if (spiked[j])
 			for (size_t x = s->cols->cptr[j]; x < s->cols->cptr[j + 1]; x++) {
 				size_t i = s->cols->crow[x];

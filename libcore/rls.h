@@ -111,6 +111,7 @@ enum rls_kernel_kind { RLS_DIRECT = 0, RLS_SPIKE = 1 };
 
 struct rls {
 	size_t n;              /* neurons */
+	size_t ncols;          /* presynaptic neurons (the CSR's columns) */
 	const size_t *rowptr;  /* CSR row starts (n+1), not owned */
 	const int32_t *col;    /* CSR columns (rowptr[n]), not owned */
 	enum rls_kernel_kind kind;
@@ -152,7 +153,7 @@ struct rls {
  * rls_step(), plus b where spiked[j] (one model step in between).
  */
 struct rls_spikes {
-	const unsigned char *spiked;  /* n flags */
+	const unsigned char *spiked;  /* ncols flags */
 	double gamma, b;
 };
 
@@ -174,6 +175,10 @@ struct rls_config {
 	struct pool *pool;          /* the threads that will run rls_step()
 				     * (they touch their matrices first); may be
 				     * NULL */
+	size_t ncols;               /* the presynaptic neurons, columns of the
+				     * CSR structure: the n neurons may be a
+				     * block of a larger network (dist.h), whose
+				     * r and spikes rls_step() takes; 0: n */
 };
 
 /*
@@ -192,7 +197,7 @@ size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
 /*
  * One training step of every neuron, shared by the threads of pool (NULL:
  * the caller's alone): W's CSR values val are updated in
- * place from the synaptic outputs r and the errors e (n each).  sp: NULL,
+ * place from the synaptic outputs r (ncols) and the errors e (n).  sp: NULL,
  * or how r follows from the r of the previous call (see struct
  * rls_spikes; ignored by RLS_DIRECT).  If want_dw2, s->dw2[i] then holds the
  * squared norm of row i's change.  s->c[i] holds 1/den of neuron i.

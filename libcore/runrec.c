@@ -86,10 +86,28 @@ size_t runrec_bytes(const struct runrec_config *cf, const struct net *net)
 {
 	size_t b = 64 * cf->n + cf->n + nobs(cf) * sizeof(double);
 
-	if ((cf->record & REC_WEIGHTS) && !cf->sparse)
+	if ((cf->record & REC_WEIGHTS) && !cf->sparse && !cf->whole)
 		b += cf->n * cf->n * sizeof(double);
 	(void)net;
 	return b;
+}
+
+static size_t nplastic(const struct runrec_config *cf, const struct net *net)
+{
+	return cf->whole ? cf->whole->nplastic : net_nplastic(net);
+}
+
+int runrec_writes_plastic(const struct runrec_config *cf, const struct net *net)
+{
+	/* which entries are trained: always beside a sparse record, and for
+	 * dense weights when not every input is */
+	return (cf->record & REC_WEIGHTS) &&
+	       (cf->sparse || nplastic(cf, net) < (cf->whole ? cf->whole->nnz : net->nnz));
+}
+
+int runrec_writes_weights(const struct runrec_config *cf, size_t loop)
+{
+	return (cf->record & REC_WEIGHTS) && (!cf->record_loop || cf->record_loop[loop]);
 }
 
 /* plastic.npy: each plastic weight's position in the CSR data array. */
@@ -99,8 +117,13 @@ static void write_plastic(const struct runrec_config *cf, const struct net *net)
 	int64_t buf[1024];
 	size_t k = 0;
 
-	writer_in(&w, cf->dir, "plastic.npy", NPY_I8, 1, (size_t[]){ net_nplastic(net) }, cf->plain,
+	writer_in(&w, cf->dir, "plastic.npy", NPY_I8, 1, (size_t[]){ nplastic(cf, net) }, cf->plain,
 		  NULL);
+	if (cf->whole) {
+		cf->whole->positions(cf->whole->ctx, &w);
+		npy_writer_close(&w);
+		return;
+	}
 	for (size_t i = 0; i < net->n; i++)
 		for (size_t x = 0; x < net->prow[i + 1] - net->prow[i]; x++) {
 			buf[k++] = (int64_t)net_plastic_pos(net, cf->indptr, i, x);
@@ -128,18 +151,16 @@ static void open_all(struct runrec *rr, const struct runrec_config *cf, const st
 		for (size_t k = 0; k < cf->nobserve; k++)
 			rr->obs[cf->observe[k]] = 1;
 	}
-	/* which entries are trained: always beside a sparse record, and for
-	 * dense weights when not every input is */
-	if (!pos && (cf->record & REC_WEIGHTS) && (cf->sparse || net_nplastic(net) < net->nnz))
+	if (!pos && runrec_writes_plastic(cf, net))
 		write_plastic(cf, net);
 	if (cf->record & REC_WEIGHTS) {
 		if (cf->sparse) {
 			writer_in(&rr->ww, cf->dir, "weights-values.npy", NPY_F8, 2,
-				  (size_t[]){ rr->nrec_loops, net_nplastic(net) }, cf->plain,
+				  (size_t[]){ rr->nrec_loops, nplastic(cf, net) }, cf->plain,
 				  pos ? &pos->written[0] : NULL);
 		} else {
 			free(rr->buf);
-			rr->buf = err_malloc((n * n + no + 1) * sizeof *rr->buf);
+			rr->buf = err_malloc(((cf->whole ? 0 : n * n) + no + 1) * sizeof *rr->buf);
 			writer_in(&rr->ww, cf->dir, "weights.npy", NPY_F8, 3,
 				  (size_t[]){ rr->nrec_loops, n, n }, cf->plain,
 				  pos ? &pos->written[0] : NULL);
@@ -264,9 +285,14 @@ static const double *observed(struct runrec *rr, const double *a)
 	return rr->buf;
 }
 
+int runrec_dw_due(const struct runrec_config *cf, size_t it)
+{
+	return (cf->record & REC_DW) && it % 10 == 0;
+}
+
 int runrec_wants_dw(const struct runrec *rr, size_t it)
 {
-	return rr->fdw && it % 10 == 0;
+	return runrec_dw_due(&rr->cf, it);
 }
 
 void runrec_step(struct runrec *rr, const struct sim *s, size_t loop, size_t it)
@@ -304,9 +330,11 @@ void runrec_step(struct runrec *rr, const struct sim *s, size_t loop, size_t it)
 
 void runrec_loop(struct runrec *rr, const struct sim *s, size_t loop)
 {
-	if (!(rr->cf.record & REC_WEIGHTS) || (rr->cf.record_loop && !rr->cf.record_loop[loop]))
+	if (!runrec_writes_weights(&rr->cf, loop))
 		return;
-	if (rr->cf.sparse) {
+	if (rr->cf.whole) {
+		rr->cf.whole->weights(rr->cf.whole->ctx, &rr->ww);
+	} else if (rr->cf.sparse) {
 		npy_write(&rr->ww, s->net->pval, net_nplastic(s->net));
 	} else {
 		net_dense(s->net, rr->buf);

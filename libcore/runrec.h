@@ -16,6 +16,14 @@
  *   summary.csv          opened here, its rows written by summary.h.
  * Every file is written inside the (temporary) run directory dir and is
  * complete when runrec_close() returns.  Errors are fatal (err_die).
+ *
+ * A network split over processes (dist.h): one process writes the run
+ * directory, with a sim whose arrays it has made whole for what is
+ * recorded, and its own part of the net; struct runrec_whole gives the
+ * plastic count of the whole network and writes what only the whole net
+ * has (plastic.npy, the weights of a loop), with the other processes
+ * taking part (runrec_writes_plastic() and runrec_writes_weights() tell
+ * them when).
  */
 #ifndef FORCENET_RUNREC_H
 #define FORCENET_RUNREC_H
@@ -31,6 +39,16 @@
 enum {
 	REC_WEIGHTS = 1, REC_OUTPUTS = 2, REC_INPUTS = 4, REC_SPIKES = 8,
 	REC_DW = 16, REC_CURRENTS = 32
+};
+
+struct runrec_whole {
+	size_t nplastic, nnz;       /* of the whole network */
+	/* append every plastic weight's position (plastic.npy's values) */
+	void (*positions)(void *ctx, struct npy_writer *w);
+	/* append the weights after a loop: the plastic values (sparse), or
+	 * the rows of the dense W */
+	void (*weights)(void *ctx, struct npy_writer *w);
+	void *ctx;
 };
 
 struct runrec_config {
@@ -49,6 +67,8 @@ struct runrec_config {
 	double w0norm;              /* ||W0||_F, for dw.csv */
 	int plain;                  /* files written in place (a run that can be
 				     * resumed: the directory is the atomic one) */
+	const struct runrec_whole *whole; /* NULL: the net is the whole
+				     * network */
 };
 
 /* Where each file of the record stands, between two loops. */
@@ -89,9 +109,15 @@ void runrec_step(struct runrec *rr, const struct sim *s, size_t loop, size_t it)
 /* At the end of a loop: its weights, if recorded. */
 void runrec_loop(struct runrec *rr, const struct sim *s, size_t loop);
 
+/* Whether runrec_open() writes plastic.npy, and whether runrec_loop()
+ * writes the weights of loop. */
+int runrec_writes_plastic(const struct runrec_config *cf, const struct net *net);
+int runrec_writes_weights(const struct runrec_config *cf, size_t loop);
+
 /* Whether step it's dw.csv row is due (it trains and it % 10 == 0): the
  * step must compute dw2. */
 int runrec_wants_dw(const struct runrec *rr, size_t it);
+int runrec_dw_due(const struct runrec_config *cf, size_t it);
 
 /* Flush every file and note where each stands (cf.plain). */
 void runrec_mark(struct runrec *rr, struct runrec_pos *pos);

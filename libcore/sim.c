@@ -16,27 +16,30 @@ size_t sim_bytes(size_t n)
 void sim_init(struct sim *s, struct net *net, const double *x0, const double *kick,
 	      const struct sim_config *cf, struct pool *pool)
 {
-	const size_t n = cf->mp.n;
+	const size_t N = cf->mp.n, n = cf->split ? cf->split->rows : N;
 
 	memset(s, 0, sizeof *s);
 	s->cf = *cf;
 	s->n = n;
+	s->lo = cf->split ? cf->split->lo : 0;
 	s->net = net;
 	s->pool = pool;
 	s->kick = kick;
 	s->x = err_malloc((n + 1) * sizeof *s->x);
-	memcpy(s->x, x0, n * sizeof *s->x);
-	s->r = err_calloc(n + 1, sizeof *s->r);
+	memcpy(s->x, x0 + s->lo, n * sizeof *s->x);
+	s->r = err_calloc(N + 1, sizeof *s->r);
 	s->v = err_calloc(n + 1, sizeof *s->v);
 	s->vr = err_calloc(n + 1, sizeof *s->vr);
 	s->in = err_calloc(n + 1, sizeof *s->in);
 	s->e = err_calloc(n + 1, sizeof *s->e);
-	s->spk = err_calloc(n + 1, 1);
-	s->spikes = err_calloc(n + 1, sizeof *s->spikes);
+	s->spk = err_calloc(N + 1, 1);
+	s->spikes = err_calloc(N + 1, sizeof *s->spikes);
+	if (cf->split)
+		s->mine = err_calloc(n + 1, sizeof *s->mine);
 	if (cf->mp.sigma > 0) {
 		s->noise = rng_new(cf->seed, RNG_NOISE);
-		s->xi1 = err_malloc((n + 1) * sizeof *s->xi1);
-		s->xi2 = err_malloc((n + 1) * sizeof *s->xi2);
+		s->xi1 = err_malloc((N + 1) * sizeof *s->xi1);
+		s->xi2 = err_malloc((N + 1) * sizeof *s->xi2);
 	}
 	/* Between two steps r' = gamma r + b spk (model_step's RK2 of -b r). */
 	s->rsp = (struct rls_spikes){ .spiked = s->spk, .b = cf->mp.b,
@@ -46,6 +49,7 @@ void sim_init(struct sim *s, struct net *net, const double *x0, const double *ki
 
 		rc.cols = &net->pcols;
 		rc.pool = pool;
+		rc.ncols = N;
 		rls_init(&s->rls, n, net->prow, net->pcol, &rc);
 	}
 	s->vstep = s->vr;
@@ -67,6 +71,7 @@ void sim_free(struct sim *s)
 	free(s->spikes);
 	free(s->xi1);
 	free(s->xi2);
+	free(s->mine);
 	memset(s, 0, sizeof *s);
 }
 
@@ -82,38 +87,76 @@ int sim_trains(const struct sim_config *cf, size_t it)
 }
 
 /* model_step() on a chunk of neurons (a neuron's step does not depend on
- * its neighbours, nor on where its chunk starts). */
+ * its neighbours, nor on where its chunk starts).  Chunk neurons lo .. hi-1
+ * are neurons s->lo + lo .. of the network (g: their global index). */
 static void model_part(void *arg, size_t c, size_t nc)
 {
 	struct sim *s = arg;
 	struct model_params mp = s->cf.mp;
-	size_t lo, hi;
+	size_t lo, hi, g, gh;
 
 	pool_range(s->n, c, nc, &lo, &hi);
+	g = s->lo + lo;
+	gh = s->lo + hi;
 	mp.n = hi - lo;
-	mp.nqif = s->cf.mp.nqif > lo ? (s->cf.mp.nqif < hi ? s->cf.mp.nqif : hi) - lo : 0;
-	model_step(&mp, s->x + lo, s->r + lo, s->in + lo, s->xi1 ? s->xi1 + lo : NULL,
-		   s->xi2 ? s->xi2 + lo : NULL, s->spk + lo);
+	mp.nqif = s->cf.mp.nqif > g ? (s->cf.mp.nqif < gh ? s->cf.mp.nqif : gh) - g : 0;
+	model_step(&mp, s->x + lo, s->r + g, s->in + lo, s->xi1 ? s->xi1 + g : NULL,
+		   s->xi2 ? s->xi2 + g : NULL, s->spk + g);
+}
+
+/*
+ * Split: this block's spikes to the others and theirs here (the whole
+ * sorted list in s->spikes), then the others' r and spike flags from
+ * them.  Returns the largest status of the blocks.
+ */
+static int exchange(struct sim *s, int status)
+{
+	const struct sim_split *sp = s->cf.split;
+	const size_t N = s->cf.mp.n, lo = s->lo, hi = lo + s->n;
+	size_t nmine = 0;
+
+	for (size_t i = lo; i < hi; i++)
+		if (s->spk[i])
+			s->mine[nmine++] = (uint32_t)i;
+	status = sp->spikes(sp->ctx, s->mine, nmine, status, s->spikes, &s->nspikes);
+	if (status != SIM_OK)
+		return status;
+	memset(s->spk, 0, lo);
+	memset(s->spk + hi, 0, N - hi);
+	for (size_t k = 0; k < s->nspikes; k++)
+		s->spk[s->spikes[k]] = 1;
+	model_synapses(&s->cf.mp, s->r, s->spk, lo);
+	model_synapses(&s->cf.mp, s->r + hi, s->spk + hi, N - hi);
+	return SIM_OK;
 }
 
 int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 {
-	const size_t n = s->n, stim = s->cf.stim;
+	const size_t n = s->n, lo = s->lo, stim = s->cf.stim;
+	const struct sim_split *sp = s->cf.split;
 	double *y;
 
 	for (size_t i = 0; i < n; i++)
-		s->in[i] = (it < stim ? s->kick[i] : 0) + s->v[i];
+		s->in[i] = (it < stim ? s->kick[lo + i] : 0) + s->v[i];
 	if (s->noise) {
-		rng_normals(s->noise, s->xi1, n);
-		rng_normals(s->noise, s->xi2, n);
+		rng_normals(s->noise, s->xi1, s->cf.mp.n);
+		rng_normals(s->noise, s->xi2, s->cf.mp.n);
 	}
 	pool_for(s->pool, pool_chunks(s->pool, n, 4096, 0), model_part, s);
-	if (!model_finite(s->x, n) || !model_finite(s->r, n))
-		return SIM_STATE_BLOWUP;
-	s->nspikes = 0;
-	for (size_t i = 0; i < n; i++)
-		if (s->spk[i])
-			s->spikes[s->nspikes++] = (uint32_t)i;
+	if (sp) {
+		int status = model_finite(s->x, n) && model_finite(s->r + lo, n) ?
+			     SIM_OK : SIM_STATE_BLOWUP;
+
+		if (exchange(s, status) != SIM_OK)
+			return SIM_STATE_BLOWUP;
+	} else {
+		if (!model_finite(s->x, n) || !model_finite(s->r, n))
+			return SIM_STATE_BLOWUP;
+		s->nspikes = 0;
+		for (size_t i = 0; i < n; i++)
+			if (s->spk[i])
+				s->spikes[s->nspikes++] = (uint32_t)i;
+	}
 
 	/* vr = W r' with W before this step's update: from v and the spikes,
 	 * a full product every refresh steps */
@@ -130,19 +173,22 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 		double t0;
 
 		for (size_t i = 0; i < n; i++)
-			s->e[i] = target[i] - s->vr[i];
+			s->e[i] = target[lo + i] - s->vr[i];
 		t0 = progress_now();
 		rls_step(&s->rls, s->pool, s->net->pval, s->r, s->e, chain ? &s->rsp : NULL,
 			 want_dw);
 		s->t_rls += progress_now() - t0;
 		s->last_train = it + 1;
-		if (s->rls.blowup)
+		if (sp ? sp->status(sp->ctx, s->rls.blowup ? SIM_WEIGHTS_BLOWUP : SIM_OK) != SIM_OK :
+			 s->rls.blowup)
 			return SIM_WEIGHTS_BLOWUP;
 		/* The next step's W r needs no product: row i changed by
 		 * e_i k/den, and k'q/den = 1 - lambda/den. */
 		for (size_t i = 0; i < n; i++)
 			s->vr[i] = s->vr[i] + s->e[i] * (1 - s->rls.forget * s->rls.c[i]);
-		if (want_dw) {
+		if (want_dw && sp) {
+			s->dw2 = sp->sum(sp->ctx, s->rls.dw2, n);
+		} else if (want_dw) {
 			double d2 = 0;
 
 			for (size_t i = 0; i < n; i++)
@@ -161,7 +207,7 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 void sim_save(const struct sim *s, struct ckpt *c)
 {
 	ckpt_put(c, "sim.x", s->x, s->n * sizeof *s->x);
-	ckpt_put(c, "sim.r", s->r, s->n * sizeof *s->r);
+	ckpt_put(c, "sim.r", s->r, s->cf.mp.n * sizeof *s->r);
 	if (s->noise) {
 		unsigned char *st = err_malloc(rng_state_size());
 
@@ -177,7 +223,7 @@ void sim_save(const struct sim *s, struct ckpt *c)
 int sim_restore(struct sim *s, struct ckpt *c)
 {
 	if (ckpt_get(c, "sim.x", s->x, s->n * sizeof *s->x) ||
-	    ckpt_get(c, "sim.r", s->r, s->n * sizeof *s->r))
+	    ckpt_get(c, "sim.r", s->r, s->cf.mp.n * sizeof *s->r))
 		return -1;
 	if (s->noise) {
 		unsigned char *st = err_malloc(rng_state_size());

@@ -18,6 +18,17 @@
  *
  * The work of a step is shared by the threads of a pool by blocks of
  * neurons; the results do not depend on their number.
+ *
+ * A network split over processes (struct sim_split, dist.h): each process
+ * steps a block of neurons lo .. lo+rows-1 with the net of those rows
+ * (net.h), their state, RLS and errors, and every process does the same
+ * calls at the same points of a step: after its neurons' model step, the
+ * step's spikes of every block are exchanged (then the synaptic outputs r
+ * of the others' neurons follow from their spikes, model_synapses(): r is
+ * kept whole, nothing more crosses); after an RLS update, whether any
+ * block blew up; for dw2, the sum over every neuron in increasing order.
+ * Every process draws every neuron's noise (the whole RNG_NOISE stream)
+ * and uses its block's, so that the bits do not depend on the split.
  */
 #ifndef FORCENET_SIM_H
 #define FORCENET_SIM_H
@@ -31,6 +42,26 @@
 #include "rls.h"
 #include "rng.h"
 
+/*
+ * The block of this process and the calls that reach the others (each
+ * made by every process in the same order; ctx is theirs).
+ */
+struct sim_split {
+	size_t lo, rows;          /* the block: neurons lo .. lo+rows-1 */
+	/* the step's spikes of every block (increasing) into all (*nall of
+	 * them), from this block's mine (nmine, increasing), and the
+	 * largest status of the blocks (status: this block's); all is not
+	 * filled when that is not 0 */
+	int (*spikes)(void *ctx, const uint32_t *mine, size_t nmine, int status,
+		      uint32_t *all, size_t *nall);
+	/* the largest status of the blocks */
+	int (*status)(void *ctx, int status);
+	/* a[0] + a[1] + ... over every neuron in increasing order, from this
+	 * block's a (rows values); the whole sum in the first block */
+	double (*sum)(void *ctx, const double *a, size_t rows);
+	void *ctx;
+};
+
 struct sim_config {
 	struct model_params mp;   /* the model (mp.n neurons) */
 	size_t stim;              /* steps of the kick at the start of a loop */
@@ -40,41 +71,55 @@ struct sim_config {
 	int train;                /* some loop trains: set up RLS */
 	struct rls_config rls;    /* P_0 and the kernel (its pool and cols are
 				   * filled in by sim_init()) */
+	const struct sim_split *split; /* NULL: the whole network here (kept by
+				   * pointer) */
 };
 
+/*
+ * Arrays of the n neurons stepped here (a split network's block: element i
+ * is neuron lo + i) or of all N = cf.mp.n neurons, as marked.
+ */
 struct sim {
 	struct sim_config cf;
-	size_t n;
-	struct net *net;          /* not owned */
+	size_t n;                 /* neurons stepped here */
+	size_t lo;                /* the first of them (0 unless split) */
+	struct net *net;          /* the net of their rows; not owned */
 	struct pool *pool;        /* not owned; may be NULL */
 	struct rls rls;
 	struct rls_spikes rsp;
-	double *x, *r;            /* state */
-	const double *kick;       /* A_i (n), not owned */
-	double *v;                /* W r for the next step */
-	double *vstep;            /* after sim_step(): the step's W r */
-	double *in;               /* after sim_step(): the step's input I */
-	double *e;                /* after a training step: the errors */
-	double *xi1, *xi2;        /* after sim_step(): the noise draws (NULL
+	double *x;                /* state: x (n) and r (N) */
+	double *r;
+	const double *kick;       /* A_i (N), not owned */
+	double *v;                /* W r for the next step (n) */
+	double *vstep;            /* after sim_step(): the step's W r (n) */
+	double *in;               /* after sim_step(): the step's input I (n) */
+	double *e;                /* after a training step: the errors (n) */
+	double *xi1, *xi2;        /* after sim_step(): the noise draws (N; NULL
 				   * without noise) */
-	unsigned char *spk;       /* after sim_step(): 1 for a neuron that spiked */
-	uint32_t *spikes;         /* after sim_step(): the nspikes that spiked */
+	unsigned char *spk;       /* after sim_step(): 1 for a neuron that
+				   * spiked (N) */
+	uint32_t *spikes;         /* after sim_step(): the nspikes that spiked
+				   * (of all N, increasing) */
 	size_t nspikes;
 	int trained;              /* after sim_step(): whether it trained */
 	double dw2;               /* after a training step with want_dw:
-				   * squared norm of the change of W */
+				   * squared norm of the change of W (split:
+				   * in the first block) */
 	rng_t *noise;
 	size_t last_train;        /* step + 1 of the last training step, 0 */
 	double t_rls;             /* seconds spent in the RLS updates */
 	double *vr;               /* scratch: W r' */
+	uint32_t *mine;           /* split: this block's spikes */
 };
 
-/* Bytes that sim_init() allocates beside the net and RLS. */
+/* Bytes that sim_init() allocates beside the net and RLS (for the whole
+ * network of n neurons; at most that for a block of it). */
 size_t sim_bytes(size_t n);
 
 /*
  * Set up a simulation of net (kept by pointer) from the initial state x0
- * (n, copied) and the kick amplitudes kick (n, kept by pointer).
+ * (N, copied) and the kick amplitudes kick (N, kept by pointer); split
+ * (cf->split): net holds the block's rows.
  */
 void sim_init(struct sim *s, struct net *net, const double *x0, const double *kick,
 	      const struct sim_config *cf, struct pool *pool);
@@ -87,7 +132,7 @@ enum { SIM_OK = 0, SIM_STATE_BLOWUP = 1, SIM_WEIGHTS_BLOWUP = 2 };
 
 /*
  * Step it of the loop (0, 1, ... in order).  target: the row of the
- * target at this step (n values), or NULL in a loop that does not train.
+ * target at this step (N values), or NULL in a loop that does not train.
  * want_dw: compute s->dw2 if it trains.  Returns SIM_OK, or a blow-up (a
  * state or weight that is not finite).
  */

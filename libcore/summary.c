@@ -42,6 +42,11 @@ static int use_buffer(size_t n, size_t steps, int force_streaming)
 	return !force_streaming && steps <= SUMMARY_BUFFER_BYTES / sizeof(double) / (n ? n : 1);
 }
 
+int summary_buffered(size_t n, size_t steps)
+{
+	return use_buffer(n, steps, 0);
+}
+
 size_t summary_bytes(size_t n, size_t steps, int force_streaming)
 {
 	return sizeof(double) * (7 * n + (use_buffer(n, steps, force_streaming) ? steps * n : 0));
@@ -144,17 +149,11 @@ static void buffered_sums(struct summary *sm, summary_row_fn row, void *ctx)
 	}
 }
 
-void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
-		 summary_row_fn row, void *ctx, double out[3])
+void summary_neurons(struct summary *sm, summary_row_fn row, void *ctx, double *mse,
+		     double *corr)
 {
-	const size_t n = sm->n, nqif = sm->nqif, cnt = sm->steps - sm->stim - 1;
-	struct popstat mse = { { 0 }, { 0 } }, corr = { { 0 }, { 0 } };
-	struct popstat tmse = { { 0 }, { 0 } }, tcorr = { { 0 }, { 0 } };
-	double rate[3], secs = (double)sm->steps * sm->dt * 0.01;
+	const size_t n = sm->n, cnt = sm->steps - sm->stim - 1;
 
-	rate[0] = nqif ? (double)sm->nspk[0] / ((double)nqif * secs) : NAN;
-	rate[1] = n - nqif ? (double)sm->nspk[1] / ((double)(n - nqif) * secs) : NAN;
-	rate[2] = (double)(sm->nspk[0] + sm->nspk[1]) / ((double)n * secs);
 	if (sm->buffered)
 		buffered_sums(sm, row, ctx);
 	for (size_t i = 0; i < n; i++) {
@@ -176,17 +175,33 @@ void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
 				svv = 0;
 			stv = sm->acc[4 * n + i] - sm->acc[5 * n + i] * sd / (double)cnt;
 		}
-		pop_add(&mse, i < nqif, se / (double)cnt);
-		pop_add(&corr, i < nqif, stt > 0 && svv > 0 ? stv / sqrt(stt * svv) : NAN);
+		mse[i] = se / (double)cnt;
+		corr[i] = stt > 0 && svv > 0 ? stv / sqrt(stt * svv) : NAN;
+	}
+}
+
+void summary_put(const struct summary *sm, FILE *fp, size_t loop, const char *phase,
+		 const double *mse, const double *corr, double out[3])
+{
+	const size_t n = sm->n, nqif = sm->nqif;
+	struct popstat pm = { { 0 }, { 0 } }, pc = { { 0 }, { 0 } };
+	struct popstat tmse = { { 0 }, { 0 } }, tcorr = { { 0 }, { 0 } };
+	double rate[3], secs = (double)sm->steps * sm->dt * 0.01;
+
+	rate[0] = nqif ? (double)sm->nspk[0] / ((double)nqif * secs) : NAN;
+	rate[1] = n - nqif ? (double)sm->nspk[1] / ((double)(n - nqif) * secs) : NAN;
+	rate[2] = (double)(sm->nspk[0] + sm->nspk[1]) / ((double)n * secs);
+	for (size_t i = 0; i < n; i++) {
+		pop_add(&pm, i < nqif, mse[i]);
+		pop_add(&pc, i < nqif, corr[i]);
 		if (sm->trained) {
-			pop_add(&tmse, sm->trained[i], se / (double)cnt);
-			pop_add(&tcorr, sm->trained[i],
-				stt > 0 && svv > 0 ? stv / sqrt(stt * svv) : NAN);
+			pop_add(&tmse, sm->trained[i], mse[i]);
+			pop_add(&tcorr, sm->trained[i], corr[i]);
 		}
 	}
 	/* A population without neurons prints nan for its error too. */
 	if (!nqif)
-		mse.cnt[0] = 0;
+		pm.cnt[0] = 0;
 	fprintf(fp, "%zu,%s", loop, phase);
 	for (int k = 0; k < 3; k++) {
 		fputc(',', fp);
@@ -194,11 +209,11 @@ void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
 	}
 	for (int k = 0; k < 3; k++) {
 		fputc(',', fp);
-		csvio_put_double(fp, pop_mean(&mse, k));
+		csvio_put_double(fp, pop_mean(&pm, k));
 	}
 	for (int k = 0; k < 3; k++) {
 		fputc(',', fp);
-		csvio_put_double(fp, pop_mean(&corr, k));
+		csvio_put_double(fp, pop_mean(&pc, k));
 	}
 	/* trained (the first group of pop_add) and untrained */
 	for (int k = 0; sm->trained && k < 4; k++) {
@@ -207,6 +222,16 @@ void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
 	}
 	fputc('\n', fp);
 	out[0] = rate[2];
-	out[1] = pop_mean(&mse, 2);
-	out[2] = pop_mean(&corr, 2);
+	out[1] = pop_mean(&pm, 2);
+	out[2] = pop_mean(&pc, 2);
+}
+
+void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
+		 summary_row_fn row, void *ctx, double out[3])
+{
+	double *mse = err_malloc((2 * sm->n + 1) * sizeof *mse), *corr = mse + sm->n;
+
+	summary_neurons(sm, row, ctx, mse, corr);
+	summary_put(sm, fp, loop, phase, mse, corr, out);
+	free(mse);
 }

@@ -21,6 +21,13 @@
  *              counts as constant).
  * summary_init() takes the buffered way when the buffer is at most
  * SUMMARY_BUFFER_BYTES.
+ *
+ * A network split over processes (dist.h): each process keeps the sums of
+ * its block of neurons (a summary of those n neurons, whose target rows
+ * start at the block's first neuron, buffered or not as the whole network
+ * would be), takes their per-neuron statistics (summary_neurons()), and
+ * the row is written from those of every neuron (summary_put() with the
+ * whole network's n, nqif and trained flags).
  */
 #ifndef FORCENET_SUMMARY_H
 #define FORCENET_SUMMARY_H
@@ -50,6 +57,9 @@ void summary_header(const struct summary *sm, FILE *fp);
 /* Bytes summary_init() allocates. */
 size_t summary_bytes(size_t n, size_t steps, int force_streaming);
 
+/* Whether summary_init() takes the buffered way for n neurons. */
+int summary_buffered(size_t n, size_t steps);
+
 /*
  * Set up for n neurons (nqif QIF first), loops of steps steps with the
  * kick over the first stim (stim + 1 < steps), time step dt; row gives
@@ -77,5 +87,15 @@ void summary_step(struct summary *sm, size_t it, const double *t, const double *
  */
 void summary_end(struct summary *sm, FILE *fp, size_t loop, const char *phase,
 		 summary_row_fn row, void *ctx, double out[3]);
+
+/*
+ * The two halves of summary_end(): the loop's mean squared error and
+ * correlation of each neuron (n each; nan where undefined), then the row
+ * from those (of sm's n neurons) and the loop's spikes.
+ */
+void summary_neurons(struct summary *sm, summary_row_fn row, void *ctx, double *mse,
+		     double *corr);
+void summary_put(const struct summary *sm, FILE *fp, size_t loop, const char *phase,
+		 const double *mse, const double *corr, double out[3]);
 
 #endif

@@ -26,6 +26,10 @@
 #   RESULTS=DIR             where the results folders are (default results)
 #   LAUNCH='srun -N1 -n1 --exclusive'   prefix of every simulation, to run
 #                           them through a scheduler
+#   SIM_TOOL=simulate-train-mpi   every run one MPI job (make mpi), started
+#                           by LAUNCH, e.g. LAUNCH='srun --mpi=pmix -n 8'
+#                           (the same results as simulate-train's; no
+#                           checkpoints: a killed run starts again)
 #   SWEEP_JOBS=N            parallel jobs when make is not given -j
 #                           (default: the number of cores)
 #   V=1                     show the commands, not one line per step
@@ -84,7 +88,7 @@ deps-sweep:
 
 # The tools first (in parallel too), then the sweep's own graph.
 sweep demo analysis: | deps-sweep
-	@$(MAKE) --no-print-directory $(sweep_j) all
+	@$(MAKE) --no-print-directory $(sweep_j) all $(if $(filter simulate-train-mpi,$(SIM_TOOL)),mpi)
 	@$(MAKE) --no-print-directory $(sweep_j) \
 	  SWEEP_INNER=$(if $(filter analysis,$@),analysis,sweep) \
 	  $(if $(filter demo,$@),PARAMS=quick) sweep-results
@@ -195,6 +199,7 @@ FD       := $(RD)/figures
 BIN      ?= $(CURDIR)/$(B)/bin
 PIPE     := $(CURDIR)/pipelines
 LAUNCH   ?=
+SIM_TOOL ?= simulate-train
 GNUPLOT  ?= gnuplot
 # One short line per step (the Makefile's say and say_and, the recipes made
 # once per run using say_and: one line each, one shell each), with paths
@@ -362,10 +367,10 @@ endif
 define run_rule
 $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/$(call run_weights,$(1)) \
   $(RD)/inputs/$(call run_target,$(1)).npy $(TARGET_CSV) \
-  $(RD)/sim-options.txt $(BIN)/simulate-train
-	@$(call say_and,simulate-train,$(RD)/runs/$(1)) mkdir -p $(RD)/runs && \
+  $(RD)/sim-options.txt $(BIN)/$(SIM_TOOL)
+	@$(call say_and,$(SIM_TOOL),$(RD)/runs/$(1)) mkdir -p $(RD)/runs && \
 	  $(call stale,$(RD)/runs/$(1)) && $(call resume,$(RD)/runs/$(1)) && cd $(RD) && \
-	  $(if $(V),set -x && )$$(LAUNCH) $(BIN)/simulate-train -q --force -o runs/$(1) \
+	  $(if $(V),set -x && )$$(LAUNCH) $(BIN)/$(SIM_TOOL) -q --force -o runs/$(1) \
 	  -w inputs/$(call run_weights,$(1)) \
 	  -t inputs/$(call run_target,$(1)).npy \
 	  --seed $(call run_seed,$(1)) --pqif $(call run_pqif,$(1)) \
@@ -373,7 +378,7 @@ $(RD)/runs/$(1)/summary.csv: $(RD)/inputs/$(call run_weights,$(1)) \
 	  --loops $(LOOPS) --train-loops $(TRAIN_LOOPS) --dt $(DT) --tau-s $(TAU_S) \
 	  --alpha $(ALPHA) --sigma $(SIGMA) --stim-steps $(STIM_STEPS) --stim-amp $(STIM_AMP) \
 	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32) $(SIM_OPTIONS) \
-	  --checkpoint $$$$resume && \
+	  $(if $(filter simulate-train,$(SIM_TOOL)),--checkpoint $$$$resume) && \
 	  $(progress)
 endef
 $(foreach r,$(RUNS),$(eval $(call run_rule,$(r))))

@@ -229,9 +229,9 @@ assert np.array_equal(s.astype(np.float32), f)'
 	assert_fails 2 "gen-target: unrecognized option '--bogus'" gen-target --bogus -o t.npy
 	assert_fails 2 "gen-target: option requires an argument -- 'N'" gen-target -o t.npy -N
 	assert_fails 2 "gen-target: option '--steps' requires an argument" gen-target -o t.npy --steps
-	assert_fails 2 "gen-target: -N: 0 is out of range [1, 100000]" gen-target -N 0 -o t.npy
-	assert_fails 2 "gen-target: -N: -5 is out of range [1, 100000]" gen-target -N -5 -o t.npy
-	assert_fails 2 "gen-target: -N: 1000000000 is out of range [1, 100000]" gen-target -N 1000000000 -o t.npy
+	assert_fails 2 "gen-target: -N: 0 is out of range [1, 2000000000]" gen-target -N 0 -o t.npy
+	assert_fails 2 "gen-target: -N: -5 is out of range [1, 2000000000]" gen-target -N -5 -o t.npy
+	assert_fails 2 "gen-target: -N: 3000000000 is out of range [1, 2000000000]" gen-target -N 3000000000 -o t.npy
 	assert_fails 2 "gen-target: -N: 'abc' is not a whole number" gen-target -N abc -o t.npy
 	assert_fails 2 "gen-target: -N: '2.5' is not a whole number" gen-target -N 2.5 -o t.npy
 	assert_fails 2 "gen-target: --amp0: 'x1' is not a number" gen-target --amp0 x1 -o t.npy

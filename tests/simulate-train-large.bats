@@ -126,6 +126,9 @@ for loop in range(3):
 	run_small c -w w.npz --pqif 0.5 --seed 3 --plastic 4 --record-loops 0,last
 	run_small e -w w.npy --pqif 0.5 --seed 3 --plastic 4
 	cmp c/plastic.npy e/plastic.npy
+	# ||W0|| of dw.csv: the entries summed in the input's order either way
+	cmp c/dw.csv e/dw.csv
+	cmp d/dw.csv s/dw.csv
 	pyrun '
 import scipy.sparse
 dense = np.load("e/weights.npy")

@@ -81,6 +81,48 @@ teardown_file() {
 	[ -z "$(ls f/runs)" ]
 }
 
+@test "simulate-train-mpi through srun --mpi=pmix: simulate-train's bytes; a failing process ends the job step with one message" {
+	init-weights -N 61 -p 0.3 --seed 4 -o w.npy
+	gen-target -N 61 --steps 300 --seed 4 -o t.npy
+	set -- -w w.npy -t t.npy --loops 3 --train-loops 1 --stim-steps 100 --pqif 0.5 --seed 5 \
+		--record all --trace 3,60
+	simulate-train -q -o one "$@"
+	salloc -n2 srun --mpi=pmix -n2 simulate-train-mpi -q -o two "$@" > log 2>&1 < /dev/null ||
+		{ cat log; return 1; }
+	[ "$(ls one)" = "$(ls two)" ]
+	for f in one/*; do cmp "$f" "two/${f##*/}"; done
+	# a value that only the second process reads (its rows; no dw.csv)
+	pyrun '
+w = np.load("w.npy")
+w[59, np.nonzero(w[59])[0][1]] = np.nan
+np.save("bad.npy", w)'
+	run salloc -n2 srun --mpi=pmix -n2 simulate-train-mpi -w bad.npy -t t.npy -o bad \
+		--train-loops 0 --loops 1 < /dev/null
+	[ "$status" -eq 1 ]
+	[ "$(grep -c '^simulate-train-mpi:' <<< "$output")" -eq 1 ]
+	grep -q '^simulate-train-mpi: bad.npy: value [0-9]* is not finite (nan)$' <<< "$output"
+	[ ! -e bad ]
+	[ -z "$(ls -A | grep -v -x -e w.npy -e t.npy -e bad.npy -e one -e two -e log)" ]
+}
+
+@test "the quick sweep with SIM_TOOL=simulate-train-mpi and LAUNCH='srun --mpi=pmix -n2' gives the local results" {
+	# every run is a job step of 2 MPI processes: the wrapper records them
+	cat > step <<-EOF
+	#!/bin/sh
+	echo "\$SLURM_JOB_ID.\$SLURM_STEP_ID \$SLURM_PROCID/\$SLURM_NTASKS \$*" >> "$PWD/steps"
+	exec "\$@"
+	EOF
+	chmod +x step
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS salloc -n2 \
+		make -C "$ROOT" --no-print-directory -j1 demo R="$PWD/s" SIM_TOOL=simulate-train-mpi \
+		LAUNCH="srun --mpi=pmix -n2 $PWD/step" > log 2>&1 < /dev/null || { cat log; return 1; }
+	[ "$(grep -c ' 0/2 .*/simulate-train-mpi ' steps)" -eq 10 ]
+	[ "$(grep -c ' 1/2 .*/simulate-train-mpi ' steps)" -eq 10 ]
+	sweep demo R="$PWD/l" > log2 2>&1
+	for f in motifs.csv dpr.csv summary.csv; do cmp s/$f l/$f; done
+	diff -r s/runs l/runs
+}
+
 @test "slurm-local refuses a user other than root and bad arguments" {
 	assert_fails 2 "usage: slurm-local start|stop|status" "$ROOT/scripts/slurm-local" bogus
 	# a copy that nobody can read: the checkout may be under /root (mode 700)

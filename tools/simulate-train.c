@@ -30,6 +30,7 @@
 #include "atomic.h"
 #include "ckpt.h"
 #include "csvio.h"
+#include "dist.h"
 #include "err.h"
 #include "model.h"
 #include "net.h"
@@ -100,8 +101,8 @@ struct options {
 
 static void usage(FILE *fp)
 {
+	fprintf(fp, "Usage: %s -w WEIGHTS -t TARGET.npy -o RUNDIR [OPTION]...\n", err_prog());
 	fprintf(fp,
-"Usage: simulate-train -w WEIGHTS -t TARGET.npy -o RUNDIR [OPTION]...\n"
 "Simulate the mixed QIF/LIF spiking network, train every neuron's recurrent\n"
 "input towards its target with per-neuron RLS (FORCE), and write a run directory.\n"
 "N comes from the weights (N, N), the steps per loop from the target (steps, N).\n"
@@ -737,22 +738,38 @@ static double memory_available(void)
 }
 
 /*
- * The initial weights, however they come: the CSR structure, and a
- * net_source of its entries.  Dense (.npy): read whole, the structure is
- * its non-zero entries.  Sparse (a SciPy CSR .npz): the structure is the
- * file's, and its entries are read from the file twice (net_init()).
+ * The initial weights, however they come, for the rows lo .. hi-1 of W that
+ * this process steps (all of them with one process): their CSR structure
+ * and a net_source of their entries.  Dense (.npy): the block's rows are
+ * read one at a time and their non-zero entries kept.  Sparse (a SciPy CSR
+ * .npz): the structure is the file's, and the block's entries are read
+ * from the file twice (net_init()), those before them skipped.  No process
+ * holds more of W than its block.
  */
 struct weights {
 	int sparse;
-	size_t n, nnz, *indptr;
-	double w0norm;          /* ||W0||_F */
+	const char *path;
+	size_t n, nnz;          /* N; entries of W (dense: of the block until
+				 * the processes have added them up) */
+	size_t lo, hi;          /* the block */
+	size_t *indptr;         /* hi - lo + 1: the block's row starts, from
+				 * its first entry's position in W (base) */
+	size_t base;
+	double sumsq;           /* the block's entries squared, summed in
+				 * order (on the first pass) */
+	double w0sq;            /* all of W's (||W0||^2): sumsq with one
+				 * process, else by a pass of process 0's */
+	int rewound;
 	char sha[65];
-	/* dense */
+	/* dense: a regular .npy file read row by row, else (a pipe, CSV) the
+	 * whole matrix read at once, full */
+	struct npy_reader npy;
+	double *full;
+	int read_whole;         /* full was read (w0sq then summed) */
 	int32_t *col;
 	double *val;
 	size_t pos;
 	/* sparse */
-	const char *path;
 	struct npz_reader r;
 };
 
@@ -778,7 +795,28 @@ static int sparse_read(void *ctx, size_t count, int32_t *indices, double *values
 
 	if (npz_read(&w->r, count, indices, values) != 0)
 		err_die(EXIT_DATA, "%s: %s", w->path, w->r.err);
+	/* ||W0||: the entries in the order of the input, as dense weights */
+	if (!w->rewound)
+		for (size_t x = 0; x < count; x++)
+			w->sumsq += values[x] * values[x];
 	return 0;
+}
+
+/* Skip the entries of the rows before the block. */
+static void sparse_skip(struct weights *w)
+{
+	int32_t *idx = err_malloc(65536 * sizeof *idx);
+	double *val = err_malloc(65536 * sizeof *val);
+
+	for (size_t done = 0; done < w->base;) {
+		size_t k = w->base - done < 65536 ? w->base - done : 65536;
+
+		if (npz_read(&w->r, k, idx, val) != 0)
+			err_die(EXIT_DATA, "%s: %s", w->path, w->r.err);
+		done += k;
+	}
+	free(idx);
+	free(val);
 }
 
 static int sparse_rewind(void *ctx)
@@ -788,6 +826,8 @@ static int sparse_rewind(void *ctx)
 	npz_close(&w->r);
 	if (npz_open(&w->r, w->path) != 0)
 		err_die(EXIT_DATA, "%s: %s", w->path, w->r.err);
+	sparse_skip(w);
+	w->rewound = 1;
 	return 0;
 }
 
@@ -811,7 +851,27 @@ static int is_zip(const char *path)
 	return zip;
 }
 
-static void load_weights(struct weights *w, const char *path)
+/* Whether PATH is a regular .npy file (read row by row, a block skipped
+ * by seeking). */
+static int is_npy(const char *path)
+{
+	unsigned char magic[6] = { 0 };
+	struct stat st;
+	FILE *fp;
+	int npy;
+
+	if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	fp = fopen(path, "rb");
+	if (!fp)
+		return 0;
+	npy = fread(magic, 1, 6, fp) == 6 && !memcmp(magic, "\x93NUMPY", 6);
+	fclose(fp);
+	return npy;
+}
+
+/* Open the weights and read their shape (sparse: and structure). */
+static void weights_open(struct weights *w, const char *path)
 {
 	memset(w, 0, sizeof *w);
 	w->path = path;
@@ -824,41 +884,38 @@ static void load_weights(struct weights *w, const char *path)
 				"(%zu, %zu)", path, w->r.nrows, w->r.ncols);
 		w->n = w->r.nrows;
 		w->nnz = w->r.nnz;
-		w->indptr = err_malloc((w->n + 1) * sizeof *w->indptr);
-		for (size_t i = 0; i <= w->n; i++)
-			w->indptr[i] = (size_t)w->r.indptr[i];
-		if (sha256_file(path, w->sha) != 0)
-			err_die(EXIT_DATA, "%s: cannot read", path);
 	} else {
-		struct input in;
-		size_t n, k = 0;
-		double *W, s = 0;
+		if (is_npy(path)) {
+			if (npy_open(&w->npy, path) != 0)
+				err_die(EXIT_DATA, "%s: %s", path, w->npy.err);
+			if (w->npy.ndim != 2 || w->npy.shape[0] != w->npy.shape[1]) {
+				char shape[96];
+				int k = snprintf(shape, sizeof shape, "(");
 
-		load(path, 0, &in);
-		if (in.ndim != 2 || in.rows != in.cols)
-			err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, not %s",
-				path, in.shape);
-		W = in.v;
-		memcpy(w->sha, in.sha, sizeof in.sha);
-		n = w->n = in.rows;
-		/* the presynaptic sets: the non-zero entries of each row */
-		w->indptr = err_malloc((n + 1) * sizeof *w->indptr);
-		for (size_t i = 0; i < n * n; i++)
-			w->nnz += W[i] != 0;
-		w->col = err_malloc((w->nnz + 1) * sizeof *w->col);
-		w->val = err_malloc((w->nnz + 1) * sizeof *w->val);
-		w->indptr[0] = 0;
-		for (size_t i = 0; i < n; i++) {
-			for (size_t j = 0; j < n; j++)
-				if (W[i * n + j] != 0) {
-					w->col[k] = (int32_t)j;
-					w->val[k++] = W[i * n + j];
-					s += W[i * n + j] * W[i * n + j];
-				}
-			w->indptr[i + 1] = k;
+				for (int d = 0; d < w->npy.ndim && k < 80; d++)
+					k += snprintf(shape + k, sizeof shape - (size_t)k, "%s%zu",
+						      d ? ", " : "", w->npy.shape[d]);
+				snprintf(shape + k, sizeof shape - (size_t)k, "%s)",
+					 w->npy.ndim == 1 ? "," : "");
+				err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, "
+					"not %s", path, shape);
+			}
+			w->n = w->npy.shape[0];
+		} else {
+			/* a pipe, or CSV: read whole, hashed as it is read */
+			struct input in;
+
+			load(path, 0, &in);
+			if (in.ndim != 2 || in.rows != in.cols) {
+				free(in.v);
+				err_die(EXIT_DATA, "%s: weights must be a square (N, N) matrix, "
+					"not %s", path, in.shape);
+			}
+			w->full = in.v;
+			w->read_whole = 1;
+			w->n = in.rows;
+			memcpy(w->sha, in.sha, sizeof in.sha);
 		}
-		w->w0norm = sqrt(s);
-		free(W);
 	}
 	if ((long long)w->n > MAX_N)
 		err_die(EXIT_DATA, "%s: N = %zu is too large (at most %lld)", path, w->n, MAX_N);
@@ -866,29 +923,133 @@ static void load_weights(struct weights *w, const char *path)
 		err_die(EXIT_DATA, "%s: N = 0: the weights hold no neuron", path);
 }
 
-/* The net of the weights; their sparse form is then placed in the run
- * directory as weights.npz (a hard link, else a copy). */
+/*
+ * Rows lo .. hi-1 of a dense W from r (positioned at row lo; NULL: from
+ * w->full): with col and
+ * val, their non-zero entries into w (the presynaptic sets), else only
+ * their squares summed into w->sumsq; every value checked.
+ */
+static void dense_rows(struct weights *w, struct npy_reader *r, size_t lo, size_t hi, int keep)
+{
+	const size_t n = w->n;
+	double *row = err_malloc((n + 1) * sizeof *row), s = 0;
+	size_t k = 0, cap = 0;
+
+	for (size_t i = lo; i < hi; i++) {
+		if (!r)
+			memcpy(row, w->full + i * n, n * sizeof *row);
+		else if (npy_read(r, row, n) != 0)
+			err_die(EXIT_DATA, "%s: %s", w->path, r->err);
+		for (size_t j = 0; j < n; j++) {
+			if (!isfinite(row[j]))
+				err_die(EXIT_DATA, "%s: value at [%zu, %zu] is not finite (%g)",
+					w->path, i, j, row[j]);
+			if (row[j] == 0)
+				continue;
+			s += row[j] * row[j];
+			if (!keep)
+				continue;
+			if (k == cap) {
+				cap = 2 * cap + n;
+				w->col = realloc(w->col, (cap + 1) * sizeof *w->col);
+				w->val = realloc(w->val, (cap + 1) * sizeof *w->val);
+				if (!w->col || !w->val)
+					err_die(EXIT_DATA, "out of memory (%zu weights)", cap);
+			}
+			w->col[k] = (int32_t)j;
+			w->val[k++] = row[j];
+		}
+		if (keep)
+			w->indptr[i - lo + 1] = k;
+	}
+	w->sumsq = s;
+	free(row);
+}
+
+/*
+ * Read the block lo .. hi-1 (what net_init() takes, and the block's entries
+ * squared); sha: the file's checksum too.
+ */
+static void weights_load(struct weights *w, size_t lo, size_t hi, int sha)
+{
+	w->lo = lo;
+	w->hi = hi;
+	w->indptr = err_malloc((hi - lo + 1) * sizeof *w->indptr);
+	w->indptr[0] = 0;
+	if (w->sparse) {
+		w->base = (size_t)w->r.indptr[lo];
+		for (size_t i = lo; i <= hi; i++)
+			w->indptr[i - lo] = (size_t)w->r.indptr[i] - w->base;
+		sparse_skip(w);
+	} else if (w->full) {
+		if (hi - lo < w->n) {           /* ||W0||^2 now: full is freed */
+			dense_rows(w, NULL, 0, w->n, 0);
+			w->w0sq = w->sumsq;
+		}
+		dense_rows(w, NULL, lo, hi, 1);
+		free(w->full);
+		w->full = NULL;
+		w->nnz = w->indptr[hi - lo];
+		return;         /* hashed as it was read */
+	} else {
+		if (npy_skip(&w->npy, lo * w->n) != 0)
+			err_die(EXIT_DATA, "%s: %s", w->path, w->npy.err);
+		dense_rows(w, &w->npy, lo, hi, 1);
+		npy_close(&w->npy);
+		w->nnz = w->indptr[hi - lo];
+	}
+	if (sha && sha256_file(w->path, w->sha) != 0)
+		err_die(EXIT_DATA, "%s: cannot read", w->path);
+}
+
+/*
+ * ||W0||^2 by a pass of its own over every entry of the file, in the
+ * input's order (for a process that read only its block).
+ */
+static double weights_sumsq(const struct weights *w)
+{
+	struct weights all = { .path = w->path, .n = w->n };
+
+	if (w->read_whole)
+		return w->w0sq;         /* read whole: summed then */
+	if (w->sparse) {
+		struct npz_reader r;
+		int32_t *idx = err_malloc(65536 * sizeof *idx);
+		double *val = err_malloc(65536 * sizeof *val), s = 0;
+
+		if (npz_open(&r, w->path) != 0)
+			err_die(EXIT_DATA, "%s: %s", w->path, r.err);
+		for (size_t done = 0; done < r.nnz;) {
+			size_t k = r.nnz - done < 65536 ? r.nnz - done : 65536;
+
+			if (npz_read(&r, k, idx, val) != 0)
+				err_die(EXIT_DATA, "%s: %s", w->path, r.err);
+			for (size_t x = 0; x < k; x++)
+				s += val[x] * val[x];
+			done += k;
+		}
+		npz_close(&r);
+		free(idx);
+		free(val);
+		return s;
+	}
+	if (npy_open(&all.npy, w->path) != 0)
+		err_die(EXIT_DATA, "%s: %s", w->path, all.npy.err);
+	dense_rows(&all, &all.npy, 0, w->n, 0);
+	npy_close(&all.npy);
+	return all.sumsq;
+}
+
+/* The net of the block's rows (of the whole network of N neurons). */
 static void build_net(struct weights *w, struct net *net, const struct net_config *cf)
 {
-	struct net_source src = { w->n, w->indptr, w->sparse ? sparse_read : dense_read,
+	struct net_source src = { w->hi - w->lo, w->indptr, w->sparse ? sparse_read : dense_read,
 				  w->sparse ? sparse_rewind : dense_rewind, w };
 
 	if (net_init(net, &src, cf) != 0)
 		err_die(EXIT_DATA, "%s: cannot read the weights", w->path);
-	if (w->sparse) {
-		double s = 0;
-
+	if (w->sparse)
 		npz_close(&w->r);
-		for (size_t x = 0; x < net_nplastic(net); x++)
-			s += net->pval[x] * net->pval[x];
-		for (size_t x = 0; x < net->sptr[net->n]; x++) {
-			double v = net->sval_f32 ? (double)((const float *)net->sval)[x] :
-						   ((const double *)net->sval)[x];
-
-			s += v * v;
-		}
-		w->w0norm = sqrt(s);
-	}
 	free(w->col);
 	free(w->val);
 	w->col = NULL;
@@ -931,10 +1092,13 @@ static void place_weights(const struct weights *w, const char *dir)
 /*
  * The target, (steps, n): a regular '<f8' or '<f4' .npy file is mapped
  * (nothing of its size in memory: the system pages it in and out), any
- * other input is read whole.  Rows are delivered as doubles.
+ * other input is read whole.  Rows are delivered as doubles, valid in the
+ * columns lo .. hi-1 of a block (the neurons of one process) when mapped:
+ * a process reads no more of the file than its neurons' columns.
  */
 struct target {
 	size_t steps, n;
+	size_t lo, hi;          /* the columns in use */
 	const double *a;        /* the doubles, when read or a mapped '<f8' */
 	const float *f;         /* a mapped '<f4' */
 	double *row;            /* a '<f4' row as doubles */
@@ -949,12 +1113,15 @@ static const double *target_row(void *ctx, size_t it)
 
 	if (t->a)
 		return t->a + it * t->n;
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = t->lo; i < t->hi; i++)
 		t->row[i] = t->f[it * t->n + i];
 	return t->row;
 }
 
-static void load_target(struct target *t, const char *path, char hex[65])
+/* sha: the file's checksum too; lo, hi: the columns of the block (the
+ * columns checked, and N = hi when they are all). */
+static void load_target(struct target *t, const char *path, char hex[65], size_t lo,
+			size_t hi, int sha)
 {
 	struct npy_reader r;
 	struct stat st;
@@ -987,15 +1154,19 @@ static void load_target(struct target *t, const char *path, char hex[65])
 					t->f = (const float *)(const void *)d;
 					t->row = err_malloc((t->n + 1) * sizeof *t->row);
 				}
+				/* the whole row when the block's columns are not
+				 * those of the file (then it is refused below) */
+				t->lo = t->n == hi ? lo : 0;
+				t->hi = t->n == hi ? hi : t->n;
 				for (size_t it = 0; it < t->steps; it++) {
 					const double *x = target_row(t, it);
 
-					for (size_t i = 0; i < t->n; i++)
+					for (size_t i = t->lo; i < t->hi; i++)
 						if (!isfinite(x[i]))
 							err_die(EXIT_DATA, "%s: value at [%zu, %zu] is not "
 								"finite (%g)", path, it, i, x[i]);
 				}
-				if (sha256_file(path, hex) != 0)
+				if (sha && sha256_file(path, hex) != 0)
 					err_die(EXIT_DATA, "%s: cannot read", path);
 				return;
 			}
@@ -1013,6 +1184,7 @@ static void load_target(struct target *t, const char *path, char hex[65])
 		t->a = t->owned;
 		t->steps = in.rows;
 		t->n = in.cols;
+		t->hi = t->n;
 		memcpy(hex, in.sha, sizeof in.sha);
 	}
 }
@@ -1199,223 +1371,504 @@ static void fmt_bytes(char *buf, size_t len, double b)
 		snprintf(buf, len, "%.0f MB", b / 1e6 < 1 ? 1 : b / 1e6);
 }
 
-int main(int argc, char **argv)
+/* A block's view of the target: the columns of its neurons. */
+struct block_target {
+	struct target *tg;
+	size_t lo;
+};
+
+static const double *block_row(void *ctx, size_t it)
 {
-	struct options o = { 0 };
-	char tsha[65], ksha[65] = "", ssha[65] = "";
-	size_t n, steps, stim, nqif;
-	size_t *observe = NULL, nobserve = 0;
-	unsigned char *record_loop = NULL, *trained;
+	const struct block_target *b = ctx;
+
+	return target_row(b->tg, it) + b->lo;
+}
+
+/*
+ * A run, on one process or on each of several (dist.h): what main() sets
+ * up, held in one place so that its phases are functions of it.  Arrays of
+ * the block are marked so; those of process 0 alone come whole from the
+ * others.
+ */
+struct run {
+	int argc;
+	char **argv;
+	struct options o;
+	struct dist d;
+	char tsha[65], ksha[65], ssha[65];
+	size_t n, rows, steps, stim, nqif;
+	size_t *observe, nobserve;
+	unsigned char *record_loop, *trained;
 	size_t ntrained;
+	double need, avail;          /* bytes of memory */
 	double *kick, *x;
 	struct weights wt;
 	struct target tg;
+	struct block_target bt;
 	struct net net;
 	struct net_config ncf;
 	struct sim sim;
 	struct sim_config scf;
+	struct sim_split split;
 	struct summary sm;
 	struct runrec rr;
 	struct runrec_config rcf;
+	struct runrec_whole whole;
 	struct runrec_pos pos;
 	struct params prm;
-	size_t loop0 = 0, kill_loop = SIZE_MAX, kill_step = SIZE_MAX;
-	char *ckpath = NULL;
+	size_t loop0;                /* the first loop to run (resumed) */
+	int resuming;
+	size_t kill_loop, kill_step;
+	char *ckpath;
 	struct atomic_dir ad;
 	struct pool *pool;
 	const char *dir;
-	struct progress pg;
-	double t0, t_train = 0, t_free = 0, need, avail;
-	size_t n_train = 0, n_free = 0;
+	/* the observed inputs and traced recurrent inputs of every neuron
+	 * (process 0), from the processes that step them */
+	struct dist_pick *pick_in, *pick_trace;
+	size_t *trace_set, ntrace_set;
+	double *in_all, *v_all;
+	double *mse, *corr;          /* the block's, at the end of a loop */
+	double *mse_all, *corr_all;  /* every neuron's (process 0) */
+};
 
-	err_init(argv);
-	parse_command_line(argc, argv, &o);
-	atomic_signals();
+/* All-zero weights, with training asked for. */
+#define NO_SYNAPSE "%s: every weight is zero: RLS trains the non-zero entries only, so " \
+	"there is nothing to train (--train-loops 0 runs it untrained)"
+
+/* The inputs that every process reads must be files. */
+static void refuse_stdin(const struct options *o, int size)
+{
+	const char *in[] = { o->weights, o->target, o->kick, o->state };
+
+	for (size_t k = 0; k < sizeof in / sizeof in[0]; k++)
+		if (in[k] && !strcmp(in[k], "-"))
+			err_die(EXIT_USAGE, "-: standard input cannot be read by %d processes "
+				"(give a file)", size);
+}
+
+/* Bytes that the RLS of the block takes. */
+static size_t block_rls_bytes(const struct run *R)
+{
+	const size_t *ip = R->wt.indptr, L = (size_t)R->o.plastic;
+	size_t *prow = err_malloc((R->rows + 1) * sizeof *prow), b;
+
+	prow[0] = 0;
+	for (size_t i = 0; i < R->rows; i++) {
+		size_t m = ip[i + 1] - ip[i];
+
+		prow[i + 1] = prow[i] + (R->trained && !R->trained[R->wt.lo + i] ? 0 :
+					 L && L < m ? L : m);
+	}
+	b = rls_bytes(R->rows, prow, &R->scf.rls);
+	free(prow);
+	return b;
+}
+
+/* The size of the run and the memory it takes (of process 0). */
+static void say_memory(const struct run *R)
+{
+	char a[32], b[32];
+
+	if (R->o.c.quiet || R->d.rank != 0)
+		return;
+	fmt_bytes(a, sizeof a, R->need);
+	fmt_bytes(b, sizeof b, R->avail);
+	if (R->d.size == 1)
+		err_warn("%s: N = %zu, %zu synapses; memory: %s of %s", R->o.c.output, R->n,
+			 R->wt.nnz, a, b);
+	else
+		err_warn("%s: N = %zu over %d processes (%zu neurons, %zu synapses in process 0); "
+			 "memory: %s of %s", R->o.c.output, R->n, R->d.size, R->rows, R->net.nnz,
+			 a, b);
+}
+
+/*
+ * Everything a process does on its own before the run: the options, its
+ * inputs, the memory it needs, its block's net, state and summary.
+ */
+static void setup(struct run *R)
+{
+	struct options *o = &R->o;
+	struct dist *d = &R->d;
+	size_t n, steps, stim, nqif, nnz_all;
+	double need, avail;
+
+	dist_quiet(d, 1);
+	parse_command_line(R->argc, R->argv, o);
+	dist_quiet(d, 0);
+	if (d->size > 1)
+		refuse_stdin(o, d->size);
+	if (d->size > 1 && o->checkpoint)
+		err_die(EXIT_USAGE, "%s: a run on %d processes cannot be checkpointed (one process "
+			"only)", o->cont ? "--continue" : o->resume ? "--resume" : o->keep_checkpoint ?
+			"--keep-checkpoint" : "--checkpoint", d->size);
+	/* Fault injection for the tests of --resume: SIGKILL at a given step. */
+	R->kill_loop = R->kill_step = SIZE_MAX;
+	if (getenv("FORCENET_KILL_AT") &&
+	    sscanf(getenv("FORCENET_KILL_AT"), "%zu:%zu", &R->kill_loop, &R->kill_step) != 2)
+		err_usage("FORCENET_KILL_AT: '%s' is not LOOP:STEP", getenv("FORCENET_KILL_AT"));
 
 	/* Inputs, all checked before anything is written. */
-	load_weights(&wt, o.weights);
-	n = wt.n;
-	if (wt.nnz == 0 && o.train_loops > 0)
-		err_die(EXIT_DATA, "%s: every weight is zero: RLS trains the non-zero entries "
-			"only, so there is nothing to train (--train-loops 0 runs it untrained)",
-			o.weights);
-	load_target(&tg, o.target, tsha);
-	if (tg.n != n)
+	weights_open(&R->wt, o->weights);
+	n = R->n = R->wt.n;
+	dist_split(d, n);
+	R->rows = d->hi - d->lo;
+	weights_load(&R->wt, d->lo, d->hi, d->rank == 0);
+	/* the synapses of the whole network (the blocks of dense weights on
+	 * several processes: added up by join(), no exchange here) */
+	nnz_all = R->wt.sparse || d->size == 1 ? R->wt.nnz : 0;
+	if ((R->wt.sparse || d->size == 1) && nnz_all == 0 && o->train_loops > 0)
+		err_die(EXIT_DATA, NO_SYNAPSE, o->weights);
+	load_target(&R->tg, o->target, R->tsha, d->lo, d->hi, d->rank == 0);
+	if (R->tg.n != n)
 		err_die(EXIT_DATA, "%s: target has %zu neurons (columns), the weights have %zu",
-			o.target, tg.n, n);
-	steps = tg.steps;
+			o->target, R->tg.n, n);
+	steps = R->steps = R->tg.steps;
 	if (steps == 0)
-		err_die(EXIT_DATA, "%s: the target has no step (shape (0, %zu))", o.target, n);
-	stim = (size_t)o.stim_steps;
+		err_die(EXIT_DATA, "%s: the target has no step (shape (0, %zu))", o->target, n);
+	stim = R->stim = (size_t)o->stim_steps;
 	if (stim + 1 >= steps)
 		err_die(EXIT_USAGE, "--stim-steps %zu leaves no step after the kick "
 			"(the target has %zu steps per loop)", stim, steps);
-	nqif = model_nqif(n, o.pqif);
-	if (nqif < n && !(o.vrest < o.vt))
-		err_die(EXIT_USAGE, "--vrest %g must be below --vt %g", o.vrest, o.vt);
-	for (size_t i = 0; i < o.ntrace; i++)
-		if (o.trace[i] >= n)
+	nqif = R->nqif = model_nqif(n, o->pqif);
+	if (nqif < n && !(o->vrest < o->vt))
+		err_die(EXIT_USAGE, "--vrest %g must be below --vt %g", o->vrest, o->vt);
+	for (size_t i = 0; i < o->ntrace; i++)
+		if (o->trace[i] >= n)
 			err_die(EXIT_USAGE, "--trace: neuron %zu does not exist (N = %zu)",
-				o.trace[i], n);
-	x = o.state ? load_vector(o.state, n, ssha) : NULL;
-	kick = o.kick ? load_vector(o.kick, n, ksha) : NULL;
-	observe = parse_observe(o.observe_arg, n, &nobserve);
-	trained = choose_trained(&o, n, &ntrained);
-	if (o.record_loops_arg && strcmp(o.record_loops_arg, "all")) {
-		size_t k, *l = parse_list("--record-loops", o.record_loops_arg, (size_t)o.loops, &k);
+				o->trace[i], n);
+	R->x = o->state ? load_vector(o->state, n, R->ssha) : NULL;
+	R->kick = o->kick ? load_vector(o->kick, n, R->ksha) : NULL;
+	R->observe = parse_observe(o->observe_arg, n, &R->nobserve);
+	R->trained = choose_trained(o, n, &R->ntrained);
+	if (o->record_loops_arg && strcmp(o->record_loops_arg, "all")) {
+		size_t k, *l = parse_list("--record-loops", o->record_loops_arg, (size_t)o->loops, &k);
 
-		record_loop = err_calloc((size_t)o.loops, 1);
+		R->record_loop = err_calloc((size_t)o->loops, 1);
 		for (size_t x1 = 0; x1 < k; x1++)
-			record_loop[l[x1]] = 1;
+			R->record_loop[l[x1]] = 1;
 		free(l);
 	}
-
 	/* What the run needs, before it takes it. */
-	ncf = (struct net_config){ .plastic = (size_t)o.plastic, .seed = o.c.seed,
-				   .static_f32 = o.static_f32, .trained = trained };
-	scf = (struct sim_config){
-		.mp = { .n = n, .nqif = nqif, .vt = o.vt, .vrest = o.vrest, .dt = o.dt,
-			.b = 1 / o.tau_s, .sigma = o.sigma, .noise = o.noise },
-		.stim = stim, .learn_every = (size_t)o.learn_every,
-		.refresh = RECURRENT_REFRESH * (wt.nnz / REFRESH_SYNAPSES + 1),
-		.seed = o.c.seed, .train = o.train_loops > 0,
-		.rls = { .alpha = o.alpha, .kind = o.rls, .p_float32 = o.p_f32, .forget = o.forget } };
-	if (o.train_loops == 0)
-		o.record &= ~REC_DW;
-	rcf = (struct runrec_config){ .record = o.record, .f32 = o.f32, .n = n, .steps = steps,
-		.loops = (size_t)o.loops, .stim = stim, .observe = observe, .nobserve = nobserve,
-		.record_loop = record_loop, .sparse = wt.sparse, .indptr = wt.indptr,
-		.trace = o.trace, .ntrace = o.ntrace };
-	need = (double)net_bytes(n, wt.indptr, &ncf) + (double)sim_bytes(n) +
-	       (double)summary_bytes(n, steps, 0) + (double)runrec_bytes(&rcf, NULL);
-	if (scf.train) {
-		size_t *prow = err_malloc((n + 1) * sizeof *prow);
-
-		prow[0] = 0;
-		for (size_t i = 0; i < n; i++) {
-			size_t m = wt.indptr[i + 1] - wt.indptr[i];
-
-			prow[i + 1] = prow[i] + (trained && !trained[i] ? 0 :
-						 o.plastic && (size_t)o.plastic < m ?
-						 (size_t)o.plastic : m);
-		}
-		need += (double)rls_bytes(n, prow, &scf.rls);
-		free(prow);
-	}
-	avail = o.max_memory > 0 ? o.max_memory : memory_available();
+	R->ncf = (struct net_config){ .plastic = (size_t)o->plastic, .seed = o->c.seed,
+				      .static_f32 = o->static_f32, .trained = R->trained,
+				      .ncols = n, .row0 = d->lo };
+	if (d->size > 1)
+		dist_sim_split(d, &R->split);
+	R->scf = (struct sim_config){
+		.mp = { .n = n, .nqif = nqif, .vt = o->vt, .vrest = o->vrest, .dt = o->dt,
+			.b = 1 / o->tau_s, .sigma = o->sigma, .noise = o->noise },
+		.stim = stim, .learn_every = (size_t)o->learn_every,
+		.refresh = RECURRENT_REFRESH * (nnz_all / REFRESH_SYNAPSES + 1),
+		.seed = o->c.seed, .train = o->train_loops > 0,
+		.rls = { .alpha = o->alpha, .kind = o->rls, .p_float32 = o->p_f32, .forget = o->forget },
+		.split = d->size > 1 ? &R->split : NULL };
+	if (o->train_loops == 0)
+		o->record &= ~REC_DW;
+	/* ||W0|| for dw.csv: process 0 reads the whole of W (a block only
+	 * with several processes) */
+	if (d->size > 1 && d->rank == 0 && (o->record & REC_DW))
+		R->wt.w0sq = weights_sumsq(&R->wt);
+	R->rcf = (struct runrec_config){ .record = o->record, .f32 = o->f32, .n = n, .steps = steps,
+		.loops = (size_t)o->loops, .stim = stim, .observe = R->observe,
+		.nobserve = R->nobserve, .record_loop = R->record_loop, .sparse = R->wt.sparse,
+		.indptr = R->wt.indptr, .trace = o->trace, .ntrace = o->ntrace,
+		.plain = o->checkpoint, .whole = d->size > 1 ? &R->whole : NULL };
+	need = (double)net_bytes(R->rows, R->wt.indptr, &R->ncf) + (double)sim_bytes(n) +
+	       (double)summary_bytes(R->rows, steps, !summary_buffered(n, steps)) +
+	       (d->rank == 0 ? (double)runrec_bytes(&R->rcf, NULL) : 0);
+	if (R->scf.train)
+		need += (double)block_rls_bytes(R);
+	/* several processes: each sends its rows of a dense record */
+	if (d->size > 1 && !R->wt.sparse && (o->record & REC_WEIGHTS))
+		need += (double)(R->rows * n) * sizeof(double);
+	/* the processes on this machine share its memory */
+	avail = o->max_memory > 0 ? o->max_memory : memory_available() / d->node_size;
 	if (avail > 0 && need > avail) {
 		char a[32], b[32];
 
 		fmt_bytes(a, sizeof a, need);
 		fmt_bytes(b, sizeof b, avail);
 		err_die(EXIT_DATA, "the run needs %s of memory, %s %s", a, b,
-			o.max_memory > 0 ? "allowed by --max-memory" : "available");
+			o->max_memory > 0 ? "allowed by --max-memory" : "available");
 	}
-	if (!o.c.quiet) {
-		char a[32], b[32];
-
-		fmt_bytes(a, sizeof a, need);
-		fmt_bytes(b, sizeof b, avail);
-		err_warn("%s: N = %zu, %zu synapses; memory: %s of %s", o.c.output, n, wt.nnz, a, b);
-	}
+	R->need = need;
+	R->avail = avail;
+	/* one process: at once; several: once all have read their inputs */
+	if (d->size == 1)
+		say_memory(R);
 
 	/* The network, its state and the kick. */
-	pool = pool_new((int)o.threads);
-	build_net(&wt, &net, &ncf);
-	rcf.w0norm = wt.w0norm;
+	R->pool = pool_new((int)o->threads);
+	build_net(&R->wt, &R->net, &R->ncf);
 	/* Kick and initial state: one stream each, so that they are paired
-	 * across every pqif and vrest of a seed. */
-	if (!kick) {
-		rng_t *g = rng_new(o.c.seed, RNG_KICK);
+	 * across every pqif and vrest of a seed (drawn whole by every process). */
+	if (!R->kick) {
+		rng_t *g = rng_new(o->c.seed, RNG_KICK);
 
-		kick = err_malloc(n * sizeof *kick);
+		R->kick = err_malloc(n * sizeof *R->kick);
 		for (size_t i = 0; i < n; i++)
-			kick[i] = o.stim_amp * (2 * rng_uniform(g) - 1);
+			R->kick[i] = o->stim_amp * (2 * rng_uniform(g) - 1);
 		rng_free(g);
 	}
-	if (!x) {
-		rng_t *g = rng_new(o.c.seed, RNG_STATE);
+	if (!R->x) {
+		rng_t *g = rng_new(o->c.seed, RNG_STATE);
 
-		x = err_malloc(n * sizeof *x);
+		R->x = err_malloc(n * sizeof *R->x);
 		for (size_t i = 0; i < n; i++)
-			x[i] = rng_uniform(g) * 2 * M_PI;
+			R->x[i] = rng_uniform(g) * 2 * M_PI;
 		rng_free(g);
 	}
-	sim_init(&sim, &net, x, kick, &scf, pool);
-	summary_init(&sm, n, nqif, steps, stim, o.dt, target_row, &tg, 0, trained);
+	sim_init(&R->sim, &R->net, R->x, R->kick, &R->scf, R->pool);
+	R->bt = (struct block_target){ &R->tg, d->lo };
+	summary_init(&R->sm, R->rows, nqif, steps, stim, o->dt, block_row, &R->bt,
+		     !summary_buffered(n, steps), R->trained);
+	R->mse = err_malloc((2 * R->rows + 1) * sizeof *R->mse);
+	R->corr = R->mse + R->rows;
+}
 
-	/* The run directory, under a temporary name until complete (a kept
-	 * one, .NAME.partial, with checkpoints). */
-	prm = (struct params){ &o, n, steps, nqif, ntrained, wt.sha, tsha, ksha, ssha };
-	rcf.plain = o.checkpoint;
-	if (o.cont) {
-		dir = continue_run(&ad, &o, &prm);
-		ckpath = runrec_path(dir, "checkpoint.bin");
-		o.resume = 1;
-	} else if (o.checkpoint) {
-		dir = atomic_dir_open_kept(&ad, o.c.output, o.force, o.resume);
-		ckpath = runrec_path(dir, "checkpoint.bin");
+/* Every plastic weight's position in W's CSR order, block by block. */
+static void whole_positions(void *ctx, struct npy_writer *w)
+{
+	struct run *R = ctx;
+	const struct net *net = &R->net;
+	int64_t *pos = err_malloc((net_nplastic(net) + 1) * sizeof *pos);
+	size_t k = 0;
+
+	for (size_t i = 0; i < net->n; i++)
+		for (size_t x = 0; x < net->prow[i + 1] - net->prow[i]; x++)
+			pos[k++] = (int64_t)net_plastic_pos(net, R->wt.indptr, i, x);
+	dist_stream_i64(&R->d, pos, k, w);
+	free(pos);
+}
+
+/* The weights after a loop, block by block: the plastic values (sparse),
+ * or the rows of the dense W. */
+static void whole_weights(void *ctx, struct npy_writer *w)
+{
+	struct run *R = ctx;
+	double *W;
+
+	if (R->wt.sparse) {
+		dist_stream_f64(&R->d, R->net.pval, net_nplastic(&R->net), w);
+		return;
+	}
+	W = err_malloc((R->rows * R->n + 1) * sizeof *W);
+	net_dense(&R->net, W);
+	dist_stream_f64(&R->d, W, R->rows * R->n, w);
+	free(W);
+}
+
+/*
+ * What needs every process, once all have read their inputs: the entries
+ * before each block (the positions of its weights in W) and the counts of
+ * the whole network; what process 0 gathers to record.
+ */
+static void join(struct run *R)
+{
+	struct dist *d = &R->d;
+	size_t base = R->wt.sparse ? R->wt.base : dist_before(d, R->wt.nnz);
+
+	R->wt.base = base;
+	for (size_t i = 0; i <= R->rows; i++)
+		R->wt.indptr[i] += base;
+	R->rcf.w0norm = sqrt(d->size == 1 ? R->wt.sumsq : R->wt.w0sq);
+	if (d->size == 1)
+		return;
+	say_memory(R);
+	R->whole = (struct runrec_whole){ .nplastic = dist_total(d, net_nplastic(&R->net)),
+		.nnz = R->wt.sparse ? R->wt.nnz : dist_total(d, R->wt.nnz),
+		.positions = whole_positions, .weights = whole_weights, .ctx = R };
+	/* dense blocks: now that their synapses are added up (every process
+	 * sees it: one message) */
+	if (!R->wt.sparse) {
+		if (R->whole.nnz == 0 && R->o.train_loops > 0)
+			dist_fail(d, EXIT_DATA, NO_SYNAPSE, R->o.weights);
+		R->sim.cf.refresh = RECURRENT_REFRESH * (R->whole.nnz / REFRESH_SYNAPSES + 1);
+	}
+	if (R->rcf.record & REC_INPUTS) {
+		R->pick_in = dist_pick_new(d, R->observe, R->nobserve);
+		if (d->rank == 0)
+			R->in_all = err_malloc((R->n + 1) * sizeof *R->in_all);
+	}
+	if (R->rcf.record & REC_CURRENTS) {
+		size_t k = 0;
+
+		R->trace_set = err_malloc((R->o.ntrace + 1) * sizeof *R->trace_set);
+		memcpy(R->trace_set, R->o.trace, R->o.ntrace * sizeof *R->trace_set);
+		qsort(R->trace_set, R->o.ntrace, sizeof *R->trace_set, cmp_size);
+		for (size_t x = 0; x < R->o.ntrace; x++)
+			if (!k || R->trace_set[x] != R->trace_set[k - 1])
+				R->trace_set[k++] = R->trace_set[x];
+		R->ntrace_set = k;
+		R->pick_trace = dist_pick_new(d, R->trace_set, k);
+		if (d->rank == 0)
+			R->v_all = err_malloc((R->n + 1) * sizeof *R->v_all);
+	}
+	if (d->rank == 0) {
+		R->mse_all = err_malloc((2 * R->n + 1) * sizeof *R->mse_all);
+		R->corr_all = R->mse_all + R->n;
+	}
+}
+
+/*
+ * The run directory, under a temporary name until complete (a kept one,
+ * .NAME.partial, with checkpoints), and a checkpoint's state when resumed
+ * (process 0).
+ */
+static void open_dir(struct run *R)
+{
+	struct options *o = &R->o;
+	const char *dir;
+
+	R->prm = (struct params){ o, R->n, R->steps, R->nqif, R->ntrained, R->wt.sha, R->tsha,
+				  R->ksha, R->ssha };
+	if (o->cont) {
+		dir = continue_run(&R->ad, o, &R->prm);
+		R->ckpath = runrec_path(dir, "checkpoint.bin");
+		o->resume = 1;
+	} else if (o->checkpoint) {
+		dir = atomic_dir_open_kept(&R->ad, o->c.output, o->force, o->resume);
+		R->ckpath = runrec_path(dir, "checkpoint.bin");
 	} else {
-		dir = atomic_dir_open(&ad, o.c.output, o.force);
+		dir = atomic_dir_open(&R->ad, o->c.output, o->force);
 	}
-	rcf.dir = dir;
-	if (o.resume && !o.cont)
-		check_params(dir, &prm, NULL);
-	if (o.resume && access(ckpath, F_OK) == 0) {
+	R->dir = R->rcf.dir = dir;
+	if (o->resume && !o->cont)
+		check_params(dir, &R->prm, NULL);
+	R->resuming = o->resume && access(R->ckpath, F_OK) == 0;
+	if (R->resuming) {
 		struct ckpt c;
 
-		if (ckpt_open(&c, ckpath) || ckpt_get(&c, "run.loop", &loop0, sizeof loop0) ||
-		    ckpt_get(&c, "run.pos", &pos, sizeof pos) || sim_restore(&sim, &c) ||
+		if (ckpt_open(&c, R->ckpath) ||
+		    ckpt_get(&c, "run.loop", &R->loop0, sizeof R->loop0) ||
+		    ckpt_get(&c, "run.pos", &R->pos, sizeof R->pos) || sim_restore(&R->sim, &c) ||
 		    ckpt_close(&c))
-			err_die(EXIT_DATA, "%s: %s", ckpath, c.err);
+			err_die(EXIT_DATA, "%s: %s", R->ckpath, c.err);
 		/* --continue: the run's parameters now (its arrays take the new
 		 * length in runrec_resume()) */
-		if (o.cont)
-			write_params(dir, &prm);
-		runrec_resume(&rr, &rcf, &net, &pos);
-		if (!o.c.quiet)
-			err_warn("%s: resuming at loop %zu", o.c.output, loop0);
+		if (o->cont)
+			write_params(dir, &R->prm);
 	} else {
-		write_params(dir, &prm);
-		write_start(dir, trained, n, kick, x);
-		if (wt.sparse && (o.record & REC_WEIGHTS))
-			place_weights(&wt, dir);
-		runrec_open(&rr, &rcf, &net, &sm);
+		write_params(dir, &R->prm);
+		write_start(dir, R->trained, R->n, R->kick, R->x);
+		if (R->wt.sparse && (o->record & REC_WEIGHTS))
+			place_weights(&R->wt, dir);
+	}
+}
+
+/* The state after a loop, for --resume (one process). */
+static void save_checkpoint(struct run *R, size_t loop)
+{
+	struct ckpt c;
+	size_t next = loop + 1;
+
+	runrec_mark(&R->rr, &R->pos);
+	ckpt_create(&c, R->ckpath);
+	ckpt_put(&c, "run.loop", &next, sizeof next);
+	ckpt_put(&c, "run.pos", &R->pos, sizeof R->pos);
+	sim_save(&R->sim, &c);
+	ckpt_commit(&c);
+}
+
+/* The record of step it: process 0 writes it, from the others' values of
+ * what it records and does not have (every process has r and the spikes). */
+static void record_step(struct run *R, size_t loop, size_t it)
+{
+	struct dist *d = &R->d;
+	struct sim view;
+
+	if (d->size == 1) {
+		runrec_step(&R->rr, &R->sim, loop, it);
+		return;
+	}
+	view = R->sim;
+	if (R->rcf.record & REC_INPUTS) {
+		dist_pick_gather(d, R->pick_in, R->sim.in, R->in_all);
+		view.in = R->in_all;
+	}
+	if (R->rcf.record & REC_CURRENTS) {
+		dist_pick_gather(d, R->pick_trace, R->sim.vstep, R->v_all);
+		view.vstep = R->v_all;
+	}
+	if (d->rank == 0)
+		runrec_step(&R->rr, &view, loop, it);
+}
+
+/* The end of a loop: its summary row and weights. */
+static void end_loop(struct run *R, size_t loop, const char *phase, double stats[3])
+{
+	struct dist *d = &R->d;
+	const double *mse, *corr;
+
+	summary_neurons(&R->sm, block_row, &R->bt, R->mse, R->corr);
+	mse = dist_gather(d, R->mse, R->mse_all);
+	corr = dist_gather(d, R->corr, R->corr_all);
+	if (d->rank == 0) {
+		struct summary whole = R->sm;
+
+		whole.n = R->n;
+		summary_put(&whole, R->rr.fsum, loop, phase, mse, corr, stats);
+		/* Finite inputs can still overflow a square (|values| of 1e154
+		 * and more): an inf or nan error would look like a measurement. */
+		if (!isfinite(stats[1]))
+			err_die(EXIT_DATA, "loop %zu: the error against the target overflows "
+				"(target or recurrent input too large)", loop);
+		runrec_loop(&R->rr, &R->sim, loop);
+	} else if (runrec_writes_weights(&R->rcf, loop)) {
+		whole_weights(R, NULL);
+	}
+}
+
+static void run_loops(struct run *R)
+{
+	const struct options *o = &R->o;
+	struct dist *d = &R->d;
+	struct sim *sim = &R->sim;
+	const size_t steps = R->steps, nqif = R->nqif;
+	struct progress pg;
+	double t0, t_train = 0, t_free = 0;
+	size_t n_train = 0, n_free = 0;
+
+	if (d->rank == 0 && R->resuming) {
+		runrec_resume(&R->rr, &R->rcf, &R->net, &R->pos);
+		if (!o->c.quiet)
+			err_warn("%s: resuming at loop %zu", o->c.output, R->loop0);
+	} else if (d->rank == 0) {
+		runrec_open(&R->rr, &R->rcf, &R->net, &R->sm);
+	} else if (runrec_writes_plastic(&R->rcf, &R->net)) {
+		whole_positions(R, NULL);
 	}
 
-	/* Fault injection for the tests of --resume: SIGKILL at a given step. */
-	if (getenv("FORCENET_KILL_AT") &&
-	    sscanf(getenv("FORCENET_KILL_AT"), "%zu:%zu", &kill_loop, &kill_step) != 2)
-		err_usage("FORCENET_KILL_AT: '%s' is not LOOP:STEP", getenv("FORCENET_KILL_AT"));
-	progress_start(&pg, ((size_t)o.loops - loop0) * steps, o.c.quiet);
+	progress_start(&pg, ((size_t)o->loops - R->loop0) * steps, o->c.quiet || d->rank != 0);
 	t0 = progress_now();
-	for (size_t loop = loop0; loop < (size_t)o.loops; loop++) {
-		int train = loop >= 1 && loop <= (size_t)o.train_loops;
+	for (size_t loop = R->loop0; loop < (size_t)o->loops; loop++) {
+		int train = loop >= 1 && loop <= (size_t)o->train_loops;
 		const char *phase = loop == 0 ? "pre" : train ? "train" : "test";
 		double stats[3], tl = progress_now();
 
-		sim_loop_start(&sim);
-		summary_start(&sm);
+		sim_loop_start(sim);
+		summary_start(&R->sm);
 		for (size_t it = 0; it < steps; it++) {
 			double ts = progress_now();
-			const double *trow = target_row(&tg, it);
+			const double *trow = target_row(&R->tg, it);
 			size_t nq = 0;
-			int status = sim_step(&sim, it, train ? trow : NULL,
-					      runrec_wants_dw(&rr, it));
+			int status = sim_step(sim, it, train ? trow : NULL, runrec_dw_due(&R->rcf, it));
 
 			if (status == SIM_STATE_BLOWUP)
-				err_die(EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
-					"(the state is not finite)", loop, it);
+				dist_fail(d, EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
+					  "(the state is not finite)", loop, it);
 			if (status == SIM_WEIGHTS_BLOWUP)
-				err_die(EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
-					"(the weights are not finite)", loop, it);
-			for (size_t k = 0; k < sim.nspikes && sim.spikes[k] < nqif; k++)
+				dist_fail(d, EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
+					  "(the weights are not finite)", loop, it);
+			for (size_t k = 0; k < sim->nspikes && sim->spikes[k] < nqif; k++)
 				nq++;
-			summary_step(&sm, it, trow, sim.vstep, nq, sim.nspikes - nq);
-			runrec_step(&rr, &sim, loop, it);
-			if (loop == kill_loop && it == kill_step)
+			summary_step(&R->sm, it, trow + d->lo, sim->vstep, nq, sim->nspikes - nq);
+			record_step(R, loop, it);
+			if (loop == R->kill_loop && it == R->kill_step)
 				raise(SIGKILL);
-			if (sim.trained) {
+			if (sim->trained) {
 				t_train += progress_now() - ts;
 				n_train++;
 			} else {
@@ -1424,63 +1877,98 @@ int main(int argc, char **argv)
 			}
 			progress_tick(&pg, 1);
 		}
-		summary_end(&sm, rr.fsum, loop, phase, target_row, &tg, stats);
-		/* Finite inputs can still overflow a square (|values| of 1e154
-		 * and more): an inf or nan error would look like a measurement. */
-		if (!isfinite(stats[1]))
-			err_die(EXIT_DATA, "loop %zu: the error against the target overflows "
-				"(target or recurrent input too large)", loop);
-		runrec_loop(&rr, &sim, loop);
-		if (o.checkpoint) {
-			struct ckpt c;
-			size_t next = loop + 1;
-
-			runrec_mark(&rr, &pos);
-			ckpt_create(&c, ckpath);
-			ckpt_put(&c, "run.loop", &next, sizeof next);
-			ckpt_put(&c, "run.pos", &pos, sizeof pos);
-			sim_save(&sim, &c);
-			ckpt_commit(&c);
-		}
+		end_loop(R, loop, phase, stats);
+		if (o->checkpoint)
+			save_checkpoint(R, loop);
 		progress_line(&pg, "loop %zu/%lld %s: rate %.3g Hz, mse %.4g, corr %.3f, %.2f s",
-			      loop, o.loops - 1, phase, stats[0], stats[1], stats[2],
+			      loop, o->loops - 1, phase, stats[0], stats[1], stats[2],
 			      progress_now() - tl);
 	}
 	progress_end(&pg);
-	runrec_close(&rr);
+	if (d->rank != 0)
+		return;
+	runrec_close(&R->rr);
 	/* the checkpoint goes after the rename: a run killed before it is
 	 * finished by --resume from its last loop, not done again */
-	atomic_dir_commit(&ad);
-	if (o.checkpoint && !o.keep_checkpoint) {
-		char *p = runrec_path(o.c.output, "checkpoint.bin");
+	atomic_dir_commit(&R->ad);
+	if (o->checkpoint && !o->keep_checkpoint) {
+		char *p = runrec_path(o->c.output, "checkpoint.bin");
 
 		if (unlink(p) != 0)
 			err_die(EXIT_DATA, "%s: cannot remove: %s", p, strerror(errno));
 		free(p);
 	}
-	if (!o.c.quiet)
+	if (!o->c.quiet) {
+		char comm[160] = "";
+
+		if (d->size > 1)
+			snprintf(comm, sizeof comm, "; %d processes, %.1f us per step in "
+				 "communication (%.0f bytes received), %.1f waiting for the others",
+				 d->size, 1e6 * d->t_comm / (double)(n_train + n_free),
+				 (double)d->bytes_comm / (double)(n_train + n_free),
+				 1e6 * d->t_wait / (double)(n_train + n_free));
 		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
 			 "%.1f us per training step (RLS update %.1f, %s kernel), "
-			 "%.1f us per free step",
-			 o.c.output, o.loops, steps, n, nqif, progress_now() - t0,
+			 "%.1f us per free step%s",
+			 o->c.output, o->loops, steps, R->n, nqif, progress_now() - t0,
 			 n_train ? 1e6 * t_train / (double)n_train : 0,
-			 n_train ? 1e6 * sim.t_rls / (double)n_train : 0,
-			 sim.rls.kind == RLS_SPIKE ? "spike" : "direct",
-			 n_free ? 1e6 * t_free / (double)n_free : 0);
+			 n_train ? 1e6 * sim->t_rls / (double)n_train : 0,
+			 sim->rls.kind == RLS_SPIKE ? "spike" : "direct",
+			 n_free ? 1e6 * t_free / (double)n_free : 0, comm);
+	}
+}
 
-	summary_free(&sm);
-	sim_free(&sim);
-	net_free(&net);
-	pool_free(pool);
-	target_free(&tg);
-	free(kick);
-	free(x);
-	free(wt.indptr);
-	free(observe);
-	free(record_loop);
-	free(trained);
-	free(ckpath);
-	free(o.trace);
-	opts_free(&o.c);
+static void run_free(struct run *R)
+{
+	summary_free(&R->sm);
+	sim_free(&R->sim);
+	net_free(&R->net);
+	pool_free(R->pool);
+	target_free(&R->tg);
+	dist_pick_free(R->pick_in);
+	dist_pick_free(R->pick_trace);
+	free(R->kick);
+	free(R->x);
+	free(R->wt.indptr);
+	free(R->observe);
+	free(R->record_loop);
+	free(R->trained);
+	free(R->o.trace);
+	free(R->trace_set);
+	free(R->in_all);
+	free(R->v_all);
+	free(R->mse);
+	free(R->mse_all);
+	free(R->ckpath);
+	opts_free(&R->o.c);
+	dist_free(&R->d);
+}
+
+/*
+ * One process (simulate-train), or each process of an MPI job
+ * (simulate-train-mpi, dist.h): every one reads and sets up its block on
+ * its own, then process 0 creates the run directory, then all run.
+ */
+int main(int argc, char **argv)
+{
+	static struct run R;
+
+	dist_init(&R.d, &argc, &argv);
+	err_init(argv);
+	R.argc = argc;
+	R.argv = argv;
+	atomic_signals();
+	if (DIST_TRY(&R.d))
+		setup(&R);
+	dist_settle(&R.d);
+	dist_run(&R.d);
+	join(&R);
+	if (DIST_TRY(&R.d)) {
+		if (R.d.rank == 0)
+			open_dir(&R);
+	}
+	dist_settle(&R.d);
+	run_loops(&R);
+	run_free(&R);
 	return EXIT_OK;
 }

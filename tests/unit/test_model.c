@@ -309,6 +309,39 @@ static void test_recurrent_spikes(void)
 	model_cols_free(&c);
 }
 
+/*
+ * model_synapses() advances r from the spikes alone to model_step()'s bits
+ * (a process advances the r of another's neurons so), for mixed QIF and
+ * LIF neurons with noise, over many steps.
+ */
+static void test_synapses(void)
+{
+	enum { N = 300 };
+	struct model_params mp = { .n = N, .nqif = 120, .vt = 0, .vrest = -8.5, .dt = 0.1,
+				   .b = 0.2, .sigma = 1 };
+	double x[N], r[N], r2[N], in[N], xi1[N], xi2[N];
+	unsigned char spk[N];
+	size_t differ = 0, spikes = 0;
+
+	for (int i = 0; i < N; i++) {
+		x[i] = 2 * M_PI * unif();
+		r[i] = r2[i] = unif();
+		in[i] = 20 * unif() - 5;
+	}
+	for (int t = 0; t < 200; t++) {
+		for (int i = 0; i < N; i++) {
+			xi1[i] = 4 * unif() - 2;
+			xi2[i] = 4 * unif() - 2;
+		}
+		spikes += model_step(&mp, x, r, in, xi1, xi2, spk);
+		model_synapses(&mp, r2, spk, N);
+		for (int i = 0; i < N; i++)
+			differ += r[i] != r2[i];
+	}
+	CHECK(spikes > 1000, "only %zu spikes: the test needs spikes", spikes);
+	CHECK(differ == 0, "model_synapses differs from model_step in %zu values", differ);
+}
+
 int main(void)
 {
 	test_mod();
@@ -322,6 +355,7 @@ int main(void)
 	test_recurrent_and_finite();
 	test_qif_block();
 	test_recurrent_spikes();
+	test_synapses();
 	if (failures)
 		fprintf(stderr, "test_model: %d failure(s)\n", failures);
 	return failures ? 1 : 0;

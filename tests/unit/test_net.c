@@ -16,7 +16,12 @@
  *     against plain dense sums, to 1e-13 relative to the sum of |terms|;
  *     with every entry plastic, net_full() is model_recurrent() and
  *     net_spikes() model_recurrent_spikes() to the bit;
- *   - 1, 2 and 3 threads give the same bytes (N = 600 is cut into chunks).
+ *   - 1, 2 and 3 threads give the same bytes (N = 600 is cut into chunks);
+ *   - a net of a block of rows (2 and 3 blocks, as dist.h splits a network
+ *     over processes), built from the block's entries alone, is the whole
+ *     net's rows: the same plastic choice and values, net_dense() rows,
+ *     and net_full() and net_spikes() to the bit (also where the whole net
+ *     takes its products by propagation blocking and the blocks do not).
  */
 #include <math.h>
 #include <stdio.h>
@@ -42,7 +47,7 @@ struct csr {
 	size_t n, *indptr;
 	int32_t *col;
 	double *val, *dense;
-	size_t pos;
+	size_t pos, start;     /* the next entry; the first one (rewind) */
 };
 
 /* n x n, row i with about density * n entries (row 1 empty, row 2 full). */
@@ -80,7 +85,7 @@ static int src_read(void *ctx, size_t count, int32_t *indices, double *values)
 
 static int src_rewind(void *ctx)
 {
-	((struct csr *)ctx)->pos = 0;
+	((struct csr *)ctx)->pos = ((struct csr *)ctx)->start;
 	return 0;
 }
 
@@ -90,8 +95,81 @@ static void build(struct net *net, struct csr *a, size_t L, int f32, const unsig
 	struct net_config cf = { .plastic = L, .seed = 7, .static_f32 = f32, .trained = trained,
 				 .buckets = a->n > 10000 ? 1 : 0 };
 
-	a->pos = 0;
+	a->pos = a->start = 0;
 	CHECK(net_init(net, &src, &cf) == 0, "net_init");
+}
+
+/*
+ * The nets of the blocks of `parts` (dist.h's split) against the whole
+ * net: equal rows, and products equal to the bit for r and spikes of the
+ * whole network.
+ */
+static void check_parts(const struct net *whole, struct csr *a, size_t L, int f32,
+			const unsigned char *trained, int parts, int buckets)
+{
+	const size_t n = a->n;
+	double *r = malloc(n * sizeof *r), *v = malloc(n * sizeof *v), *y = malloc(n * sizeof *y);
+	const size_t nd = n <= 600 ? n * n : 1;
+	double *W = malloc(nd * sizeof *W), *Wp = malloc(nd * sizeof *Wp);
+	double *vp = malloc(n * sizeof *vp), *yp = malloc(n * sizeof *yp);
+	uint32_t *spk = malloc(n * sizeof *spk);
+	size_t nsp = 0, nstatic = 0, bad = 0;
+
+	if (n < (size_t)parts)
+		goto out;
+	for (size_t j = 0; j < n; j++)
+		r[j] = test_unif(&rs) < 0.2 ? 0 : test_unif(&rs);
+	for (size_t j = 0; j < n; j++)
+		if (test_unif(&rs) < 0.1)
+			spk[nsp++] = (uint32_t)j;
+	net_full(whole, NULL, r, v);
+	net_spikes(whole, NULL, 0.98, 0.2, spk, nsp, v, y);
+	if (n <= 600)
+		net_dense(whole, W);
+	for (int k = 0; k < parts; k++) {
+		size_t lo = n * (size_t)k / (size_t)parts, hi = n * (size_t)(k + 1) / (size_t)parts;
+		struct net_source src = { hi - lo, a->indptr + lo, src_read, src_rewind, a };
+		struct net_config cf = { .plastic = L, .seed = 7, .static_f32 = f32,
+					 .trained = trained, .buckets = buckets, .ncols = n,
+					 .row0 = lo };
+		struct net part;
+
+		a->pos = a->start = a->indptr[lo];
+		CHECK(net_init(&part, &src, &cf) == 0, "net_init of rows %zu .. %zu", lo, hi);
+		CHECK(part.n == hi - lo && part.ncols == n, "block %d: shape", k);
+		for (size_t i = 0; i < hi - lo; i++) {
+			size_t m = part.prow[i + 1] - part.prow[i], x0 = whole->prow[lo + i];
+
+			CHECK(m == whole->prow[lo + i + 1] - x0, "row %zu: plastic count", lo + i);
+			for (size_t x = 0; x < m && x < whole->prow[lo + i + 1] - x0; x++)
+				bad += part.pcol[part.prow[i] + x] != whole->pcol[x0 + x] ||
+				       part.pval[part.prow[i] + x] != whole->pval[x0 + x] ||
+				       net_plastic_pos(&part, a->indptr + lo, i, x) !=
+				       net_plastic_pos(whole, a->indptr, lo + i, x);
+		}
+		nstatic += part.sptr[n];
+		net_full(&part, NULL, r, vp);
+		net_spikes(&part, NULL, 0.98, 0.2, spk, nsp, vp, yp);
+		bad += memcmp(vp, v + lo, (hi - lo) * sizeof *v) != 0;
+		bad += memcmp(yp, y + lo, (hi - lo) * sizeof *y) != 0;
+		if (n <= 600) {
+			net_dense(&part, Wp);
+			bad += memcmp(Wp, W + lo * n, (hi - lo) * n * sizeof *W) != 0;
+		}
+		net_free(&part);
+	}
+	CHECK(nstatic == whole->sptr[n], "%zu static entries in the blocks, %zu in all",
+	      nstatic, whole->sptr[n]);
+	CHECK(bad == 0, "N = %zu, %d blocks: %zu differences from the whole net", n, parts, bad);
+out:
+	free(r);
+	free(v);
+	free(y);
+	free(W);
+	free(Wp);
+	free(vp);
+	free(yp);
+	free(spk);
 }
 
 /* The partition, the counts, and W back. */
@@ -350,6 +428,10 @@ static void check_large(void)
 	CHECK(bad == 0, "large network: %zu sums differ from the row by row ones", bad);
 	printf("test_net: N = %zu, %zu synapses in buckets: W r and its spike update "
 	       "equal row-by-row sums for 1-3 threads\n", n, n * per);
+	/* blocks without buckets, against the whole net's buckets */
+	check_parts(&net, &a, L, 1, NULL, 3, -1);
+	printf("test_net: 3 blocks of N = %zu without buckets: the whole net's sums to the bit\n",
+	       n);
 	net_free(&net);
 	free(a.indptr);
 	free(a.col);
@@ -393,6 +475,8 @@ int main(void)
 				      "N = %zu, L = %zu: threads change the results", n, caps[c]);
 				if (caps[c] == 0 || caps[c] == 1000)
 					check_model_equal(&net, &a);
+				check_parts(&net, &a, caps[c], f32, c == 2 ? trained : NULL, 2, 0);
+				check_parts(&net, &a, caps[c], f32, c == 2 ? trained : NULL, 3, 0);
 				for (int t = 0; t < 3; t++)
 					free(out[t]);
 				net_free(&net);
