@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "spmotifs.h"
 
 /* Row chunk of the first pass (and of the counts). */
@@ -226,10 +227,10 @@ static int work_space(struct spmotifs *p)
 		sublist = p->lstart[c1] - p->lstart[c0] > sublist ? p->lstart[c1] - p->lstart[c0] : sublist;
 	}
 	p->maxlist = list;
-	p->cur = malloc((n ? n : 1) * sizeof *p->cur);
+	p->cur = err_try_malloc_huge((n ? n : 1) * sizeof *p->cur);
 	p->sfill = malloc(SPMOTIFS_CHUNKS * (subs ? subs : 1) * sizeof *p->sfill);
-	p->cpart = malloc(SPMOTIFS_CHUNKS * (width ? width : 1) * sizeof *p->cpart);
-	p->raw = malloc((list ? list : 1) * sizeof *p->raw);
+	p->cpart = err_try_malloc_huge(SPMOTIFS_CHUNKS * (width ? width : 1) * sizeof *p->cpart);
+	p->raw = err_try_malloc_huge((list ? list : 1) * sizeof *p->raw);
 	p->ss = calloc(p->nsubs ? p->nsubs : 1, sizeof *p->ss);
 	p->th = calloc((size_t)p->nthreads, sizeof *p->th);
 	if (!p->cur || !p->sfill || !p->cpart || !p->raw || !p->ss || !p->th)
@@ -263,11 +264,15 @@ int spmotifs_plan_cut(struct spmotifs *p, size_t n, const int64_t *indptr,
 	p->indptr = indptr;
 	p->indices = indices;
 	p->nthreads = omp_get_max_threads();
-	p->lstart = malloc((n + 1) * sizeof *p->lstart);
-	p->sub = malloc((n ? n : 1) * sizeof *p->sub);
-	p->rsum = malloc((n ? n : 1) * sizeof *p->rsum);
-	p->csum = malloc((n ? n : 1) * sizeof *p->csum);
-	cnt = calloc(SPMOTIFS_CHUNKS * (n ? n : 1), sizeof *cnt);
+	/* the arrays of N values and more on huge pages where the kernel
+	 * gives them (err.h): a first touch faults once per 2 MiB */
+	p->lstart = err_try_malloc_huge((n + 1) * sizeof *p->lstart);
+	p->sub = err_try_malloc_huge((n ? n : 1) * sizeof *p->sub);
+	p->rsum = err_try_malloc_huge((n ? n : 1) * sizeof *p->rsum);
+	p->csum = err_try_malloc_huge((n ? n : 1) * sizeof *p->csum);
+	cnt = err_try_malloc_huge(SPMOTIFS_CHUNKS * (n ? n : 1) * sizeof *cnt);
+	if (cnt)
+		memset(cnt, 0, SPMOTIFS_CHUNKS * (n ? n : 1) * sizeof *cnt);
 	if (!p->lstart || !p->sub || !p->rsum || !p->csum || !cnt || lower_counts(p, cnt) != 0 ||
 	    cut(p, block, sub) != 0 || chunk_offsets(p, cnt) != 0 || work_space(p) != 0) {
 		free(cnt);
