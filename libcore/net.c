@@ -10,6 +10,9 @@
 #define NET_BUCKET_SHIFT 13          /* rows per bucket: 8192 (64 KB of y) */
 #define NET_BUCKET_MIN ((size_t)1 << 18) /* neurons (2 MB of y) from which
 					  * buckets pay off */
+/* Terms of a step's spikes below which net_spikes() runs in one thread
+ * (about 50 us of work). */
+#define NET_SPIKE_SERIAL 32768
 #define NET_BLOCK 256                /* terms per block of a bucket's list */
 #define NET_TERMS ((size_t)1 << 22)  /* terms held at a time */
 #define NET_NONE UINT32_MAX
@@ -204,6 +207,7 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 	net->ncols = ncols;
 	net->row0 = row0;
 	net->sval_f32 = cf->static_f32;
+	net->spike_serial = cf->spike_serial ? cf->spike_serial : NET_SPIKE_SERIAL;
 	net->prow = err_malloc((n + 1) * sizeof *net->prow);
 	net->prow[0] = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -487,14 +491,14 @@ static void direct_part(void *arg, size_t c, size_t nc)
 }
 
 static void static_add(const struct net *net, struct pool *pool, const uint32_t *cols,
-		       size_t ncols, const double *mult, double b, double *y)
+		       size_t ncols, const double *mult, double b, double *y, int serial)
 {
 	struct net_scratch *sc = net->scratch;
 	struct static_job job = { net, cols, mult, b, y, ncols, 1, NULL };
 	size_t cut[NET_MAX_CHUNKS + 1];
 
 	if (!sc) {
-		pool_for(pool, net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0),
+		pool_for(pool, serial || net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0),
 			 direct_part, &job);
 		return;
 	}
@@ -562,7 +566,7 @@ void net_full(const struct net *net, struct pool *pool, const double *r, double 
 				cols[k] = (uint32_t)j;
 				mult[k++] = r[j];
 			}
-		static_add(net, pool, cols, k, mult, 0, v);
+		static_add(net, pool, cols, k, mult, 0, v, 0);
 		free(cols);
 		free(mult);
 	}
@@ -612,11 +616,19 @@ void net_spikes(const struct net *net, struct pool *pool, double gamma, double b
 		const uint32_t *spk, size_t nsp, const double *v, double *y)
 {
 	struct spike_job job = { net, gamma, b, spk, nsp, v, y };
-	size_t nc = net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0);
+	const struct model_cols *c = &net->pcols;
+	size_t terms = 0, nc;
 
+	/* A step of few terms is not worth waking the team: its cost would
+	 * be the team's (and a thread of it that another process delays
+	 * would delay every step). */
+	for (size_t s = 0; s < nsp && terms < net->spike_serial; s++)
+		terms += net->sptr[spk[s] + 1] - net->sptr[spk[s]] + c->cptr[spk[s] + 1] -
+			 c->cptr[spk[s]];
+	nc = net->nnz < 65536 || terms < net->spike_serial ? 1 : pool_chunks(pool, net->n, 256, 0);
 	pool_for(pool, nc, decay_part, &job);
 	if (net->sptr[net->ncols])
-		static_add(net, pool, spk, nsp, NULL, b, y);
+		static_add(net, pool, spk, nsp, NULL, b, y, nc == 1);
 	pool_for(pool, nc, plastic_spike_part, &job);
 }
 

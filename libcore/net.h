@@ -58,6 +58,10 @@ struct net_config {
 				      * columns); 0: the source's n (all of W) */
 	size_t row0;                 /* the source's first row is row row0 of
 				      * W (a block of rows; 0 for all of W) */
+	size_t spike_serial;         /* terms of a step's spikes below which
+				      * net_spikes() runs in one thread: 0 the
+				      * default, 32768 (the results are the
+				      * same) */
 };
 
 /*
@@ -96,6 +100,7 @@ struct net {
 	uint32_t *srow;              /* rows of the net (0 .. n-1) */
 	void *sval;                  /* float or double */
 	int sval_f32;
+	size_t spike_serial;         /* see struct net_config */
 	struct net_scratch *scratch; /* the products' working memory */
 };
 

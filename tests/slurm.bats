@@ -100,7 +100,7 @@ np.save("bad.npy", w)'
 		--train-loops 0 --loops 1 < /dev/null
 	[ "$status" -eq 1 ]
 	[ "$(grep -c '^simulate-train-mpi:' <<< "$output")" -eq 1 ]
-	grep -q '^simulate-train-mpi: bad.npy: value [0-9]* is not finite (nan)$' <<< "$output"
+	grep -q '^simulate-train-mpi: bad.npy: value at \[[0-9]*, [0-9]*\] is not finite (nan)$' <<< "$output"
 	[ ! -e bad ]
 	[ -z "$(ls -A | grep -v -x -e w.npy -e t.npy -e bad.npy -e one -e two -e log)" ]
 }

@@ -92,8 +92,10 @@ static int src_rewind(void *ctx)
 static void build(struct net *net, struct csr *a, size_t L, int f32, const unsigned char *trained)
 {
 	struct net_source src = { a->n, a->indptr, src_read, src_rewind, a };
+	/* spike_serial 1: a team for every step, so that the thread counts
+	 * below compare the products cut into chunks */
 	struct net_config cf = { .plastic = L, .seed = 7, .static_f32 = f32, .trained = trained,
-				 .buckets = a->n > 10000 ? 1 : 0 };
+				 .buckets = a->n > 10000 ? 1 : 0, .spike_serial = 1 };
 
 	a->pos = a->start = 0;
 	CHECK(net_init(net, &src, &cf) == 0, "net_init");
