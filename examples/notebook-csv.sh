@@ -12,7 +12,7 @@
 #       simulation_K_outputs_pqif_P_iloop_L_seed_S.csv       (steps x N)
 # Writes OUTDIR/notebook-motifs.csv (pqif,vrest,seed,path,loop,N,sigma2,...)
 # and OUTDIR/notebook-dpr.csv (pqif,vrest,seed,path,loop,N,samples,M,PR,
-# PR_bc), the layout of the sweep's motifs.csv and dpr.csv, with path
+# PR_bc,M_from,flag), the layout of the sweep's motifs.csv and dpr.csv, with path
 # relative to NOTEBOOK_DIR and loop the notebook's iloop.
 #
 # vrest: folder simulation_K holds the runs of the K-th entry (from 1) of
@@ -26,7 +26,9 @@
 # that they stay apart; the sweep writes nan there.
 #
 # SKIP (default 200) steps of every outputs file are left out of dpr (the
-# kick).  Needs motifs and dpr on PATH (make install, or . build/env.sh).
+# kick); M of the bias correction is SAMPLES (default auto: estimated from
+# each file's autocorrelation, as the sweep does; or a number), see dpr(1).
+# Needs motifs and dpr on PATH (make install, or . build/env.sh).
 set -eu
 me=notebook-csv.sh
 usage() {
@@ -40,6 +42,7 @@ die() { echo "$me: $*" >&2; exit 1; }
 
 nb=$1 out=${2:-.}
 skip=${SKIP:-200}
+samples=${SAMPLES:-auto}
 vrests=${VREST:--8.5 -12.3 -17 -22}
 for t in motifs dpr; do
 	command -v $t >/dev/null 2>&1 ||
@@ -60,7 +63,7 @@ part=$out/.notebook-part.tmp
 trap 'rm -f "$m.tmp" "$d.tmp" "$part"' EXIT
 trap 'exit 1' HUP INT TERM
 echo "pqif,vrest,seed,path,loop,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R" > "$m.tmp"
-echo "pqif,vrest,seed,path,loop,N,samples,M,PR,PR_bc" > "$d.tmp"
+echo "pqif,vrest,seed,path,loop,N,samples,M,PR,PR_bc,M_from,flag" > "$d.tmp"
 
 # field NAME KEY: the value after _KEY_ in a notebook file name.
 field() { printf '%s\n' "$1" | sed -n "s/.*_$2_\([^_]*\).*/\1/p" | sed 's/\.csv$//'; }
@@ -92,8 +95,8 @@ for sim in simulation_[0-9]*; do
 	for f in "$sim/${sim}_outputs/${sim}_outputs_pqif_"*.csv; do
 		[ -e "$f" ] || continue
 		p=$(field "$f" pqif) l=$(field "$f" iloop) s=$(field "$f" seed)
-		dpr --no-header --skip "$skip" --tag pqif="$p" --tag vrest="$vrest" --tag seed="$s" \
-		  -o "$part" "$f"
+		dpr --no-header --skip "$skip" --samples "$samples" --tag pqif="$p" \
+		  --tag vrest="$vrest" --tag seed="$s" -o "$part" "$f"
 		add_rows "$d.tmp" "$l"
 	done
 done

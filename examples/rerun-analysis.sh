@@ -17,9 +17,10 @@ params=${2:+PARAMS=$2}
 # Everything, from whatever run folders are in $results/runs.
 make analysis R="$results" $params
 
-# Dimensionality from step 300 on, with M = samples / 100: only dpr.csv and
-# the figures that use it change.
-make analysis R="$results" DPR_SKIP=300 DPR_CORR_STEPS=100
+# Dimensionality from step 300 on, with M = samples / 100 (DPR_SAMPLES
+# empty: M from DPR_CORR_STEPS, not estimated): only dpr.csv and the
+# figures that use it change.
+make analysis R="$results" DPR_SKIP=300 DPR_SAMPLES= DPR_CORR_STEPS=100
 
 # The single-run figures for another run (it must have inputs.npy: see
 # INPUT_RUNS in the parameter file).

@@ -133,20 +133,30 @@ void *err_calloc(size_t count, size_t size)
 	return p;
 }
 
-void *err_malloc_huge(size_t n)
+void *err_try_malloc_huge(size_t n)
 {
 	const size_t huge = (size_t)2 << 20;
 	void *p;
 
 	if (n < 4 * huge)
-		return err_malloc(n);
+		return malloc(n ? n : 1);
+	if (n > SIZE_MAX - huge)
+		return NULL;
 	n = (n + huge - 1) / huge * huge;
 	p = aligned_alloc(huge, n);
+#ifdef MADV_HUGEPAGE
+	if (p)
+		madvise(p, n, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+void *err_malloc_huge(size_t n)
+{
+	void *p = err_try_malloc_huge(n);
+
 	if (!p)
 		err_die(EXIT_DATA, "out of memory (%zu bytes)", n);
-#ifdef MADV_HUGEPAGE
-	madvise(p, n, MADV_HUGEPAGE);
-#endif
 	return p;
 }
 

@@ -66,6 +66,8 @@ void *err_calloc(size_t count, size_t size);
  * and a random access misses the TLB far less often.  free() releases it.
  */
 void *err_malloc_huge(size_t n);
+/* The same, returning NULL when out of memory (for modules that report it). */
+void *err_try_malloc_huge(size_t n);
 
 /*
  * malloc of count * size bytes for the input or output NAME: dies with

@@ -1,12 +1,14 @@
 /* npz: see npz.h.  The host is little-endian (x86-64, aarch64): the arrays'
  * bytes are the in-memory bytes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
@@ -336,6 +338,24 @@ static int check_end(struct npz_reader *r, zip_file_t *zf, const char *name)
 	return 0;
 }
 
+/* fail() for a .npy header: "member 'NAME': ..." inside an archive, or the
+ * bare message for a file of its own (name NULL). */
+static int hfail(struct npz_reader *r, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int hfail(struct npz_reader *r, const char *name, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (name)
+		return fail(r, "member '%s': %s", name, msg);
+	return fail(r, "%s", msg);
+}
+
 /* What a member's .npy header says. */
 struct npy_head {
 	char descr[16];
@@ -380,7 +400,7 @@ static int parse_head(struct npz_reader *r, const char *name, const char *h,
 #define SKIP() while (h < end && (*h == ' ' || *h == '\t' || *h == '\n')) h++
 	SKIP();
 	if (h >= end || *h++ != '{')
-		return fail(r, "member '%s': not a .npy header", name);
+		return hfail(r, name, "not a .npy header");
 	for (;;) {
 		char key[16];
 
@@ -388,26 +408,26 @@ static int parse_head(struct npz_reader *r, const char *name, const char *h,
 		if (h < end && *h == '}')
 			break;
 		if (take_quoted(&h, end, key, sizeof key) != 0)
-			return fail(r, "member '%s': malformed .npy header", name);
+			return hfail(r, name, "malformed .npy header");
 		SKIP();
 		if (h >= end || *h++ != ':')
-			return fail(r, "member '%s': malformed .npy header", name);
+			return hfail(r, name, "malformed .npy header");
 		SKIP();
 		if (!strcmp(key, "descr")) {
 			if (take_quoted(&h, end, d->descr, sizeof d->descr) != 0)
-				return fail(r, "member '%s': malformed .npy header", name);
+				return hfail(r, name, "malformed .npy header");
 			seen |= 1;
 		} else if (!strcmp(key, "fortran_order")) {
 			/* either is the same layout at rank 0 or 1 */
 			int t = end - h >= 4 && !strncmp(h, "True", 4);
 
 			if (!t && !(end - h >= 5 && !strncmp(h, "False", 5)))
-				return fail(r, "member '%s': malformed .npy header", name);
+				return hfail(r, name, "malformed .npy header");
 			h += t ? 4 : 5;
 			seen |= 2;
 		} else if (!strcmp(key, "shape")) {
 			if (h >= end || *h++ != '(')
-				return fail(r, "member '%s': malformed .npy header", name);
+				return hfail(r, name, "malformed .npy header");
 			for (;;) {
 				char *e;
 				unsigned long long v;
@@ -416,11 +436,11 @@ static int parse_head(struct npz_reader *r, const char *name, const char *h,
 				if (h < end && *h == ')')
 					break;
 				if (h >= end || *h < '0' || *h > '9' || d->ndim == 2)
-					return fail(r, "member '%s': unexpected shape", name);
+					return hfail(r, name, "unexpected shape");
 				errno = 0;
 				v = strtoull(h, &e, 10);
 				if (errno || e > end || v > (UINT64_MAX >> 8))
-					return fail(r, "member '%s': unexpected shape", name);
+					return hfail(r, name, "unexpected shape");
 				d->shape[d->ndim++] = v;
 				h = e;
 				SKIP();
@@ -430,8 +450,7 @@ static int parse_head(struct npz_reader *r, const char *name, const char *h,
 			h++;
 			seen |= 4;
 		} else {
-			return fail(r, "member '%s': unknown key '%s' in its .npy header",
-				    name, key);
+			return hfail(r, name, "unknown key '%s' in its .npy header", key);
 		}
 		SKIP();
 		if (h < end && *h == ',')
@@ -439,11 +458,11 @@ static int parse_head(struct npz_reader *r, const char *name, const char *h,
 	}
 #undef SKIP
 	if (seen != 7)
-		return fail(r, "member '%s': incomplete .npy header", name);
+		return hfail(r, name, "incomplete .npy header");
 	d->count = 1;
 	for (int i = 0; i < d->ndim; i++) {
 		if (d->shape[i] && d->count > (UINT64_MAX >> 8) / d->shape[i])
-			return fail(r, "member '%s': shape too large", name);
+			return hfail(r, name, "shape too large");
 		d->count *= d->shape[i];
 	}
 	return 0;
@@ -800,6 +819,33 @@ int npz_open(struct npz_reader *r, const char *path)
 	return rc;
 }
 
+/*
+ * The entry (row, c) with value v after column last of the same row (-1
+ * for a row's first): 0, or -1 with the message in err (size len).
+ */
+static int entry_error(char *err, size_t len, size_t ncols, size_t row, int64_t c,
+		       int64_t last, double v)
+{
+	if (c < 0 || (uint64_t)c >= ncols) {
+		snprintf(err, len, "row %zu: column index %lld is out of range (%zu columns)",
+			 row, (long long)c, ncols);
+		return -1;
+	}
+	if (c <= last) {
+		snprintf(err, len, "row %zu: column indices are not strictly increasing "
+			 "(%lld after %lld): unsorted or duplicate entries "
+			 "(call sort_indices() and sum_duplicates() before saving)",
+			 row, (long long)c, (long long)last);
+		return -1;
+	}
+	if (!isfinite(v)) {
+		snprintf(err, len, "value at [%zu, %lld] is not finite (%g)", row,
+			 (long long)c, v);
+		return -1;
+	}
+	return 0;
+}
+
 /* Check entries [at, at+n) of the chunk: columns of each row in range and
  * strictly increasing, values finite. */
 static int check_entries(struct npz_reader *r, const int64_t *col, const double *val,
@@ -807,24 +853,15 @@ static int check_entries(struct npz_reader *r, const int64_t *col, const double 
 {
 	for (size_t j = 0; j < n; j++) {
 		size_t e = r->done + j;
-		int64_t c = col[j];
 
 		while (e >= (size_t)r->indptr[r->row + 1]) {
 			r->row++;
 			r->last = -1;
 		}
-		if (c < 0 || (uint64_t)c >= r->ncols)
-			return fail(r, "row %zu: column index %lld is out of range (%zu columns)",
-				    r->row, (long long)c, r->ncols);
-		if (c <= r->last)
-			return fail(r, "row %zu: column indices are not strictly increasing "
-				    "(%lld after %lld): unsorted or duplicate entries "
-				    "(call sort_indices() and sum_duplicates() before saving)",
-				    r->row, (long long)c, (long long)r->last);
-		r->last = c;
-		if (!isfinite(val[j]))
-			return fail(r, "value at [%zu, %lld] is not finite (%g)", r->row,
-				    (long long)c, val[j]);
+		if (entry_error(r->err, sizeof r->err, r->ncols, r->row, col[j], r->last,
+				val[j]) != 0)
+			return -1;
+		r->last = col[j];
 	}
 	return 0;
 }
@@ -944,4 +981,357 @@ void npz_csr_free(struct npz_csr *m)
 	m->indptr = NULL;
 	m->indices = NULL;
 	m->data = NULL;
+}
+
+/* --- reading in place --- */
+
+/* A little-endian integer of n bytes. */
+static uint64_t le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int pread_all(int fd, void *buf, size_t n, uint64_t at)
+{
+	unsigned char *p = buf;
+
+	while (n) {
+		ssize_t got = pread(fd, p, n, (off_t)at);
+
+		if (got <= 0)
+			return -1;
+		p += got;
+		n -= (size_t)got;
+		at += (uint64_t)got;
+	}
+	return 0;
+}
+
+/* The central directory's offset, size and entry count (ZIP64 too). */
+static int central_directory(int fd, uint64_t size, uint64_t *cd, uint64_t *cdlen,
+			     uint64_t *count)
+{
+	enum { EOCD = 22, LOCATOR = 20, MAXTAIL = EOCD + 65535 + LOCATOR };
+	unsigned char tail[MAXTAIL];
+	size_t len = size < MAXTAIL ? (size_t)size : MAXTAIL;
+	unsigned char z[56];
+	size_t at;
+
+	if (len < EOCD || pread_all(fd, tail, len, size - len) != 0)
+		return -1;
+	/* the last record whose comment reaches the end of the file exactly */
+	for (at = len - EOCD + 1; at-- > 0;)
+		if (!memcmp(tail + at, "PK\5\6", 4) && at + EOCD + le(tail + at + 20, 2) == len)
+			break;
+	if (at == (size_t)-1)
+		return -1;
+	*count = le(tail + at + 10, 2);
+	*cdlen = le(tail + at + 12, 4);
+	*cd = le(tail + at + 16, 4);
+	if (*count != 0xffff && *cdlen != 0xffffffff && *cd != 0xffffffff)
+		return 0;
+	if (at < LOCATOR || memcmp(tail + at - LOCATOR, "PK\6\7", 4) != 0 ||
+	    pread_all(fd, z, sizeof z, le(tail + at - LOCATOR + 8, 8)) != 0 ||
+	    memcmp(z, "PK\6\6", 4) != 0)
+		return -1;
+	*count = le(z + 32, 8);
+	*cdlen = le(z + 40, 8);
+	*cd = le(z + 48, 8);
+	return 0;
+}
+
+/*
+ * Where the bytes of member `name` start in the file, if it is stored
+ * (not compressed): from its central directory entry and its local header.
+ * Returns 0, or -1 when the layout is not one followed here (the caller
+ * then reads through libzip, which has checked the archive already).
+ */
+static int stored_member(int fd, uint64_t size, const char *name, uint64_t *start)
+{
+	uint64_t cd, cdlen, count, at = 0;
+	size_t nlen = strlen(name);
+	unsigned char *dir, loc[30];
+	int rc = -1;
+
+	if (central_directory(fd, size, &cd, &cdlen, &count) != 0 || cdlen > ((uint64_t)1 << 24) ||
+	    cd > size || cdlen > size - cd)
+		return -1;
+	dir = malloc(cdlen ? (size_t)cdlen : 1);
+	if (!dir || pread_all(fd, dir, (size_t)cdlen, cd) != 0) {
+		free(dir);
+		return -1;
+	}
+	for (uint64_t e = 0; e < count && at + 46 <= cdlen; e++) {
+		const unsigned char *h = dir + at;
+		size_t n = (size_t)le(h + 28, 2), x = (size_t)le(h + 30, 2), c = (size_t)le(h + 32, 2);
+		uint64_t usize = le(h + 24, 4), csize = le(h + 20, 4), lho = le(h + 42, 4);
+
+		if (memcmp(h, "PK\1\2", 4) != 0 || at + 46 + n + x + c > cdlen)
+			break;
+		if (n == nlen && !memcmp(h + 46, name, n)) {
+			/* ZIP64: the fields set to all ones follow in the extra field 1 */
+			for (size_t p = 0; p + 4 <= x;) {
+				const unsigned char *f = h + 46 + n + p;
+				size_t flen = (size_t)le(f + 2, 2), q = 4;
+
+				if (le(f, 2) == 1) {
+					if (usize == 0xffffffff && q + 8 <= 4 + flen)
+						usize = le(f + q, 8), q += 8;
+					if (csize == 0xffffffff && q + 8 <= 4 + flen)
+						csize = le(f + q, 8), q += 8;
+					if (lho == 0xffffffff && q + 8 <= 4 + flen)
+						lho = le(f + q, 8);
+				}
+				p += 4 + flen;
+			}
+			if (le(h + 10, 2) == 0 && usize == csize && lho <= size - 30 &&
+			    pread_all(fd, loc, sizeof loc, lho) == 0 && !memcmp(loc, "PK\3\4", 4) &&
+			    le(loc + 26, 2) == nlen) {
+				*start = lho + 30 + nlen + le(loc + 28, 2);
+				rc = *start <= size && usize <= size - *start ? 0 : -1;
+			}
+			break;
+		}
+		at += 46 + n + x + c;
+	}
+	free(dir);
+	return rc;
+}
+
+/* Map the indices and data of r's file (a regular file, members stored,
+ * '<i4' and '<f8'); 0, or -1 to read them instead. */
+static int view_map(struct npz_view *v, struct npz_reader *r, const char *path)
+{
+	static const char *names[2] = { "indices.npy", "data.npy" };
+	const int item[2] = { 4, 8 };
+	uint64_t where[2];
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+	void *map;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	for (int k = 0; k < 2; k++) {
+		zip_stat_t zs;
+		uint64_t bytes = (uint64_t)r->nnz * (uint64_t)item[k];
+
+		zip_stat_init(&zs);
+		if (zip_stat(r->za, names[k], 0, &zs) != 0 || !(zs.valid & ZIP_STAT_SIZE) ||
+		    zs.size < bytes || stored_member(fd, (uint64_t)st.st_size, names[k], &where[k]) != 0 ||
+		    where[k] + zs.size > (uint64_t)st.st_size) {
+			close(fd);
+			return -1;
+		}
+		/* the array is the member's last bytes, after its .npy header */
+		where[k] += zs.size - bytes;
+	}
+	map = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	madvise(map, (size_t)st.st_size, MADV_WILLNEED);
+	v->map = map;
+	v->maplen = (size_t)st.st_size;
+	v->indices = (const unsigned char *)map + where[0];
+	v->data = (const unsigned char *)map + where[1];
+	v->mapped = 1;
+	return 0;
+}
+
+/* Every mapped entry checked as npz_read checks them, rows in parallel;
+ * the message is that of the first bad entry. */
+static int view_check(const struct npz_view *v, char *err, size_t errlen)
+{
+	size_t chunk = 4096, nchunks = (v->nrows + chunk - 1) / chunk;
+	size_t bad = (size_t)-1;
+
+	#pragma omp parallel for schedule(dynamic, 1)
+	for (size_t b = 0; b < nchunks; b++) {
+		size_t end = (b + 1) * chunk < v->nrows ? (b + 1) * chunk : v->nrows;
+		char msg[256];
+
+		for (size_t i = b * chunk; i < end; i++) {
+			int64_t last = -1;
+
+			for (int64_t k = v->indptr[i]; k < v->indptr[i + 1]; k++) {
+				int64_t c = npz_view_col(v, (size_t)k);
+				double x = npz_view_val(v, (size_t)k);
+
+				/* the test inline, the message only for a bad entry */
+				if (((uint64_t)c >= v->ncols || c <= last || !isfinite(x)) &&
+				    entry_error(msg, sizeof msg, v->ncols, i, c, last, x) != 0) {
+					#pragma omp critical(npz_view_check)
+					if (i < bad) {
+						bad = i;
+						snprintf(err, errlen, "%s", msg);
+					}
+					i = end;
+					break;
+				}
+				last = c;
+			}
+		}
+	}
+	return bad == (size_t)-1 ? 0 : -1;
+}
+
+/* The view takes r's shape and indptr. */
+static void view_take(struct npz_view *v, struct npz_reader *r)
+{
+	v->nrows = r->nrows;
+	v->ncols = r->ncols;
+	v->nnz = r->nnz;
+	v->indptr = v->own_indptr = r->indptr;
+	r->indptr = NULL;
+}
+
+int npz_view_open(struct npz_view *v, const char *path, char *err, size_t errlen)
+{
+	struct npz_reader r;
+
+	memset(v, 0, sizeof *v);
+	if (npz_open(&r, path) != 0) {
+		snprintf(err, errlen, "%s", r.err);
+		npz_close(&r);
+		return -1;
+	}
+	if (strcmp(path, "-") != 0 && !r.compressed && r.index_bytes == 4 && r.data_bytes == 8 &&
+	    view_map(v, &r, path) == 0) {
+		view_take(v, &r);
+		npz_close(&r);
+		if (view_check(v, err, errlen) != 0) {
+			npz_view_close(v);
+			return -1;
+		}
+		return 0;
+	}
+	if (npz_view_read(v, &r, err, errlen) != 0)
+		return -1;
+	npz_close(&r);
+	return 0;
+}
+
+int npz_view_read(struct npz_view *v, struct npz_reader *r, char *err, size_t errlen)
+{
+	memset(v, 0, sizeof *v);
+	if (r->done != 0) {
+		fail(r, "entries already read");
+		goto bad;
+	}
+	v->own_indices = malloc((r->nnz ? r->nnz : 1) * sizeof *v->own_indices);
+	v->own_data = malloc((r->nnz ? r->nnz : 1) * sizeof *v->own_data);
+	if (!v->own_indices || !v->own_data) {
+		fail(r, "out of memory (%zu entries)", r->nnz);
+		goto bad;
+	}
+	if (npz_read(r, r->nnz, v->own_indices, v->own_data) != 0)
+		goto bad;
+	view_take(v, r);
+	v->indices = (const unsigned char *)v->own_indices;
+	v->data = (const unsigned char *)v->own_data;
+	return 0;
+bad:
+	snprintf(err, errlen, "%s", r->err);
+	npz_close(r);
+	npz_view_close(v);
+	return -1;
+}
+
+void npz_view_close(struct npz_view *v)
+{
+	if (v->map)
+		munmap(v->map, v->maplen);
+	free(v->own_indptr);
+	free(v->own_indices);
+	free(v->own_data);
+	memset(v, 0, sizeof *v);
+}
+
+int npz_load_index(const char *path, int64_t **out, size_t *n, char *err, size_t errlen)
+{
+	struct npz_reader r;
+	struct npy_head d;
+	unsigned char pre[12];
+	char h[MAX_HEADER];
+	size_t plen, hlen;
+	int64_t *a = NULL;
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+
+	memset(&r, 0, sizeof r);
+	*out = NULL;
+	*n = 0;
+	if (!fp) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fread(pre, 1, 10, fp) != 10 || memcmp(pre, NPY_MAGIC, 6) != 0 ||
+	    pre[6] < 1 || pre[6] > 3 || pre[7] != 0) {
+		fail(&r, "not a .npy file");
+		goto bad;
+	}
+	plen = pre[6] == 1 ? 10 : 12;
+	if (plen == 12 && fread(pre + 10, 1, 2, fp) != 2) {
+		fail(&r, "truncated header");
+		goto bad;
+	}
+	hlen = (size_t)pre[8] | (size_t)pre[9] << 8;
+	if (plen == 12)
+		hlen |= (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
+	if (hlen > MAX_HEADER) {
+		fail(&r, ".npy header of %zu bytes is longer than numpy allows", hlen);
+		goto bad;
+	}
+	if (fread(h, 1, hlen, fp) != hlen) {
+		fail(&r, "truncated header");
+		goto bad;
+	}
+	if (parse_head(&r, NULL, h, h + hlen, &d) != 0)
+		goto bad;
+	d.itemsize = item_size(d.descr, "<i8 <i4");
+	if (!d.itemsize || d.ndim != 1) {
+		fail(&r, "expected a 1-D '<i8' or '<i4' array, got dtype '%s' and %d-D",
+		     d.descr, d.ndim);
+		goto bad;
+	}
+	a = malloc((d.count ? (size_t)d.count : 1) * sizeof *a);
+	if (!a) {
+		fail(&r, "out of memory (%llu values)", (unsigned long long)d.count);
+		goto bad;
+	}
+	if (d.itemsize == 8) {
+		if (fread(a, 8, (size_t)d.count, fp) != (size_t)d.count)
+			goto short_read;
+	} else {
+		int32_t t[ENTRIES];
+
+		for (size_t at = 0; at < d.count; at += ENTRIES) {
+			size_t c = d.count - at < ENTRIES ? (size_t)d.count - at : ENTRIES;
+
+			if (fread(t, 4, c, fp) != c)
+				goto short_read;
+			for (size_t i = 0; i < c; i++)
+				a[at + i] = t[i];
+		}
+	}
+	if (fp != stdin)
+		fclose(fp);
+	*out = a;
+	*n = (size_t)d.count;
+	return 0;
+short_read:
+	fail(&r, "truncated: shape needs %llu values", (unsigned long long)d.count);
+bad:
+	snprintf(err, errlen, "%s", r.err);
+	free(a);
+	if (fp != stdin)
+		fclose(fp);
+	return -1;
 }

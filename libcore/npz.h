@@ -47,6 +47,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* A CSR matrix in memory.  Column indices fit int32 (ncols <= INT32_MAX). */
 struct npz_csr {
@@ -121,5 +122,74 @@ void npz_close(struct npz_reader *r);
 int npz_load(const char *path, struct npz_csr *m, char *err, size_t errlen);
 
 void npz_csr_free(struct npz_csr *m);
+
+/*
+ * A CSR matrix for reading in place (the analysis of large networks).  A
+ * .npz file whose indices ('<i4') and data ('<f8') are stored, not
+ * compressed (as npz_save and init-weights write them), is mapped from
+ * its file (mmap): the arrays are not copied, so a 10^9-entry matrix costs
+ * no memory beyond the page cache and its indptr.  Anything else (a
+ * compressed file, '<i8' indices, '<f4' data, standard input) is read
+ * into memory (nnz 4-byte columns and 8-byte values).  Either way every
+ * entry is checked as npz_read checks it (columns in range and strictly
+ * increasing within a row, values finite); a mapped member's CRC is not
+ * computed (its every value is checked instead).
+ * indices and data point at little-endian int32 and float64 values of any
+ * alignment (a zip member starts anywhere): read them with memcpy, as
+ * npz_view_col() and npz_view_val() do.
+ */
+struct npz_view {
+	size_t nrows, ncols, nnz;
+	const int64_t *indptr;        /* nrows + 1 */
+	const unsigned char *indices; /* nnz int32 */
+	const unsigned char *data;    /* nnz float64 */
+	int mapped;                   /* 1: mapped from the file */
+	/* private */
+	int64_t *own_indptr;
+	void *map;
+	size_t maplen;
+	int32_t *own_indices;
+	double *own_data;
+};
+
+/* Column and value of entry k. */
+static inline int32_t npz_view_col(const struct npz_view *v, size_t k)
+{
+	int32_t c;
+
+	memcpy(&c, v->indices + 4 * k, 4);
+	return c;
+}
+
+static inline double npz_view_val(const struct npz_view *v, size_t k)
+{
+	double x;
+
+	memcpy(&x, v->data + 8 * k, 8);
+	return x;
+}
+
+/*
+ * Open PATH ("-" = stdin) as above.  Returns 0, or -1 with err (size
+ * errlen) set to a message that names no file (as npz_open's).
+ */
+int npz_view_open(struct npz_view *v, const char *path, char *err, size_t errlen);
+
+/*
+ * The same from a reader just opened (npz_open_stream: a pipe, say), its
+ * entries read into memory; the reader gives up its indptr and is left to
+ * the caller to close.  On error, r is closed and err set.
+ */
+int npz_view_read(struct npz_view *v, struct npz_reader *r, char *err, size_t errlen);
+
+/* Unmap or free (safe after a failed open). */
+void npz_view_close(struct npz_view *v);
+
+/*
+ * A 1-D integer .npy ('<i8' or '<i4') read whole into *out (malloc'd,
+ * caller frees), its length in *n: the plastic.npy of a sparse run record
+ * (forcenet-run(5)).  Returns 0, or -1 with err set (no file named).
+ */
+int npz_load_index(const char *path, int64_t **out, size_t *n, char *err, size_t errlen);
 
 #endif

@@ -364,3 +364,88 @@ void runrec_close(struct runrec *rr)
 	free(rr->obs);
 	memset(rr, 0, sizeof *rr);
 }
+
+int runrec_loop_numbers(const char *dir, size_t count, size_t *loops, char *err,
+			size_t errlen)
+{
+	char *path = runrec_path(dir, "params.csv");
+	FILE *fp = fopen(path, "r");
+	struct csvio_table t = { 0 };
+	long cl, cr;
+	const char *set;
+	double total;
+	size_t k = 0;
+	unsigned char *on = NULL;
+	int rc = -1;
+
+	for (size_t i = 0; i < count; i++)
+		loops[i] = i;
+	free(path);
+	if (!fp)
+		return 0;
+	if (csvio_read_table(fp, &t, err, errlen) != 0) {
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	cl = csvio_table_col(&t, "loops");
+	cr = csvio_table_col(&t, "record_loops");
+	if (cl < 0 || cr < 0 || t.rows != 1) {
+		csvio_table_free(&t);
+		return 0;
+	}
+	set = t.cells[cr];
+	if (csvio_parse_double(t.cells[cl], &total) != 0 || total < 1 || total > 1e9 ||
+	    total != floor(total)) {
+		snprintf(err, errlen, "params.csv: loops '%s' is not a number of loops",
+			 t.cells[cl]);
+		goto done;
+	}
+	if (!strcmp(set, "all") || !*set) {
+		if ((double)count != total) {
+			snprintf(err, errlen, "params.csv: %g loops recorded, the weights "
+				 "record holds %zu", total, count);
+			goto done;
+		}
+		rc = 0;
+		goto done;
+	}
+	on = err_calloc((size_t)total, 1);
+	for (const char *p = set; *p;) {
+		size_t len = strcspn(p, "+");
+		char buf[32];
+		double v;
+
+		if (len == 0 || len >= sizeof buf)
+			break;
+		memcpy(buf, p, len);
+		buf[len] = 0;
+		if (!strcmp(buf, "last"))
+			v = total - 1;
+		else if (csvio_parse_double(buf, &v) != 0 || v < 0 || v >= total || v != floor(v))
+			break;
+		on[(size_t)v] = 1;
+		p += len + (p[len] == '+');
+		if (!*p)
+			rc = 0;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "params.csv: record_loops '%s' is not a list of loops", set);
+		goto done;
+	}
+	for (size_t l = 0; l < (size_t)total; l++)
+		if (on[l]) {
+			if (k < count)
+				loops[k] = l;
+			k++;
+		}
+	if (k != count) {
+		snprintf(err, errlen, "params.csv: record_loops '%s' names %zu loop%s, the "
+			 "weights record holds %zu", set, k, k == 1 ? "" : "s", count);
+		rc = -1;
+	}
+done:
+	free(on);
+	csvio_table_free(&t);
+	return rc;
+}

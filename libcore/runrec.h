@@ -134,4 +134,16 @@ void runrec_resume(struct runrec *rr, const struct runrec_config *cf, const stru
 /* Complete every file. */
 void runrec_close(struct runrec *rr);
 
+/*
+ * Reading a run back: the loop of each of the count matrices of a weights
+ * record in run directory dir, from its params.csv (loops and
+ * record_loops, as --record-loops wrote them: "all", or loops and "last"
+ * joined by '+'), into loops (count values, increasing).  Without
+ * params.csv or its record_loops field (runs made elsewhere), loop k is
+ * k.  Returns 0, or -1 with err (size errlen) set when params.csv cannot
+ * be read or names another number of loops than count.
+ */
+int runrec_loop_numbers(const char *dir, size_t count, size_t *loops, char *err,
+			size_t errlen);
+
 #endif

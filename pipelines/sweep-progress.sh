@@ -8,7 +8,9 @@
 #       tools in BIN, RD/sim-options.txt), as make judges it; the target of
 #       run [KV_]pqifP_..._seedS is inputs/target_[KV_]seedS.npy, KV the
 #       value of the target dimension if the grid has one, made from
-#       TARGET_SRC (default BIN/gen-target)
+#       TARGET_SRC (default BIN/gen-target); the network of run
+#       neuronsN_pqifP_..._seedS (a grid of sizes) is
+#       inputs/weights_neuronsN_seedS.npz, else inputs/weights_seedS.npy
 #   sweep-progress.sh done COUNTER TOTAL T0
 #       a run is complete: when standard output is a terminal, count it in
 #       the file COUNTER (one line a run, removed after the last) and print
@@ -43,10 +45,11 @@ todo)
 	for r; do
 		s=seed${r##*seed}
 		case $r in
-		pqif*) t=target_$s ;;
-		*) t=target_${r%%_pqif*}_$s ;;
+		pqif*) t=target_$s w=weights_$s.npy ;;
+		neurons*) t=target_${r%%_pqif*}_$s w=weights_${r%%_pqif*}_$s.npz ;;
+		*) t=target_${r%%_pqif*}_$s w=weights_$s.npy ;;
 		esac
-		w=$rd/inputs/weights_$s.npy t=$rd/inputs/$t.npy
+		w=$rd/inputs/$w t=$rd/inputs/$t.npy
 		if stale "$w" "$opts" "$bin/init-weights" || stale "$t" "$opts" "${TARGET_SRC:-$bin/gen-target}" ||
 		   stale "$rd/runs/$r/summary.csv" "$w" "$t" "$opts" "$bin/simulate-train"; then
 			n=$((n + 1))

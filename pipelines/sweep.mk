@@ -7,6 +7,9 @@
 #   make sweep PARAMS=sequences   the sequence study (params/sequences.mk):
 #                         travelling-bump targets, omegagauss a dimension
 #                         of the grid, under results/sequences/
+#   make sweep PARAMS=scaling     the study against network size
+#                         (params/scaling.mk): sparse networks of N = 200
+#                         to 20000 at in-degree 60, under results/scaling/
 #   make analysis         motifs, dimensionality, tables and figures from the
 #                         run folders that exist; never simulates
 #   make clean-analysis   remove the analysis outputs, keep the runs (and
@@ -14,10 +17,11 @@
 #   make clean-results    remove the results folder R entirely
 #
 # Variables (command line):
-#   PARAMS=notebook|quick|sequences|sequences-quick   parameter file in
-#                           pipelines/params/ (sweep, analysis, clean-*;
-#                           demo implies quick); default: the one R was
-#                           made with, else notebook
+#   PARAMS=notebook|quick|sequences|sequences-quick|scaling|scaling-quick
+#                           parameter file in pipelines/params/ (sweep,
+#                           analysis, clean-*;
+#                           demo implies quick); default: the one R
+#                           was made with, else notebook
 #   R=DIR                   results folder (default $(RESULTS)/$(PARAMS))
 #   RESULTS=DIR             where the results folders are (default results)
 #   LAUNCH='srun -N1 -n1 --exclusive'   prefix of every simulation, to run
@@ -49,6 +53,16 @@
 # column), and the figures of the whole grid are drawn once per value
 # (figures/motifs_omegagaussW.png, ...) and compared in one more
 # (figures/by-omegagauss.png).
+#
+# Or it may sweep the network size (SIZES, the scaling study): every size
+# and seed gets its own sparse network of in-degree INDEGREE (init-weights
+# -K: inputs/weights_neuronsN_seedS.npz) and target
+# (target_neuronsN_seedS.npy), neurons is the first key of the run names
+# (neuronsN_pqifP_vrestV_seedS) and of the tables, the runs record their
+# weights sparse (motifs reads the run directory), the figures of the whole
+# grid are drawn once per size, and figures/scaling.png shows the motifs
+# and PR, PR_bc against N.  SIM_OPTIONS are more options of every
+# simulate-train (scaling.mk: --observe, --record-loops).
 #
 # options.mk records the parameter set and the analysis options given on
 # the command line, and every later make on the folder reads it back: a
@@ -132,8 +146,22 @@ ifneq ($(TSWEEP),)
 $(error sweep: TARGET_FILE=$(TARGET_FILE) with TARGET_SWEEP=$(TSWEEP): a target file has no option to sweep)
 endif
 endif
+# The network size as a dimension of the grid (SIZES, the scaling study):
+# the key neurons, sparse networks of in-degree INDEGREE.
+NSWEEP      := $(if $(strip $(SIZES)),neurons)
+ifneq ($(and $(NSWEEP),$(TSWEEP)),)
+$(error sweep: SIZES with TARGET_SWEEP=$(TSWEEP): one dimension beyond pqif, vrest and seed at most)
+endif
+ifneq ($(and $(NSWEEP),$(TFILE)),)
+$(error sweep: TARGET_FILE=$(TARGET_FILE) with SIZES: a target file has one size)
+endif
+# The grid's dimension beyond pqif, vrest and seed, if any, and its values;
+# the weights' file: a dense .npy, or a sparse .npz (SIZES).
+GKEY        := $(or $(TSWEEP),$(NSWEEP))
+GVALUES     := $(or $(TVALUES),$(strip $(SIZES)))
+WEXT        := $(if $(NSWEEP),npz,npy)
 # The keys of run names and tables, in order.
-KEYS        := $(TSWEEP) pqif vrest seed
+KEYS        := $(GKEY) pqif vrest seed
 
 # Sticky analysis options: those of options.mk (given on an earlier command
 # line) override the parameter file, and those of this command line
@@ -191,21 +219,22 @@ resume    = p=$(dir $(1)).$(notdir $(1)).partial; resume=; if [ -d "$$$$p" ]; th
 	      [ -n "$$$$resume" ] || rm -rf "$$$$p"; fi
 
 # Run names carry their keys; vrest does not apply at pqif = 1.  The value
-# of the target dimension, if any, comes first (argument 4).
-run_name  = $(if $(4),$(TSWEEP)$(4)_)$(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
+# of the grid's further dimension, if any, comes first (argument 4).
+run_name  = $(if $(4),$(GKEY)$(4)_)$(if $(filter 1 1.0,$(1)),pqif$(1)_seed$(3),pqif$(1)_vrest$(2)_seed$(3))
 key       = $(patsubst $(1)%,%,$(filter $(1)%,$(subst _, ,$(2))))
 run_pqif  = $(call key,pqif,$(1))
 run_vrest = $(or $(call key,vrest,$(1)),nan)
 run_seed  = $(call key,seed,$(1))
-run_tval  = $(if $(TSWEEP),$(call key,$(TSWEEP),$(1)))
-run_tags  = $(if $(TSWEEP),--tag $(TSWEEP)=$(call run_tval,$(1))) \
+run_gval  = $(if $(GKEY),$(call key,$(GKEY),$(1)))
+run_tags  = $(if $(GKEY),--tag $(GKEY)=$(call run_gval,$(1))) \
   --tag pqif=$(call run_pqif,$(1)) --tag vrest=$(call run_vrest,$(1)) --tag seed=$(call run_seed,$(1))
-# The name of a run's target in inputs/ (without .npy or .csv).
-run_target = target_$(if $(TSWEEP),$(TSWEEP)$(call run_tval,$(1))_)seed$(call run_seed,$(1))
-# One order for every table: the target dimension up, pqif up, vrest as in
-# the notebook (down), seed up.
+# The names of a run's target (without .npy or .csv) and network in inputs/.
+run_target = target_$(if $(GKEY),$(GKEY)$(call run_gval,$(1))_)seed$(call run_seed,$(1))
+run_weights = weights_$(if $(NSWEEP),neurons$(call run_gval,$(1))_)seed$(call run_seed,$(1)).$(WEXT)
+# One order for every table: the further dimension up, pqif up, vrest as
+# in the notebook (down), seed up.
 KEYS_AWK  = awk -v keys=$(call commas,$(KEYS)) -f $(PIPE)/run-name.awk
-ifeq ($(TSWEEP),)
+ifeq ($(GKEY),)
 SORT_KEYS := -k1,1g -k2,2gr -k3,3g
 else
 SORT_KEYS := -k1,1g -k2,2g -k3,3gr -k4,4g
@@ -215,7 +244,7 @@ sort_runs = $(shell printf '%s\n' $(1) | $(KEYS_AWK) -f $(PIPE)/run-keys.awk | s
 ifeq ($(SWEEP_INNER),analysis)
 # Whatever run folders exist (complete ones have summary.csv).
 RUNS := $(call sort_runs,$(notdir $(patsubst %/,%,$(dir $(wildcard \
-  $(RD)/runs/$(if $(TSWEEP),$(TSWEEP)*_)pqif*/summary.csv)))))
+  $(RD)/runs/$(if $(GKEY),$(GKEY)*_)pqif*/summary.csv)))))
 # None: name the results folders that have runs, if any.
 ifeq ($(RUNS),)
 HAVE_RUNS := $(filter-out $(RD),$(sort $(patsubst %/runs/,%,$(dir $(patsubst %/,%,$(dir \
@@ -224,7 +253,7 @@ $(error analysis: no run folders in $(RD)/runs; $(if $(HAVE_RUNS),results are in
   $(subst $(space)make, or make,$(HAVE_RUNS:%=make analysis R=%)),run 'make sweep' or 'make demo' first, or name a results folder: R=DIR))
 endif
 else
-RUNS := $(call sort_runs,$(foreach t,$(or $(TVALUES),-),$(foreach s,$(SEEDS),$(foreach p,$(PQIF),$(foreach v,$(VREST),\
+RUNS := $(call sort_runs,$(foreach t,$(or $(GVALUES),-),$(foreach s,$(SEEDS),$(foreach p,$(PQIF),$(foreach v,$(VREST),\
   $(call run_name,$(p),$(v),$(s),$(filter-out -,$(t))))))))
 endif
 RUNS := $(strip $(RUNS))
@@ -234,7 +263,8 @@ SIM_OPTS := NEURONS=$(NEURONS) DENSITY=$(DENSITY) GSYN=$(GSYN) STEPS=$(STEPS) \
   $(if $(TFILE),TARGET_FILE=$(TFILE),$(foreach v,$(TARGET_VARS),$(v)=$($(v)))) VT=$(VT) DT=$(DT) \
   TAU_S=$(TAU_S) ALPHA=$(ALPHA) SIGMA=$(SIGMA) STIM_STEPS=$(STIM_STEPS) \
   STIM_AMP=$(STIM_AMP) LOOPS=$(LOOPS) TRAIN_LOOPS=$(TRAIN_LOOPS) \
-  RECORD=$(RECORD) FLOAT32=$(FLOAT32) INPUT_RUNS=$(INPUT_RUNS)
+  RECORD=$(RECORD) FLOAT32=$(FLOAT32) INPUT_RUNS=$(INPUT_RUNS) \
+  $(if $(NSWEEP),SIZES=$(SIZES) INDEGREE=$(INDEGREE)) $(if $(SIM_OPTIONS),SIM_OPTIONS=$(SIM_OPTIONS))
 ANA_OPTS := DPR_SKIP=$(DPR_SKIP) DPR_LOOPS=$(DPR_LOOPS) DPR_CORR_STEPS=$(DPR_CORR_STEPS) DPR_SAMPLES=$(DPR_SAMPLES) \
   FIG_RUN=$(FIG_RUN) FIG_NEURONS=$(FIG_NEURONS) FIG_VREST=$(FIG_VREST) \
   FIG_SEED=$(FIG_SEED) LOOPS=$(LOOPS) TRAIN_LOOPS=$(TRAIN_LOOPS) STIM_STEPS=$(STIM_STEPS)
@@ -300,18 +330,24 @@ $(RD)/inputs/weights_seed%.npy: $(RD)/sim-options.txt $(BIN)/init-weights
 	$(call say,init-weights)
 	$(Q)$(call stale,$@) && \
 	  $(BIN)/init-weights -q -N $(NEURONS) -p $(DENSITY) --gsyn $(GSYN) --seed $* -o $@
+# A network of each size (SIZES) and seed: weights_neuronsN_seedS.npz.
+$(RD)/inputs/weights_neurons%.npz: $(RD)/sim-options.txt $(BIN)/init-weights
+	@mkdir -p $(@D)
+	$(call say,init-weights)
+	$(Q)$(call stale,$@) && $(BIN)/init-weights -q -N $(call key,neurons,neurons$*) \
+	  -K $(INDEGREE) --gsyn $(GSYN) --seed $(call key,seed,$*) -o $@
 
 # target_seedS.csv (per-neuron parameters) is written beside the array, and
 # committed after it: both are targets, so that a gen-target killed between
 # the two renames is run again.  The stem is seedS, or omegagaussW_seedS
 # with a target dimension (TARGET_SWEEP=omegagauss): its keys give the seed
-# and the swept option's value.
+# and the swept option's value, or neuronsN_seedS (SIZES): the size.
 ifeq ($(TFILE),)
 $(RD)/inputs/target_%.npy $(RD)/inputs/target_%.csv: $(RD)/sim-options.txt $(BIN)/gen-target
 	@mkdir -p $(@D)
 	$(call say,gen-target,$(RD)/inputs/target_$*.npy)
 	$(Q)$(call stale,$(RD)/inputs/target_$*.npy $(RD)/inputs/target_$*.csv) && \
-	  $(BIN)/gen-target -q -N $(NEURONS) --steps $(STEPS) $(TARGET_ARGS) \
+	  $(BIN)/gen-target -q -N $(if $(NSWEEP),$(call key,neurons,$*),$(NEURONS)) --steps $(STEPS) $(TARGET_ARGS) \
 	  $(if $(TSWEEP),--$(TSWEEP) $(call key,$(TSWEEP),$*)) --seed $(call key,seed,$*) \
 	  --params $(RD)/inputs/target_$*.csv -o $(RD)/inputs/target_$*.npy
 TARGET_CSV = $(RD)/inputs/$(call run_target,$(1)).csv
@@ -329,19 +365,19 @@ endif
 # run are removed first.  Paths are relative to $(RD), so that params.csv
 # does not depend on where the results folder is.
 define run_rule
-$(RD)/runs/$(1)/summary.csv: $(RD)/inputs/weights_seed$(call run_seed,$(1)).npy \
+$(RD)/runs/$(1)/summary.csv: $(RD)/inputs/$(call run_weights,$(1)) \
   $(RD)/inputs/$(call run_target,$(1)).npy $(TARGET_CSV) \
   $(RD)/sim-options.txt $(BIN)/$(SIM_TOOL)
 	@$(call say_and,$(SIM_TOOL),$(RD)/runs/$(1)) mkdir -p $(RD)/runs && \
 	  $(call stale,$(RD)/runs/$(1)) && $(call resume,$(RD)/runs/$(1)) && cd $(RD) && \
 	  $(if $(V),set -x && )$$(LAUNCH) $(BIN)/$(SIM_TOOL) -q --force -o runs/$(1) \
-	  -w inputs/weights_seed$(call run_seed,$(1)).npy \
+	  -w inputs/$(call run_weights,$(1)) \
 	  -t inputs/$(call run_target,$(1)).npy \
 	  --seed $(call run_seed,$(1)) --pqif $(call run_pqif,$(1)) \
 	  $(if $(filter nan,$(call run_vrest,$(1))),,--vt $(VT) --vrest $(call run_vrest,$(1))) \
 	  --loops $(LOOPS) --train-loops $(TRAIN_LOOPS) --dt $(DT) --tau-s $(TAU_S) \
 	  --alpha $(ALPHA) --sigma $(SIGMA) --stim-steps $(STIM_STEPS) --stim-amp $(STIM_AMP) \
-	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32) \
+	  --record $(RECORD)$(if $(filter $(1),$(INPUT_RUNS)),$(comma)inputs) $(FLOAT32) $(SIM_OPTIONS) \
 	  $(if $(filter simulate-train,$(SIM_TOOL)),--checkpoint $$$$resume) && \
 	  $(progress)
 endef
@@ -358,12 +394,13 @@ endif
 SUMMARIES := $(RUNS:%=$(RD)/runs/%/summary.csv)
 MOTIF_PARTS := $(RUNS:%=$(AD)/motifs/%.csv)
 DPR_PARTS := $(RUNS:%=$(AD)/dpr/%.csv)
-# The values of the target dimension among the runs, in the runs' order.
+# The values of the further dimension among the runs, in the runs' order.
 uniq = $(if $(1),$(firstword $(1)) $(call uniq,$(filter-out $(firstword $(1)),$(1))))
-GROUP_VALUES := $(strip $(call uniq,$(foreach r,$(RUNS),$(call run_tval,$(r)))))
+GROUP_VALUES := $(strip $(call uniq,$(foreach r,$(RUNS),$(call run_gval,$(r)))))
 # The figures of the whole grid are drawn once, or once per value of the
-# target dimension: in_groups gives their names (PREFIX SUFFIX: PREFIX_omegagaussW.SUFFIX).
-in_groups = $(if $(TSWEEP),$(foreach v,$(GROUP_VALUES),$(1)_$(TSWEEP)$(v)$(2)),$(1)$(2))
+# further dimension: in_groups gives their names (PREFIX SUFFIX:
+# PREFIX_omegagaussW.SUFFIX, PREFIX_neuronsN.SUFFIX).
+in_groups = $(if $(GKEY),$(foreach v,$(GROUP_VALUES),$(1)_$(GKEY)$(v)$(2)),$(1)$(2))
 FIGURES := $(foreach f,motifs dpr training,$(call in_groups,$(FD)/$(f),.png))
 FIG_TARGET := $(call run_target,$(FIG_RUN))
 # The single-run figures need FIG_RUN; dw-log needs the runs of FIG_SEED at
@@ -380,7 +417,7 @@ FIGURES += $(FD)/target-vs-input.png $(FD)/target-vs-input-image.png
 else
 $(warning sweep: no runs/$(FIG_RUN)/inputs.npy or inputs/$(FIG_TARGET).npy in $(RD): no target figures)
 endif
-else
+else ifneq ($(FIG_RUN),)
 $(warning sweep: no run $(FIG_RUN) (FIG_RUN) in $(RD)/runs: no single-run figures)
 endif
 TABLES := $(RD)/motifs.csv $(RD)/dpr.csv $(RD)/summary.csv
@@ -400,7 +437,7 @@ CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
 define analysis_rule
 $(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs | $(AD)/motifs
 	@$(call say_and,motifs,$(RD)/runs/$(1)) $(call stale,$(AD)/motifs/$(1).csv) && cd $(RD) && \
-	  $(if $(V),set -x && )$(BIN)/motifs $(call run_tags,$(1)) -o $$@ runs/$(1)/weights.npy
+	  $(if $(V),set -x && )$(BIN)/motifs $(call run_tags,$(1)) -o $$@ runs/$(1)$(if $(NSWEEP),,/weights.npy)
 $(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(call opt,dpr) $(BIN)/dpr | $(AD)/dpr
 	@$(call say_and,dpr,$(RD)/runs/$(1)) $(call stale,$(AD)/dpr/$(1).csv) && cd $(RD) && \
 	  $(if $(V),set -x && )OPENBLAS_NUM_THREADS=1 $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) \
@@ -428,10 +465,12 @@ FIG_DIR := $(RD)/runs/$(FIG_RUN)
 plot = $(GNUPLOT) -e "out='$@.tmp'; $(2)" $(PIPE)/plots/$(1).gp $(commit)
 group = awk -F, -f $(PIPE)/group-stats.awk
 # In the rules of the figures of the whole grid, the stem $* is empty, or
-# _omegagaussW for the figure of one value of the target dimension: the rows
-# of that value, and the value in the figure's title (gnuplot's sub).
-group_where = $(if $*,-v where=$(TSWEEP)=$(call key,$(TSWEEP),$*))
-group_sub   = $(if $*,$(comma) $(TSWEEP) $(call key,$(TSWEEP),$*))
+# _omegagaussW (_neuronsN) for the figure of one value of the further
+# dimension: the rows of that value, and the value in the figure's title
+# (gnuplot's sub).
+group_where = $(if $*,-v where=$(GKEY)=$(call key,$(GKEY),$*))
+group_sub   = $(if $*,$(comma) $(GKEY) $(call key,$(GKEY),$*))
+flags_where = $(if $*,-v key=$(GKEY) -v value=$(call key,$(GKEY),$*))
 
 $(call in_groups,$(PD)/motifs,.dat): $(PD)/motifs%.dat: $(RD)/motifs.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
@@ -446,10 +485,16 @@ $(call in_groups,$(PD)/dpr,.dat): $(PD)/dpr%.dat: $(RD)/dpr.csv $(PIPE)/group-st
 	@mkdir -p $(@D)
 	$(call say,plot data)
 	$(Q)$(group) $(group_where) -v keys=loop,pqif -v cols=PR,PR_bc -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
-$(call in_groups,$(FD)/dpr,.png): $(FD)/dpr%.png: $(PD)/dpr%.dat $(PIPE)/plots/dpr.gp
+# The rows dpr flagged (PR_bc outside [1, N], M too small): the figure
+# shows them and says how many.
+$(call in_groups,$(PD)/dpr-flags,.dat): $(PD)/dpr-flags%.dat: $(RD)/dpr.csv $(PIPE)/dpr-flags.awk $(call opt,loops)
+	@mkdir -p $(@D)
+	$(call say,plot data)
+	$(Q)awk -F, -f $(PIPE)/dpr-flags.awk $(flags_where) -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
+$(call in_groups,$(FD)/dpr,.png): $(FD)/dpr%.png: $(PD)/dpr%.dat $(PD)/dpr-flags%.dat $(PIPE)/plots/dpr.gp
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
-	$(Q)$(call plot,dpr,data='$<'; sub='$(group_sub)')
+	$(Q)$(call plot,dpr,data='$<'; flags='$(PD)/dpr-flags$*.dat'; sub='$(group_sub)')
 
 $(call in_groups,$(PD)/training,.dat): $(PD)/training%.dat: $(RD)/summary.csv $(PIPE)/group-stats.awk
 	@mkdir -p $(@D)
@@ -460,16 +505,16 @@ $(call in_groups,$(FD)/training,.png): $(FD)/training%.png: $(PD)/training%.dat 
 	$(call say,gnuplot)
 	$(Q)$(call plot,training,data='$<'; train_loops=$(TRAIN_LOOPS); sub='$(group_sub)')
 
-# The runs of FIG_SEED at FIG_VREST (or pqif = 1), of the target value $(1)
-# if any: the dW-log figure of that value.
+# The runs of FIG_SEED at FIG_VREST (or pqif = 1), of the further
+# dimension's value $(1) if any: the dW-log figure of that value.
 dw_runs = $(strip $(foreach r,$(RUNS),$(if $(and $(filter $(FIG_SEED),$(call run_seed,$(r))),$(filter \
-  $(FIG_VREST) nan,$(call run_vrest,$(r))),$(if $(TSWEEP),$(filter $(1),$(call run_tval,$(r))),all)),$(r))))
+  $(FIG_VREST) nan,$(call run_vrest,$(r))),$(if $(GKEY),$(filter $(1),$(call run_gval,$(r))),all)),$(r))))
 define dw_group
 $(PD)/dw-log$(1).dat: DW_RUNS := $(2)
 $(PD)/dw-log$(1).dat: $(2:%=$(RD)/runs/%/summary.csv)
 FIGURES += $(if $(2),$(FD)/dw-log$(1).png)
 endef
-$(foreach v,$(or $(GROUP_VALUES),-),$(eval $(call dw_group,$(if $(TSWEEP),_$(TSWEEP)$(v)),$(call dw_runs,$(v)))))
+$(foreach v,$(or $(GROUP_VALUES),-),$(eval $(call dw_group,$(if $(GKEY),_$(GKEY)$(v)),$(call dw_runs,$(v)))))
 $(call in_groups,$(PD)/dw-log,.dat): $(PD)/dw-log%.dat: $(call opt,dw-log) $(PIPE)/run-name.awk $(PIPE)/dw-blocks.awk
 	@mkdir -p $(@D)
 	$(call say,plot data)
@@ -496,6 +541,31 @@ $(FD)/by-$(TSWEEP).png: $(PD)/by-$(TSWEEP).dat $(PIPE)/plots/by-target.gp
 	@mkdir -p $(@D)
 	$(call say,gnuplot)
 	$(Q)$(call plot,by-target,data='$<'; key='$(TSWEEP)'; values='$(GROUP_VALUES)')
+endif
+
+# The sizes compared (SIZES): the motifs and PR, PR_bc against N, before
+# training (loop 0) and after it (the loops after TRAIN_LOOPS), one curve
+# per pqif and phase (phase-curves.awk), and the rows dpr flagged.
+ifneq ($(NSWEEP),)
+FIGURES += $(FD)/scaling.png
+curves = awk -F, -f $(PIPE)/phase-curves.awk -v train=$(TRAIN_LOOPS) $(1) | $(group) -v keys=pqif,neurons
+$(PD)/scaling-motifs.dat: $(RD)/motifs.csv $(PIPE)/phase-curves.awk $(PIPE)/group-stats.awk $(call opt,loops)
+	@mkdir -p $(@D)
+	$(call say,plot data)
+	$(Q)$(call curves,$<) -v cols=sigma2,tau_rec,tau_div,tau_con,tau_chn,R > $@.tmp $(commit)
+$(PD)/scaling-dpr.dat: $(RD)/dpr.csv $(PIPE)/phase-curves.awk $(PIPE)/group-stats.awk $(call opt,loops)
+	@mkdir -p $(@D)
+	$(call say,plot data)
+	$(Q)$(call curves,$<) -v cols=PR,PR_bc > $@.tmp $(commit)
+$(PD)/scaling-flags.dat: $(RD)/dpr.csv $(PIPE)/dpr-flags.awk $(call opt,loops)
+	@mkdir -p $(@D)
+	$(call say,plot data)
+	$(Q)awk -F, -f $(PIPE)/dpr-flags.awk -v x=neurons -v prepost=$(TRAIN_LOOPS) $< > $@.tmp $(commit)
+$(FD)/scaling.png: $(PD)/scaling-motifs.dat $(PD)/scaling-dpr.dat $(PD)/scaling-flags.dat $(PIPE)/plots/scaling.gp
+	@mkdir -p $(@D)
+	$(call say,gnuplot)
+	$(Q)$(call plot,scaling,motifs='$<'; dpr='$(PD)/scaling-dpr.dat'; flags='$(PD)/scaling-flags.dat'; \
+	  indegree='$(INDEGREE)')
 endif
 
 FIG_LOOPS := 0 $(TRAIN_LOOPS) $(shell expr $(LOOPS) - 1)

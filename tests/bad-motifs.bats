@@ -50,7 +50,7 @@ np.save("good.npy", np.eye(3))'
 	assert_bad 1 "motifs: empty.csv: empty file" motifs empty.csv
 	assert_bad 1 "motifs: blank.csv: no data rows" motifs blank.csv
 	assert_bad 1 "motifs: missing.npy: cannot open: No such file or directory" motifs missing.npy
-	assert_bad 1 "motifs: adir: is a directory" motifs adir
+	assert_bad 1 "motifs: adir: a directory, but no weights record of a run in it" motifs adir
 	check_other_formats motifs motifs
 	# a bad file after a good one: no table, not even the header
 	run sh -c 'motifs good.npy rect.npy 2>/dev/null'
@@ -183,4 +183,31 @@ np.savetxt("h.csv", w, delimiter=",", header=",".join("Neuron_%d" % i for i in r
 	motifs --no-header sf.npy | cut -d, -f2- > sf
 	cmp s sf
 	cat sf.npy | motifs --no-header | cut -d, -f2- | cmp - s
+}
+
+@test "motifs: a run directory's bad weights record: plastic positions, values' shape, not finite, loops of params.csv" {
+	command -v simulate-train > /dev/null || skip "simulate-train is not built"
+	init-weights -N 30 -K 5 --seed 1 -o w.npz
+	gen-target -N 30 --steps 100 --seed 1 -o t.npy
+	simulate-train -q -w w.npz -t t.npy -o run --loops 2 --train-loops 1 --stim-steps 20
+	cp -r run r1 && cp -r run r2 && cp -r run r3 && cp -r run r4
+	pyrun '
+p = np.load("run/plastic.npy"); v = np.load("run/weights-values.npy")
+np.save("r1/plastic.npy", p[::-1].copy())
+np.save("r2/weights-values.npy", v[:, :-1])
+v[1, 3] = np.nan; np.save("r3/weights-values.npy", v)
+'
+	pyrun '
+import csv
+rows = list(csv.reader(open("r4/params.csv")))
+rows[1][rows[0].index("record_loops")] = "last"
+csv.writer(open("r4/params.csv", "w"), lineterminator="\n").writerows(rows)'
+	mkdir empty
+	assert_bad 1 "motifs: r1/plastic.npy: position 1: " motifs -o out.csv r1
+	assert_bad 1 "motifs: r2/weights-values.npy: expected shape (loops, " motifs -o out.csv r2
+	assert_bad 1 "motifs: r3/weights-values.npy: value at [1, 3] is not finite (nan)" motifs -o out.csv r3
+	assert_bad 1 "motifs: r4: params.csv: record_loops 'last' names 1 loop, the weights record holds 2" motifs -o out.csv r4
+	assert_bad 1 "motifs: empty: a directory, but no weights record of a run in it" motifs -o out.csv empty
+	# a good run before a bad one: no table
+	assert_bad 1 "motifs: r3/weights-values.npy: value at [1, 3]" motifs -o out.csv run r3
 }

@@ -10,6 +10,7 @@
 # reference; tests that change things work on copies.
 
 load helpers
+load sweep-helpers
 
 RUNS="omegagauss0.5_pqif0.5_vrest-12.3_seed0 omegagauss0.5_pqif0.5_vrest-12.3_seed1
 omegagauss0.5_pqif1_seed0 omegagauss0.5_pqif1_seed1
@@ -17,32 +18,9 @@ omegagauss1_pqif0.5_vrest-12.3_seed0 omegagauss1_pqif0.5_vrest-12.3_seed1
 omegagauss1_pqif1_seed0 omegagauss1_pqif1_seed1"
 FIG_RUN=omegagauss0.5_pqif0.5_vrest-12.3_seed0
 
-sweep() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" --no-print-directory "$@"
-}
-
 setup_file() {
-	REF=$BATS_FILE_TMPDIR/ref
-	export REF
-	sweep sweep PARAMS=sequences-quick R="$REF" > "$BATS_FILE_TMPDIR/ref.log" 2>&1 || {
-		cat "$BATS_FILE_TMPDIR/ref.log" >&2
-		return 1
-	}
+	ref_sweep sweep PARAMS=sequences-quick
 }
-
-# blocks FILE: the gnuplot data blocks of FILE (title row, then rows of
-# numbers, closed by two blank lines) as a Python dict title -> 2-D array.
-BLOCKS='
-def blocks(path):
-    out = {}
-    for b in open(path).read().split("\n\n\n"):
-        lines = b.strip().split("\n")
-        if lines == [""]:
-            continue
-        assert lines[0] not in out, lines[0]
-        out[lines[0]] = np.array([[float(v) for v in l.split()] for l in lines[1:]])
-    return out
-'
 
 @test "sequences: one target per omegagauss and seed, the travelling bump of gen-target --kind sequence" {
 	[ "$(ls "$REF/inputs" | tr '\n' ' ')" = "target_omegagauss0.5_seed0.csv target_omegagauss0.5_seed0.npy \
@@ -109,7 +87,7 @@ def check(name, header, loops, path):
         for row, (r, l) in zip(t[1:], [(r, l) for r in order for l in loops]):
             assert row[4] == "runs/%s/%s" % (r, path), (name, row[4], r)
 check("motifs.csv", "path,loop,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R".split(","), range(7), "weights.npy")
-check("dpr.csv", "path,loop,N,samples,M,PR,PR_bc".split(","), [0, 5, 6], "outputs.npy")
+check("dpr.csv", "path,loop,N,samples,M,PR,PR_bc,M_from,flag".split(","), [0, 5, 6], "outputs.npy")
 check("summary.csv", "loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,corr_qif,corr_lif,corr_all".split(","), range(7), None)
 ' "$REF" "$RUNS"
 	# the summary rows are the run folders own, behind their keys

@@ -7,24 +7,15 @@
 # tests that change things work on copies (cp -a keeps the times make uses).
 
 load helpers
+load sweep-helpers
 
 RUNS="pqif0_vrest-8.5_seed0 pqif0_vrest-8.5_seed1 pqif0_vrest-17_seed0 pqif0_vrest-17_seed1
 pqif0.5_vrest-8.5_seed0 pqif0.5_vrest-8.5_seed1 pqif0.5_vrest-17_seed0 pqif0.5_vrest-17_seed1
 pqif1_seed0 pqif1_seed1"
 FIGURES="motifs dpr training target-vs-input target-vs-input-image raster weights-hist dw-log"
 
-# sweep ARGS...: the top-level make, free of any make that runs the tests.
-sweep() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" --no-print-directory "$@"
-}
-
 setup_file() {
-	REF=$BATS_FILE_TMPDIR/ref
-	export REF
-	sweep demo R="$REF" > "$BATS_FILE_TMPDIR/ref.log" 2>&1 || {
-		cat "$BATS_FILE_TMPDIR/ref.log" >&2
-		return 1
-	}
+	ref_sweep demo
 }
 
 # same_results A B: the tables, run folders and figures of two results
@@ -82,7 +73,9 @@ def check(name, header, loops):
     for r in t[1:]:
         assert len(r) == len(header), (name, r)
 check("motifs.csv", "pqif,vrest,seed,path,loop,N,sigma2,tau_rec,tau_div,tau_con,tau_chn,R".split(","), range(7))
-check("dpr.csv", "pqif,vrest,seed,path,loop,N,samples,M,PR,PR_bc".split(","), [0, 5, 6])
+check("dpr.csv", "pqif,vrest,seed,path,loop,N,samples,M,PR,PR_bc,M_from,flag".split(","), [0, 5, 6])
+# M estimated from each loop (DPR_SAMPLES = auto in the parameter file)
+assert {r[10] for r in rows("dpr.csv")[1:]} == {"auto"}
 check("summary.csv", "pqif,vrest,seed,loop,phase,rate_qif,rate_lif,rate_all,mse_qif,mse_lif,mse_all,corr_qif,corr_lif,corr_all".split(","), range(7))
 # vrest does not apply at pqif = 1
 for r in rows("motifs.csv")[1:]:
@@ -271,7 +264,7 @@ assert len(b) > 5000
 
 @test "analysis options given on the command line stick to the results folder; make clean-analysis forgets them" {
 	cp -a "$REF" c
-	sweep demo R="$PWD/c" DPR_CORR_STEPS=100 > log 2>&1
+	sweep demo R="$PWD/c" DPR_SAMPLES= DPR_CORR_STEPS=100 > log 2>&1
 	[ "$(cut -d, -f8 c/dpr.csv | sort -u | tr '\n' ' ')" = "5 M " ]
 	touch marker
 	sleep 0.01
@@ -713,6 +706,29 @@ render() {
 		"$ROOT/pipelines/plots/$fig.gp" > "$fig.gp"
 	gnuplot -e "out='$out'; data='$data'; train_loops=4" "$fig.gp" \
 		-e 'set print "-"; print GPVAL_X_MIN, GPVAL_X_MAX'
+}
+
+@test "figures: a PR_bc that dpr flags is drawn on its own and counted, and one below 1 is said in words (the README's DPR_SKIP=300)" {
+	cp -a "$REF" c
+	sweep analysis R="$PWD/c" DPR_SKIP=300 DPR_SAMPLES= > log 2>&1 || { cat log; return 1; }
+	# M = 300 / 50 = 6: PR_bc below 1 in some rows, every row flagged
+	head -1 c/analysis/plot/dpr-flags.dat > counts
+	pyrun '
+import csv
+rows = [r for r in csv.DictReader(open("c/dpr.csv"))]
+below = sum(float(r["PR_bc"]) < 1 for r in rows)
+flagged = sum(r["flag"] != "ok" for r in rows)
+assert below > 0 and all("below-1" in r["flag"] for r in rows if float(r["PR_bc"]) < 1), rows
+assert open("counts").read() == "# rows %d flagged %d below1 %d\n" % (len(rows), flagged, below), open("counts").read()
+'
+	sed -e "s/^set terminal pngcairo.*/set terminal dumb size 240,60/" "$ROOT/pipelines/plots/dpr.gp" > d.gp
+	gnuplot -e "out='fig.txt'; data='c/analysis/plot/dpr.dat'; flags='c/analysis/plot/dpr-flags.dat'" d.gp
+	grep -q "rows flagged by dpr" fig.txt
+	grep -q "with PR_{bc} < 1: no dimensionality" fig.txt
+	# the reference (M estimated) has no PR_bc below 1: nothing said about it
+	gnuplot -e "out='ref.txt'; data='$REF/analysis/plot/dpr.dat'; flags='$REF/analysis/plot/dpr-flags.dat'" d.gp
+	! grep -q "no dimensionality" ref.txt
+	grep -q "below1 0$" "$REF/analysis/plot/dpr-flags.dat"
 }
 
 @test "figures: no legend covers a curve or an error bar (dpr, training, motifs)" {

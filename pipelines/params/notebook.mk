@@ -41,11 +41,13 @@ INPUT_RUNS  := pqif0.5_vrest-12.3_seed0
 
 # Analysis (changing these reruns only the analysis).
 # dpr: skip the kick, use loop 0 (before) and the test loops (after);
-# M of the bias correction = samples / DPR_CORR_STEPS, or DPR_SAMPLES if set.
+# M of the bias correction = DPR_SAMPLES (auto: estimated from each loop's
+# own autocorrelation, see dpr(1); or a number), or samples /
+# DPR_CORR_STEPS when DPR_SAMPLES is empty.
 DPR_SKIP    := 200
 DPR_LOOPS   := 0,11-15
 DPR_CORR_STEPS := 50
-DPR_SAMPLES :=
+DPR_SAMPLES := auto
 # The run shown in the single-run figures, and the neurons traced there.
 FIG_RUN     := pqif0.5_vrest-12.3_seed0
 FIG_NEURONS := 0 1 100 101

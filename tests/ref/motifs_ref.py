@@ -5,6 +5,9 @@ the tool uses.
   motifs_ref.py gen DIR KIND N [SEED]   write DIR/KIND_N.npy (KIND below)
   motifs_ref.py check TABLE.csv         compare every row of a motifs table
                                         with the reference for its path/loop
+                                        (a .npy, CSV or .npz file, or a run
+                                        directory's weights record, made
+                                        dense here)
 Kinds: random, symmetric (tau_rec = 1), antisymmetric (tau_rec = -1),
 rankone (u v^T), rowcentred (rows sum to 0: tau_con = -1/(N-1)), sparse
 (init-weights-like: density 0.3, zero diagonal, rows centred).
@@ -81,12 +84,44 @@ def gen(kind, n, seed):
     raise SystemExit("unknown kind " + kind)
 
 
+def run_loops(path, count):
+    """The loops of a run directory's weights record (params.csv)."""
+    try:
+        with open(os.path.join(path, "params.csv")) as f:
+            p = next(csv.DictReader(f))
+    except FileNotFoundError:
+        return list(range(count))
+    if "record_loops" not in p or p["record_loops"] in ("", "all"):
+        return list(range(count))
+    last = int(p["loops"]) - 1
+    return sorted({last if x == "last" else int(x) for x in p["record_loops"].split("+")})
+
+
 def load(path):
-    if path.endswith(".npy"):
+    """{loop: dense matrix} of a .npy, a CSV, a .npz or a run directory."""
+    if os.path.isdir(path):
+        if os.path.exists(os.path.join(path, "weights.npy")):
+            a = np.load(os.path.join(path, "weights.npy"))
+        else:
+            import scipy.sparse as sp
+            w = sp.load_npz(os.path.join(path, "weights.npz")).tocsr()
+            pos = np.load(os.path.join(path, "plastic.npy"))
+            vals = np.load(os.path.join(path, "weights-values.npy"))
+            a = []
+            for v in vals:
+                w.data[pos] = v
+                a.append(w.toarray())
+            a = np.array(a)
+        return dict(zip(run_loops(path, a.shape[0]), a.astype(np.float64)))
+    if path.endswith(".npz"):
+        import scipy.sparse as sp
+        a = sp.load_npz(path).toarray().astype(np.float64)
+    elif path.endswith(".npy"):
         a = np.load(path).astype(np.float64)
     else:
         a = np.loadtxt(path, delimiter=",", ndmin=2)
-    return a if a.ndim == 3 else a[None]
+    a = a if a.ndim == 3 else a[None]
+    return dict(enumerate(a))
 
 
 def check(table):

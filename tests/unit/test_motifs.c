@@ -3,6 +3,14 @@
  * three dense matrix products (cblas_dgemm), for N = 2 .. 500 (across the
  * tile edges 63/64/65, 127/128/129) and random, symmetric, antisymmetric,
  * rank-one, row-centred and sparse matrices; plus the error returns.
+ * The same matrices in CSR (every entry stored for the dense kinds, the
+ * non-zeros for the sparse ones) through the O(nnz) sparse motifs
+ * (spmotifs.h) against the same reference, plus sparse kinds of their own:
+ * many reciprocal pairs (a symmetric structure), exactly symmetric values
+ * (tau_rec = 1), empty rows and columns with stored diagonal entries and
+ * explicit zeros and a large mean, and networks of 1200 and 1500 neurons
+ * whose lower triangles span several blocks.  The sparse sums must not
+ * depend on the number of threads (1, 2 or 3: the same bits).
  *
  * Tolerance: 1e-12 relative, where a tau is relative to the larger of its
  * two normalised terms (a tau near 0 is their difference; see
@@ -15,8 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 #include "motifs.h"
 #include "rng.h"
+#include "spmotifs.h"
 
 #define REL 1e-12
 
@@ -133,56 +144,169 @@ static void fill(double *W, size_t n, const char *kind, rng_t *g)
 		for (size_t i = 0; i < nn; i++)
 			if (rng_uniform(g) >= 0.3 || i / n == i % n)
 				W[i] = 0;
+	} else if (!strcmp(kind, "sparse_recip") || !strcmp(kind, "sparse_sym")) {
+		/* both or neither of W_ij, W_ji stored; equal values for sym */
+		for (size_t i = 0; i < n; i++) {
+			W[i * n + i] = 0;
+			for (size_t j = 0; j < i; j++)
+				if (rng_uniform(g) >= 0.3 && !(i == n - 1 && j == 0))
+					W[i * n + j] = W[j * n + i] = 0;
+				else if (kind[7] == 's')
+					W[j * n + i] = W[i * n + j];
+		}
+	} else if (!strcmp(kind, "sparse_empty")) {
+		/* empty rows and columns, the diagonal stored, a large mean */
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < n; j++) {
+				double *w = &W[i * n + j];
+
+				if (i == j)
+					*w += 2;
+				else if (i % 7 == 3 || j % 5 == 4 || rng_uniform(g) >= 0.3)
+					*w = 0;
+				else
+					*w += 2;
+			}
 	}
 }
 
-static void check(const char *kind, size_t n, const double *W)
+/* The exact values of the special matrices. */
+static void special(const char *kind, const char *how, size_t n, const struct motifs *m)
+{
+	if (!strcmp(kind, "symmetric") || !strcmp(kind, "sparse_sym")) {
+		if (fabs(m->tau_rec - 1) > REL) {
+			printf("FAIL %s N=%zu %s: tau_rec %.17g\n", kind, n, how, m->tau_rec);
+			failures++;
+		}
+	}
+	if (!strcmp(kind, "antisymmetric") && fabs(m->tau_rec + 1) > REL) {
+		printf("FAIL antisymmetric N=%zu %s: tau_rec %.17g\n", n, how, m->tau_rec);
+		failures++;
+	}
+	if (!strcmp(kind, "rowcentred") &&
+	    fabs(m->tau_con + 1.0 / (double)(n - 1)) > REL / (double)(n - 1)) {
+		printf("FAIL rowcentred N=%zu %s: tau_con %.17g, want %.17g\n", n, how,
+		       m->tau_con, -1.0 / (double)(n - 1));
+		failures++;
+	}
+}
+
+/* m against the reference r, within REL; how names the computation. */
+static void compare(const char *kind, const char *how, size_t n, const struct motifs *m,
+		    const struct ref *r)
 {
 	static const char *names[] = { "sigma2", "tau_rec", "tau_div", "tau_con",
 				       "tau_chn", "R" };
-	double work[1000];
-	struct motifs m;
-	struct ref r;
-	double got[6];
+	const double got[6] = { m->sigma2, m->tau_rec, m->tau_div, m->tau_con,
+				m->tau_chn, m->R };
 
-	if (motifs_compute(W, n, work, &m) != MOTIFS_OK) {
-		printf("FAIL %s N=%zu: motifs_compute refused\n", kind, n);
-		failures++;
-		return;
-	}
-	reference(W, n, &r);
-	got[0] = m.sigma2;
-	got[1] = m.tau_rec;
-	got[2] = m.tau_div;
-	got[3] = m.tau_con;
-	got[4] = m.tau_chn;
-	got[5] = m.R;
 	for (int k = 0; k < 6; k++) {
-		double err = fabs(got[k] - r.v[k]) / fmax(fabs(r.v[k]), r.scale[k]);
+		double err = fabs(got[k] - r->v[k]) / fmax(fabs(r->v[k]), r->scale[k]);
 
 		if (err > worst)
 			worst = err;
 		if (!(err <= REL)) {
-			printf("FAIL %s N=%zu %s: %.17g, three products %.17g (rel %.3g)\n",
-			       kind, n, names[k], got[k], r.v[k], err);
+			printf("FAIL %s N=%zu %s %s: %.17g, three products %.17g (rel %.3g)\n",
+			       kind, n, how, names[k], got[k], r->v[k], err);
 			failures++;
 		}
 	}
-	/* The special matrices' exact values. */
-	if (!strcmp(kind, "symmetric") && fabs(m.tau_rec - 1) > REL) {
-		printf("FAIL symmetric N=%zu: tau_rec %.17g\n", n, m.tau_rec);
+}
+
+/*
+ * The sparse motifs of W: its entries W != 0 (all of them with all set)
+ * in CSR, with 1, 2 and 3 threads (the same bits), into m; and with
+ * blocks and sub-blocks cut small (2 and 3 threads: the same bits) into
+ * small.
+ */
+static int sparse_motifs(const double *W, size_t n, int all, struct motifs *m,
+			 struct motifs *small)
+{
+	int64_t *ptr = malloc((n + 1) * sizeof *ptr);
+	int32_t *col = malloc(n * n * sizeof *col);
+	double *val = malloc(n * n * sizeof *val);
+	struct motifs_sums s[3];
+	size_t nnz = 0;
+	int rc = 0;
+
+	ptr[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++)
+			if (all || W[i * n + j] != 0) {
+				col[nnz] = (int32_t)j;
+				val[nnz++] = W[i * n + j];
+			}
+		ptr[i + 1] = (int64_t)nnz;
+	}
+	for (int t = 0; t < 3; t++) {
+		struct spmotifs p;
+
+		omp_set_num_threads(t + 1);
+		if (spmotifs_plan(&p, n, ptr, col, nnz) != 0) {
+			printf("FAIL N=%zu: spmotifs_plan out of memory\n", n);
+			exit(1);
+		}
+		spmotifs_sums(&p, val, &s[t]);
+		spmotifs_free(&p);
+		if (t > 0 && memcmp(&s[t], &s[0], sizeof s[0]) != 0) {
+			printf("FAIL N=%zu nnz=%zu: sparse sums with %d threads differ from 1\n",
+			       n, nnz, t + 1);
+			failures++;
+		}
+	}
+	/* tiny blocks and sub-blocks: many of them, across the threads */
+	for (int t = 0; t < 2; t++) {
+		struct spmotifs p;
+		struct motifs_sums q;
+
+		omp_set_num_threads(t + 2);
+		if (spmotifs_plan_cut(&p, n, ptr, col, nnz, nnz / 16 + 1, nnz / 80 + 1) != 0) {
+			printf("FAIL N=%zu: spmotifs_plan_cut out of memory\n", n);
+			exit(1);
+		}
+		spmotifs_sums(&p, val, t ? &q : &s[1]);
+		spmotifs_free(&p);
+		if (t && memcmp(&q, &s[1], sizeof q) != 0) {
+			printf("FAIL N=%zu nnz=%zu: small blocks: 3 threads differ from 2\n", n, nnz);
+			failures++;
+		}
+	}
+	omp_set_num_threads(1);
+	if (motifs_from_sums(&s[1], n, small) != MOTIFS_OK) {
+		printf("FAIL N=%zu: small blocks: motifs refused\n", n);
 		failures++;
 	}
-	if (!strcmp(kind, "antisymmetric") && fabs(m.tau_rec + 1) > REL) {
-		printf("FAIL antisymmetric N=%zu: tau_rec %.17g\n", n, m.tau_rec);
+	rc = motifs_from_sums(&s[0], n, m);
+	free(ptr);
+	free(col);
+	free(val);
+	return rc;
+}
+
+static void check(const char *kind, size_t n, const double *W)
+{
+	double *work = malloc(2 * n * sizeof *work);
+	struct motifs m, small;
+	struct ref r;
+
+	reference(W, n, &r);
+	if (motifs_compute(W, n, work, &m) != MOTIFS_OK) {
+		printf("FAIL %s N=%zu: motifs_compute refused\n", kind, n);
 		failures++;
+	} else {
+		compare(kind, "dense", n, &m, &r);
+		special(kind, "dense", n, &m);
 	}
-	if (!strcmp(kind, "rowcentred") &&
-	    fabs(m.tau_con + 1.0 / (double)(n - 1)) > REL / (double)(n - 1)) {
-		printf("FAIL rowcentred N=%zu: tau_con %.17g, want %.17g\n", n, m.tau_con,
-		       -1.0 / (double)(n - 1));
+	free(work);
+	if (sparse_motifs(W, n, !!strncmp(kind, "sparse", 6), &m, &small) != MOTIFS_OK) {
+		printf("FAIL %s N=%zu: sparse motifs refused\n", kind, n);
 		failures++;
+		return;
 	}
+	compare(kind, "sparse", n, &m, &r);
+	special(kind, "sparse", n, &m);
+	compare(kind, "sparse, small blocks", n, &small, &r);
+	special(kind, "sparse, small blocks", n, &small);
 }
 
 int main(void)
@@ -190,8 +314,13 @@ int main(void)
 	static const size_t sizes[] = { 2, 3, 4, 5, 7, 8, 9, 31, 63, 64, 65, 100,
 					127, 128, 129, 257, 500 };
 	static const char *kinds[] = { "random", "symmetric", "antisymmetric",
-				       "rankone", "rowcentred", "sparse" };
-	double *W = malloc(500 * 500 * sizeof *W), work[4];
+				       "rankone", "rowcentred", "sparse", "sparse_recip",
+				       "sparse_sym", "sparse_empty" };
+	/* several blocks of lower-triangle entries (spmotifs.c) */
+	static const struct { const char *kind; size_t n; } big[] = {
+		{ "sparse_recip", 1000 }
+	};
+	double *W = malloc(1000 * 1000 * sizeof *W), work[4];
 	struct motifs m;
 	size_t checked = 0;
 
@@ -210,6 +339,14 @@ int main(void)
 			check(kinds[k], n, W);
 			checked++;
 		}
+	for (size_t k = 0; k < sizeof big / sizeof big[0]; k++) {
+		rng_t *g = rng_new(big[k].n, RNG_WEIGHTS);
+
+		fill(W, big[k].n, big[k].kind, g);
+		rng_free(g);
+		check(big[k].kind, big[k].n, W);
+		checked++;
+	}
 	/* Errors: N < 2, every entry equal. */
 	W[0] = 1;
 	if (motifs_compute(W, 1, work, &m) != MOTIFS_SMALL) {
