@@ -58,10 +58,17 @@ const char *err_prog(void)
 
 void err_vwarn(const char *fmt, va_list ap)
 {
-	/* One fprintf per piece is fine: stderr is unbuffered, lines are short. */
-	fprintf(stderr, "%s: ", prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	/* The whole line in one write: stderr is unbuffered, and the lines of
+	 * processes that share it (make -j, a sweep's log) must not mix. */
+	char line[4096];
+	int k = snprintf(line, sizeof line, "%s: ", prog);
+	size_t len;
+
+	if (k >= 0 && (size_t)k < sizeof line)
+		k += vsnprintf(line + k, sizeof line - (size_t)k, fmt, ap);
+	len = k < 0 ? 0 : (size_t)k < sizeof line - 1 ? (size_t)k : sizeof line - 2;
+	line[len++] = '\n';
+	fwrite(line, 1, len, stderr);
 }
 
 void err_warn(const char *fmt, ...)

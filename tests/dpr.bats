@@ -442,3 +442,15 @@ np.save("spread.npy", rng.standard_normal((1, 400, 30)) * np.arange(1, 31))
 	assert_fails 2 "dpr: --route: 'fast' is not auto, covariance or gram" dpr --route fast x.npy
 	assert_fails 2 "dpr: --route does not apply to --covariance" dpr --covariance --samples 4 --route gram c.npy
 }
+
+@test "dpr: the warnings of processes that share stderr (make -j, a sweep's log) come out as whole lines" {
+	pyrun 'np.save("b.npy", np.random.default_rng(1).standard_normal((100, 200)))'
+	# each run warns twice (fewer samples than neurons; M too small);
+	# a warning written in pieces mixes with the others' (4 to 6 lines of
+	# 600 were mixed here before each warning became one write)
+	for i in $(seq 300); do dpr --samples 100 b.npy > /dev/null 2>> log & done
+	wait
+	[ "$(wc -l < log)" -eq 600 ]
+	[ "$(grep -c '^dpr: b\.npy: 200 neurons but 100 samples: ' log)" -eq 300 ]
+	[ "$(grep -c '^dpr: b\.npy: loop 0: .* (flag [a-zA-Z1+-]*; see dpr(1))$' log)" -eq 300 ]
+}
