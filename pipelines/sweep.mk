@@ -431,7 +431,9 @@ CAT_CSV := awk 'FNR == 1 && NR > 1 { next } { print }'
 # Tools run from $(RD) so that the path column holds runs/NAME/...: the
 # same whatever the results folder is called.  dpr is single-threaded:
 # OPENBLAS_NUM_THREADS=1 keeps OpenBLAS from starting (and spinning) its
-# thread pool, which halves dpr's CPU time beside the simulations.
+# thread pool, which halves dpr's CPU time beside the simulations.  dpr
+# runs quietly (-q): what it would warn of is in dpr.csv's flag column,
+# and the dpr figure draws and counts the flagged rows.
 # The tools write their output under a temporary name and rename it when
 # complete (-o), so a killed analysis leaves no part that looks done.
 define analysis_rule
@@ -440,7 +442,7 @@ $(AD)/motifs/$(1).csv: $(RD)/runs/$(1)/summary.csv $(BIN)/motifs | $(AD)/motifs
 	  $(if $(V),set -x && )$(BIN)/motifs $(call run_tags,$(1)) -o $$@ runs/$(1)$(if $(NSWEEP),,/weights.npy)
 $(AD)/dpr/$(1).csv: $(RD)/runs/$(1)/summary.csv $(call opt,dpr) $(BIN)/dpr | $(AD)/dpr
 	@$(call say_and,dpr,$(RD)/runs/$(1)) $(call stale,$(AD)/dpr/$(1).csv) && cd $(RD) && \
-	  $(if $(V),set -x && )OPENBLAS_NUM_THREADS=1 $(BIN)/dpr $(call run_tags,$(1)) --skip $(DPR_SKIP) \
+	  $(if $(V),set -x && )OPENBLAS_NUM_THREADS=1 $(BIN)/dpr -q $(call run_tags,$(1)) --skip $(DPR_SKIP) \
 	  --loops $(DPR_LOOPS) --corr-steps $(DPR_CORR_STEPS) $(if $(DPR_SAMPLES),--samples $(DPR_SAMPLES)) \
 	  -o $$@ runs/$(1)/outputs.npy
 endef
