@@ -17,6 +17,14 @@
 #define NET_TERMS ((size_t)1 << 22)  /* terms held at a time */
 #define NET_NONE UINT32_MAX
 
+/* Where each column's rows cross the boundaries of nc row chunks (the
+ * direct products cut by rows): at[k * ncols + j] is the first entry of
+ * column j at or past the row of boundary k + 1; computed once per nc. */
+struct net_split {
+	size_t nc;
+	uint32_t *s, *p;             /* static columns; plastic columns */
+};
+
 struct net_scratch {
 	size_t nbuckets, nlists, nblocks;
 	uint32_t *row;               /* nblocks * NET_BLOCK terms: rows ... */
@@ -208,6 +216,7 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 	net->row0 = row0;
 	net->sval_f32 = cf->static_f32;
 	net->spike_serial = cf->spike_serial ? cf->spike_serial : NET_SPIKE_SERIAL;
+	net->split = err_calloc(1, sizeof *net->split);
 	net->prow = err_malloc((n + 1) * sizeof *net->prow);
 	net->prow[0] = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -335,6 +344,11 @@ void net_free(struct net *net)
 	free(net->sptr);
 	free(net->srow);
 	free(net->sval);
+	if (net->split) {
+		free(net->split->s);
+		free(net->split->p);
+		free(net->split);
+	}
 	if (net->pcols.cptr)
 		model_cols_free(&net->pcols);
 	if (net->scratch) {
@@ -386,26 +400,63 @@ static double sval_at(const struct net *net, size_t a)
 			       ((const double *)net->sval)[a];
 }
 
-/* Direct: y[lo..hi) += the terms of the columns, one by one. */
-static void static_direct(const struct net *net, const uint32_t *cols, size_t ncols,
-			  const double *mult, double b, double *y, size_t lo, size_t hi, int search)
+/* The columns' entries at the boundaries of nc row chunks (see struct
+ * net_split), for the static (s) and plastic (p) columns. */
+static const struct net_split *row_split(const struct net *net, size_t nc)
 {
+	struct net_split *sp = net->split;
+	const struct model_cols *c = &net->pcols;
+	const size_t nb = nc - 1, m = net->ncols;
+
+	if (sp->nc == nc)
+		return sp;
+	free(sp->s);
+	free(sp->p);
+	sp->s = err_malloc((nb * m + 1) * sizeof *sp->s);
+	sp->p = err_malloc((nb * m + 1) * sizeof *sp->p);
+	for (size_t k = 0; k < nb; k++) {
+		size_t lo, hi;
+
+		pool_range(net->n, k, nc, &lo, &hi);
+		for (size_t j = 0; j < m; j++) {
+			sp->s[k * m + j] = (uint32_t)(first_at(net->srow, net->sptr[j], net->sptr[j + 1],
+							       hi) - net->sptr[j]);
+			sp->p[k * m + j] = (uint32_t)(first_at(c->crow, c->cptr[j], c->cptr[j + 1], hi) -
+						      c->cptr[j]);
+		}
+	}
+	sp->nc = nc;
+	return sp;
+}
+
+/* Direct: y += the terms of the columns, one by one, in rows chunk c of
+ * nc (sp: the columns' entries at the chunks' boundaries, for nc > 1). */
+static void static_direct(const struct net *net, const uint32_t *cols, size_t ncols,
+			  const double *mult, double b, double *y, size_t c, size_t nc,
+			  const struct net_split *sp)
+{
+	const size_t m = net->ncols;
+
 	for (size_t x = 0; x < ncols; x++) {
 		size_t j = cols[x], a = net->sptr[j], e = net->sptr[j + 1];
-		const double m = mult ? mult[x] : b;
+		const double mu = mult ? mult[x] : b;
 
-		if (search)
-			a = first_at(net->srow, a, e, lo);
+		if (nc > 1) {
+			if (c + 1 < nc)
+				e = a + sp->s[c * m + j];
+			if (c > 0)
+				a += sp->s[(c - 1) * m + j];
+		}
 		if (net->sval_f32) {
 			const float *sv = net->sval;
 
-			for (; a < e && net->srow[a] < hi; a++)
-				y[net->srow[a]] += m * (double)sv[a];
+			for (; a < e; a++)
+				y[net->srow[a]] += mu * (double)sv[a];
 		} else {
 			const double *sv = net->sval;
 
-			for (; a < e && net->srow[a] < hi; a++)
-				y[net->srow[a]] += m * sv[a];
+			for (; a < e; a++)
+				y[net->srow[a]] += mu * sv[a];
 		}
 	}
 }
@@ -417,6 +468,7 @@ struct static_job {
 	double b, *y;
 	size_t ncols, nc;            /* columns of the batch; chunks of phase 1 */
 	size_t *cut;                 /* chunk c: columns cut[c] .. cut[c+1]-1 */
+	const struct net_split *sp;  /* the direct way's row chunks */
 };
 
 /* Phase 1, chunk c: its columns' terms to the buckets of its lists. */
@@ -484,22 +536,25 @@ static void apply_part(void *arg, size_t k, size_t nk)
 static void direct_part(void *arg, size_t c, size_t nc)
 {
 	struct static_job *job = arg;
-	size_t lo, hi;
 
-	pool_range(job->net->n, c, nc, &lo, &hi);
-	static_direct(job->net, job->cols, job->ncols, job->mult, job->b, job->y, lo, hi, nc > 1);
+	static_direct(job->net, job->cols, job->ncols, job->mult, job->b, job->y, c, nc, job->sp);
 }
 
 static void static_add(const struct net *net, struct pool *pool, const uint32_t *cols,
 		       size_t ncols, const double *mult, double b, double *y, int serial)
 {
 	struct net_scratch *sc = net->scratch;
-	struct static_job job = { net, cols, mult, b, y, ncols, 1, NULL };
+	struct static_job job = { net, cols, mult, b, y, ncols, 1, NULL, NULL };
 	size_t cut[NET_MAX_CHUNKS + 1];
 
 	if (!sc) {
-		pool_for(pool, serial || net->nnz < 65536 ? 1 : pool_chunks(pool, net->n, 256, 0),
-			 direct_part, &job);
+		/* one chunk of rows per thread, where each column's part
+		 * starts known in advance */
+		size_t nc = serial || net->nnz < 65536 ? 1 : (size_t)pool_size(pool);
+
+		if (nc > 1)
+			job.sp = row_split(net, nc);
+		pool_for(pool, nc, direct_part, &job);
 		return;
 	}
 	job.cut = cut;
@@ -580,6 +635,7 @@ struct spike_job {
 	size_t nsp;
 	const double *v;
 	double *y;
+	const struct net_split *sp;  /* the row chunks (nc > 1) */
 };
 
 static void decay_part(void *arg, size_t ch, size_t nch)
@@ -598,16 +654,19 @@ static void plastic_spike_part(void *arg, size_t ch, size_t nch)
 	const struct net *net = job->net;
 	const struct model_cols *c = &net->pcols;
 	const double b = job->b;
+	const size_t m = net->ncols;
 	double *y = job->y;
-	size_t lo, hi;
 
-	pool_range(net->n, ch, nch, &lo, &hi);
 	for (size_t s = 0; s < job->nsp; s++) {
 		size_t j = job->spk[s], a = c->cptr[j], e = c->cptr[j + 1];
 
-		if (nch > 1)
-			a = first_at(c->crow, a, e, lo);
-		for (; a < e && c->crow[a] < hi; a++)
+		if (nch > 1) {
+			if (ch + 1 < nch)
+				e = a + job->sp->p[ch * m + j];
+			if (ch > 0)
+				a += job->sp->p[(ch - 1) * m + j];
+		}
+		for (; a < e; a++)
 			y[c->crow[a]] += b * net->pval[c->cval[a]];
 	}
 }
@@ -615,7 +674,7 @@ static void plastic_spike_part(void *arg, size_t ch, size_t nch)
 void net_spikes(const struct net *net, struct pool *pool, double gamma, double b,
 		const uint32_t *spk, size_t nsp, const double *v, double *y)
 {
-	struct spike_job job = { net, gamma, b, spk, nsp, v, y };
+	struct spike_job job = { net, gamma, b, spk, nsp, v, y, NULL };
 	const struct model_cols *c = &net->pcols;
 	size_t terms = 0, nc;
 
@@ -625,7 +684,9 @@ void net_spikes(const struct net *net, struct pool *pool, double gamma, double b
 	for (size_t s = 0; s < nsp && terms < net->spike_serial; s++)
 		terms += net->sptr[spk[s] + 1] - net->sptr[spk[s]] + c->cptr[spk[s] + 1] -
 			 c->cptr[spk[s]];
-	nc = net->nnz < 65536 || terms < net->spike_serial ? 1 : pool_chunks(pool, net->n, 256, 0);
+	nc = net->nnz < 65536 || terms < net->spike_serial ? 1 : (size_t)pool_size(pool);
+	if (nc > 1)
+		job.sp = row_split(net, nc);
 	pool_for(pool, nc, decay_part, &job);
 	if (net->sptr[net->ncols])
 		static_add(net, pool, spk, nsp, NULL, b, y, nc == 1);

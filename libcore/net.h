@@ -101,6 +101,7 @@ struct net {
 	void *sval;                  /* float or double */
 	int sval_f32;
 	size_t spike_serial;         /* see struct net_config */
+	struct net_split *split;     /* the columns cut by row chunks */
 	struct net_scratch *scratch; /* the products' working memory */
 };
 
