@@ -16,7 +16,19 @@ stage() {
 	mk -s install DESTDIR="$PWD/stage" PREFIX=/opt/fn > /dev/null
 }
 
+# The user's own build: what a test rebuilds gets its times back, so that
+# a make sweep after make test still has nothing to do.
+teardown() {
+	local f
+	for f in build/bin/npy-cat build/obj/tools/npy-cat.o; do
+		[ ! -e "kept/$f" ] || cp -p "kept/$f" "$ROOT/$f"
+	done
+}
+
 @test "make: one short line per compile and link step; V=1 prints the commands" {
+	mkdir -p kept/build/bin kept/build/obj/tools
+	cp -p "$ROOT/build/bin/npy-cat" kept/build/bin/
+	cp -p "$ROOT/build/obj/tools/npy-cat.o" kept/build/obj/tools/
 	# -W: as if tools/npy-cat.c had changed (the same object again)
 	mk -W tools/npy-cat.c build/bin/npy-cat > log 2>&1
 	cat log
