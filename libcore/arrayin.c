@@ -90,6 +90,21 @@ static FILE *replay_open(struct arrayin *a)
 	return fp;
 }
 
+int arrayin_regular_starts(const char *path, const void *magic, size_t len)
+{
+	unsigned char head[16];
+	struct stat st;
+	FILE *fp;
+	int yes;
+
+	if (len > sizeof head || !strcmp(path, "-") || stat(path, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || !(fp = fopen(path, "rb")))
+		return 0;
+	yes = fread(head, 1, len, fp) == len && !memcmp(head, magic, len);
+	fclose(fp);
+	return yes;
+}
+
 void arrayin_shape_str(const struct arrayin *a, char *buf, size_t n)
 {
 	if (a->ndim == 3)

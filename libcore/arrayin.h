@@ -132,6 +132,13 @@ int arrayin_skip(struct arrayin *a, double *scratch);
  */
 int arrayin_sha256(struct arrayin *a, char hex[65]);
 
+/*
+ * Whether PATH is a regular file (not "-", a pipe or a device, whose first
+ * bytes reading would take) that starts with the len bytes of magic: a
+ * file that a tool may open twice, seek in or map.
+ */
+int arrayin_regular_starts(const char *path, const void *magic, size_t len);
+
 /* Close (stdin stays open).  Safe after a failed open. */
 void arrayin_close(struct arrayin *a);
 

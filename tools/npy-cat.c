@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arrayin.h"
 #include "atomic.h"
 #include "csvio.h"
 #include "err.h"
@@ -208,18 +209,6 @@ static void print_array(FILE *fp, struct npy_reader *r, double *row, const struc
 	}
 }
 
-/* Whether PATH is a zip (SciPy's .npz); "-" is taken for a .npy. */
-static int is_zip(const char *path)
-{
-	unsigned char b[4];
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
-	int zip = f && fread(b, 1, 4, f) == 4 && !memcmp(b, "PK\x03\x04", 4);
-
-	if (f)
-		fclose(f);
-	return zip;
-}
-
 /* --info of SciPy's CSR .npz: "csr float64 (N, M), nnz Z, int32 indices". */
 static void describe_npz(FILE *fp, const char *path, const struct options *o)
 {
@@ -252,7 +241,8 @@ int main(int argc, char **argv)
 		struct npy_reader r;
 		double *row;
 
-		if (is_zip(o.c.files[f])) {
+		/* a stored .npz (a pipe's is refused by the .npy reader) */
+		if (arrayin_regular_starts(o.c.files[f], "PK\3\4", 4)) {
 			describe_npz(fp, o.c.files[f], &o);
 			continue;
 		}

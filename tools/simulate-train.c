@@ -831,51 +831,19 @@ static int sparse_rewind(void *ctx)
 	return 0;
 }
 
-/* Whether PATH is a regular file that starts as a zip archive does (a
- * sparse .npz, read twice).  Anything else, a pipe above all (its first
- * bytes must not be taken), goes through arrayin, which densifies a .npz. */
-static int is_zip(const char *path)
-{
-	unsigned char magic[4] = { 0 };
-	struct stat st;
-	FILE *fp;
-	int zip;
-
-	if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-		return 0;
-	fp = fopen(path, "rb");
-	if (!fp)
-		return 0;
-	zip = fread(magic, 1, 4, fp) == 4 && !memcmp(magic, "PK\3\4", 4);
-	fclose(fp);
-	return zip;
-}
-
-/* Whether PATH is a regular .npy file (read row by row, a block skipped
- * by seeking). */
-static int is_npy(const char *path)
-{
-	unsigned char magic[6] = { 0 };
-	struct stat st;
-	FILE *fp;
-	int npy;
-
-	if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-		return 0;
-	fp = fopen(path, "rb");
-	if (!fp)
-		return 0;
-	npy = fread(magic, 1, 6, fp) == 6 && !memcmp(magic, "\x93NUMPY", 6);
-	fclose(fp);
-	return npy;
-}
+/* A regular file that starts as a zip archive does is a sparse .npz,
+ * read twice; a regular .npy is read row by row (a block skipped by
+ * seeking).  Anything else, a pipe above all (its first bytes must not be
+ * taken), goes through arrayin, which densifies a .npz. */
+#define ZIP_MAGIC "PK\3\4", 4
+#define NPY_MAGIC "\x93NUMPY", 6
 
 /* Open the weights and read their shape (sparse: and structure). */
 static void weights_open(struct weights *w, const char *path)
 {
 	memset(w, 0, sizeof *w);
 	w->path = path;
-	w->sparse = is_zip(path);
+	w->sparse = arrayin_regular_starts(path, ZIP_MAGIC);
 	if (w->sparse) {
 		if (npz_open(&w->r, path) != 0)
 			err_die(EXIT_DATA, "%s: %s", path, w->r.err);
@@ -885,7 +853,7 @@ static void weights_open(struct weights *w, const char *path)
 		w->n = w->r.nrows;
 		w->nnz = w->r.nnz;
 	} else {
-		if (is_npy(path)) {
+		if (arrayin_regular_starts(path, NPY_MAGIC)) {
 			if (npy_open(&w->npy, path) != 0)
 				err_die(EXIT_DATA, "%s: %s", path, w->npy.err);
 			if (w->npy.ndim != 2 || w->npy.shape[0] != w->npy.shape[1]) {
