@@ -376,20 +376,28 @@ static void check_replaceable(const char *path, const char *dest)
 	closedir(d);
 }
 
-const char *atomic_dir_open(struct atomic_dir *ad, const char *path, int force)
+/* A run directory's destination: refused when it exists, unless --force
+ * and it is a directory that may be replaced. */
+static void check_dest(const char *path, const char *dest, int force)
 {
 	struct stat st;
+
+	if (lstat(dest, &st) == 0) {
+		if (!force)
+			err_die(EXIT_DATA, "%s: exists (use --force to replace it)", path);
+		check_replaceable(path, dest);
+	}
+}
+
+const char *atomic_dir_open(struct atomic_dir *ad, const char *path, int force)
+{
 	int via_proc;
 
 	memset(ad, 0, sizeof *ad);
 	if (!*path)
 		err_die(EXIT_USAGE, "empty output directory name");
 	ad->dest = resolve(path, &via_proc);
-	if (lstat(ad->dest, &st) == 0) {
-		if (!force)
-			err_die(EXIT_DATA, "%s: exists (use --force to replace it)", path);
-		check_replaceable(path, ad->dest);
-	}
+	check_dest(path, ad->dest, force);
 	ad->tmp = tmp_name(ad->dest);
 	if (!mkdtemp(ad->tmp)) {
 		int e = errno;
@@ -426,11 +434,7 @@ const char *atomic_dir_open_kept(struct atomic_dir *ad, const char *path, int fo
 		if (stat(ad->tmp, &st) != 0 || !S_ISDIR(st.st_mode))
 			err_die(EXIT_DATA, "%s: no interrupted run to resume (%s)", path, ad->tmp);
 	} else {
-		if (lstat(dest, &st) == 0) {
-			if (!force)
-				err_die(EXIT_DATA, "%s: exists (use --force to replace it)", path);
-			check_replaceable(path, dest);
-		}
+		check_dest(path, dest, force);
 		if (stat(ad->tmp, &st) == 0)
 			err_die(EXIT_DATA, "%s: an interrupted run is in %s (--resume finishes "
 				"it; or remove it)", path, ad->tmp);
