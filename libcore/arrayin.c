@@ -389,19 +389,7 @@ static void unmap(struct arrayin *a)
  * so that first touching it costs a fault per 2 MiB, not per 4 KiB. */
 static double *alloc_matrix(size_t n)
 {
-	size_t bytes = (n ? n : 1) * sizeof(double);
-	size_t huge = (size_t)2 << 20;
-	double *p;
-
-	if (bytes < 2 * huge)
-		return malloc(bytes);
-	bytes = (bytes + huge - 1) / huge * huge;
-	p = aligned_alloc(huge, bytes);
-#ifdef MADV_HUGEPAGE
-	if (p)
-		madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	return p;
+	return err_try_malloc_huge((n ? n : 1) * sizeof(double));
 }
 
 /*
