@@ -575,21 +575,24 @@ FIG_FIELD = $(shell awk -F, -f $(PIPE)/csv-field.awk -v field=$(1) $(FIG_DIR)/pa
 
 # The target and recurrent input of FIG_RUN in loops FIG_LOOPS: of the
 # neurons FIG_NEURONS (traces), and of every neuron (images).  FIG_COLS are
-# the neurons' columns (npy-cat(1)).
+# the neurons' columns (npy-cat(1); none: all of them).
 $(PD)/target-vs-input.dat: FIG_COLS = $(FIG_NEURONS)
 $(PD)/target-vs-input.dat: $(call opt,target-vs-input)
-$(PD)/target-vs-input-image.dat: FIG_COLS = $(shell seq 0 $$(($(call FIG_FIELD,N) - 1)))
+$(PD)/target-vs-input-image.dat: FIG_COLS =
 $(PD)/target-vs-input-image.dat: $(call opt,target-vs-input-image)
-NPYCAT = $(BIN)/npy-cat -q --columns $(call commas,$(FIG_COLS))
-$(PD)/target-vs-input.dat $(PD)/target-vs-input-image.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(BIN)/npy-cat \
-  $(PIPE)/target-input.awk
+NPYCAT = $(BIN)/npy-cat -q $(if $(FIG_COLS),--columns $(call commas,$(FIG_COLS)))
+$(PD)/target-vs-input.dat: $(PIPE)/target-input.awk
+$(PD)/target-vs-input-image.dat: $(PIPE)/target-input-matrix.awk
+$(PD)/target-vs-input.dat: FIG_AWK = target-input.awk
+$(PD)/target-vs-input-image.dat: FIG_AWK = target-input-matrix.awk
+$(PD)/target-vs-input.dat $(PD)/target-vs-input-image.dat: $(RD)/runs/$(FIG_RUN)/summary.csv $(BIN)/npy-cat
 	@mkdir -p $(@D)
 	@test -f $(FIG_DIR)/inputs.npy || { echo "sweep: $(FIG_DIR): no inputs.npy; name FIG_RUN in INPUT_RUNS" >&2; exit 1; }
 	$(call say,plot data)
 	$(Q)$(NPYCAT) $(RD)/inputs/$(FIG_TARGET).npy > $@.target && \
 	  $(NPYCAT) $(FIG_DIR)/kick.npy > $@.kick && \
 	  $(NPYCAT) --slices $(call commas,$(FIG_LOOPS)) $(FIG_DIR)/inputs.npy > $@.inputs && \
-	  awk -F, -f $(PIPE)/target-input.awk -v neurons='$(FIG_COLS)' -v loops='$(FIG_LOOPS)' \
+	  awk -F, -f $(PIPE)/$(FIG_AWK) -v neurons='$(FIG_COLS)' -v loops='$(FIG_LOOPS)' \
 	  -v stim=$(STIM_STEPS) $@.target $@.kick $@.inputs > $@.tmp; \
 	  s=$$?; rm -f $@.target $@.kick $@.inputs; [ $$s = 0 ] $(commit)
 $(FD)/target-vs-input.png: $(PD)/target-vs-input.dat $(PIPE)/plots/target-vs-input.gp $(call opt,target-vs-input)

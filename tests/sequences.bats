@@ -117,16 +117,20 @@ d = ref + "/runs/" + run + "/"
 inp = np.load(d + "inputs.npy").astype(np.float64)
 kick = np.load(d + "kick.npy")
 target = np.load(ref + "/inputs/target_omegagauss0.5_seed0.npy")
-b = blocks(ref + "/analysis/plot/target-vs-input-image.dat")
-assert list(b) == ["neuron=%d" % i for i in range(100)], list(b)[:3]
+# four matrices (steps x neurons), each after its comment row, closed by
+# two blank lines
+text = open(ref + "/analysis/plot/target-vs-input-image.dat").read()
+assert text.endswith("\n\n\n"), repr(text[-10:])
+parts = text[:-3].split("\n\n\n")
+heads = [p.split("\n", 1)[0] for p in parts]
+assert heads == ["# target", "# loop=0", "# loop=4", "# loop=6"], heads
+mats = [np.loadtxt(p.split("\n", 1)[1].splitlines(), delimiter=",") for p in parts]
 rec = inp - np.where(np.arange(600) < 100, 1, 0)[None, :, None] * kick[None, None, :]
-for i in range(100):
-    a = b["neuron=%d" % i]
-    assert a.shape == (600, 5), a.shape
-    assert np.array_equal(a[:, 0], np.arange(600))
-    assert np.allclose(a[:, 1], target[:, i], rtol=1e-8, atol=1e-8), i
-    for c, loop in zip((2, 3, 4), (0, 4, 6)):
-        assert np.allclose(a[:, c], rec[loop, :, i], rtol=1e-6, atol=1e-5), (i, loop)
+for a in mats:
+    assert a.shape == (600, 100), a.shape
+assert np.allclose(mats[0], target, rtol=1e-8, atol=1e-8)
+for a, loop in zip(mats[1:], (0, 4, 6)):
+    assert np.allclose(a, rec[loop], rtol=1e-6, atol=1e-5), loop
 # training did something: the input follows the target after training, not before
 corr = lambda x, y: np.corrcoef(x.ravel(), y.ravel())[0, 1]
 assert corr(rec[0, 100:], target[100:]) < 0.3 < 0.6 < corr(rec[6, 100:], target[100:])

@@ -1,14 +1,16 @@
 # target-vs-input-image.gp: the target and the recurrent input (W r)_i of
 # every neuron of one run as neuron x time images: the target, then the
 # input before training, in the last training loop and after training.
-# Variables: data (target-input.awk: one block per neuron, in neuron order,
-# rows "step target rec_A rec_B rec_C"), out, run, n (neurons), nqif,
-# loops ('A B C'), stim (the kick's steps).
+# Variables: data (target-input-matrix.awk: four comma-separated matrices,
+# steps rows by neurons columns: the target, then the recurrent input of
+# loops A, B and C), out, run, n (neurons), nqif, loops ('A B C'), stim (the
+# kick's steps).  Each panel reads its own matrix once (index K).
 set terminal pngcairo size 1500,1000 font 'sans,11'
 set output out
+set datafile separator ','
 # One colour scale for the four panels, symmetric about 0 (white) and a
 # quarter wider than the target, so that an input that overshoots it shows.
-stats data using 2 every ::1 nooutput
+stats data index 0 matrix using 3 nooutput
 m = 1.25 * (abs(STATS_min) > abs(STATS_max) ? abs(STATS_min) : abs(STATS_max))
 if (m == 0) { m = 1 }
 steps = STATS_records / n
@@ -28,10 +30,10 @@ if (nqif > 0 && nqif < n) {
 set multiplot layout 2,2 title sprintf("Target and recurrent input (W r)_i of every neuron, run %s\n(neurons 0..%d QIF, the rest LIF; dashed: end of the kick%s)", \
     run, nqif-1, nqif > 0 && nqif < n ? ', QIF/LIF border' : '') font 'sans,14'
 set title 'target (the same in every loop)'
-plot data using 1:(column(-2)):2 every ::1 with image
+plot data index 0 matrix using 2:1:3 with image
 array phase[3] = ['before training', 'last training loop', 'after training']
 do for [c = 1:3] {
 	set title sprintf('recurrent input, loop %s: %s', word(loops, c), phase[c])
-	plot data using 1:(column(-2)):(column(c+2)) every ::1 with image
+	plot data index c matrix using 2:1:3 with image
 }
 unset multiplot
