@@ -16,6 +16,8 @@
 #define NET_BLOCK 256                /* terms per block of a bucket's list */
 #define NET_TERMS ((size_t)1 << 22)  /* terms held at a time */
 #define NET_NONE UINT32_MAX
+#define NET_BAND_SHIFT 16            /* rows per band of the static part */
+#define NET_BAND_MASK (((size_t)1 << NET_BAND_SHIFT) - 1)
 
 /* Where each column's rows cross the boundaries of nc row chunks (the
  * direct products cut by rows): at[k * ncols + j] is the first entry of
@@ -45,6 +47,23 @@ static size_t plastic_count(const struct net_config *cf, size_t i, size_t m)
 	return cf->plastic && cf->plastic < m ? cf->plastic : m;
 }
 
+/* Bands of 65,536 rows of n rows (the static part's rows, struct net). */
+static size_t nbands_of(size_t n)
+{
+	return n ? ((n - 1) >> NET_BAND_SHIFT) + 1 : 1;
+}
+
+/* Where band b (0 .. nbands) of static column j starts: the end of the
+ * column for b = nbands. */
+static inline size_t band_start(const struct net *net, size_t j, size_t b)
+{
+	if (b == 0)
+		return net->sptr[j];
+	if (b >= net->nbands)
+		return net->sptr[j + 1];
+	return net->sptr[j] + net->sband[j * (net->nbands - 1) + b - 1];
+}
+
 static int use_buckets(const struct net_config *cf, size_t n)
 {
 	return cf->buckets > 0 || (cf->buckets == 0 && n >= NET_BUCKET_MIN);
@@ -65,7 +84,8 @@ size_t net_bytes(size_t n, const size_t *indptr, const struct net_config *cf)
 	       (ns && use_buckets(cf, n) ? NET_TERMS * 12 : 0) +
 	       np * (sizeof(int32_t) + sizeof(double) + (np < nnz ? sizeof(uint32_t) : 0) +
 		     sizeof(size_t) + sizeof(uint32_t)) +
-	       ns * (sizeof(uint32_t) + (cf->static_f32 ? sizeof(float) : sizeof(double)));
+	       ns * (sizeof(uint16_t) + (cf->static_f32 ? sizeof(float) : sizeof(double))) +
+	       (ns ? sizeof(uint32_t) * ncols * (nbands_of(n) - 1) : 0);
 }
 
 size_t net_nplastic(const struct net *net)
@@ -144,7 +164,7 @@ static void put_at(struct placer *pl, uint32_t i, uint32_t j, double v)
 {
 	size_t z = pl->sfill[j]++;
 
-	pl->net->srow[z] = i;
+	pl->net->srow[z] = (uint16_t)(i & NET_BAND_MASK);
 	if (pl->f32)
 		((float *)pl->net->sval)[z] = (float)v;
 	else
@@ -238,6 +258,9 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 		net->pidx = err_malloc_huge((np + 1) * sizeof *net->pidx);
 	net->sptr = err_calloc(ncols + 1, sizeof *net->sptr);
 	net->srow = err_malloc_huge((ns + 1) * sizeof *net->srow);
+	net->nbands = nbands_of(n);
+	if (net->nbands > 1)
+		net->sband = err_malloc_huge(ncols * (net->nbands - 1) * sizeof *net->sband);
 	net->sval = err_malloc_huge((ns + 1) * (cf->static_f32 ? sizeof(float) : sizeof(double)));
 	pick = err_malloc((kmax + 1) * sizeof *pick);
 	if (kmax) {
@@ -256,6 +279,12 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 		const double *val;
 		double *pv = net->pval + net->prow[i];
 
+		/* a band starts: where it starts in every column (the static
+		 * entries counted so far, in sptr[j + 1]) */
+		if (i && !(i & NET_BAND_MASK))
+			for (size_t j = 0; j < ncols; j++)
+				net->sband[j * (net->nbands - 1) + (i >> NET_BAND_SHIFT) - 1] =
+					(uint32_t)net->sptr[j + 1];
 		if (walk_row(&w, i, &col, &val, &m))
 			goto out;
 		if (k && k < m) {
@@ -343,6 +372,7 @@ void net_free(struct net *net)
 	free(net->pidx);
 	free(net->sptr);
 	free(net->srow);
+	free(net->sband);
 	free(net->sval);
 	if (net->split) {
 		free(net->split->s);
@@ -361,6 +391,27 @@ void net_free(struct net *net)
 		free(net->scratch);
 	}
 	memset(net, 0, sizeof *net);
+}
+
+/* The first entry of static column j whose row is >= row. */
+static size_t static_first_at(const struct net *net, size_t j, size_t row)
+{
+	const size_t b = row >> NET_BAND_SHIFT, low = row & NET_BAND_MASK;
+	size_t lo, hi;
+
+	if (b >= net->nbands)
+		return net->sptr[j + 1];
+	lo = band_start(net, j, b);
+	hi = band_start(net, j, b + 1);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (net->srow[mid] < low)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The first of the sorted rows[lo .. hi) that is >= row. */
@@ -419,8 +470,7 @@ static const struct net_split *row_split(const struct net *net, size_t nc)
 
 		pool_range(net->n, k, nc, &lo, &hi);
 		for (size_t j = 0; j < m; j++) {
-			sp->s[k * m + j] = (uint32_t)(first_at(net->srow, net->sptr[j], net->sptr[j + 1],
-							       hi) - net->sptr[j]);
+			sp->s[k * m + j] = (uint32_t)(static_first_at(net, j, hi) - net->sptr[j]);
 			sp->p[k * m + j] = (uint32_t)(first_at(c->crow, c->cptr[j], c->cptr[j + 1], hi) -
 						      c->cptr[j]);
 		}
@@ -447,16 +497,25 @@ static void static_direct(const struct net *net, const uint32_t *cols, size_t nc
 			if (c > 0)
 				a += sp->s[(c - 1) * m + j];
 		}
-		if (net->sval_f32) {
-			const float *sv = net->sval;
+		/* band by band (rows increasing): the rows of band bd are
+		 * (bd << 16) + srow */
+		for (size_t bd = 0; a < e; bd++) {
+			const size_t be = bd + 1 < net->nbands ? band_start(net, j, bd + 1) : e;
+			const size_t stop = be < e ? be : e;
+			const uint16_t *sr = net->srow;
+			double *yb = y + (bd << NET_BAND_SHIFT);
 
-			for (; a < e; a++)
-				y[net->srow[a]] += mu * (double)sv[a];
-		} else {
-			const double *sv = net->sval;
+			if (net->sval_f32) {
+				const float *sv = net->sval;
 
-			for (; a < e; a++)
-				y[net->srow[a]] += mu * sv[a];
+				for (; a < stop; a++)
+					yb[sr[a]] += mu * (double)sv[a];
+			} else {
+				const double *sv = net->sval;
+
+				for (; a < stop; a++)
+					yb[sr[a]] += mu * sv[a];
+			}
 		}
 	}
 }
@@ -489,9 +548,15 @@ static void bucket_part(void *arg, size_t c, size_t nc)
 		size_t j = job->cols[x];
 		const double m = job->mult ? job->mult[x] : job->b;
 
-		for (size_t a = net->sptr[j]; a < net->sptr[j + 1]; a++) {
-			uint32_t i = net->srow[a], k = i >> NET_BUCKET_SHIFT;
+		for (size_t a = net->sptr[j], bd = 0, be = band_start(net, j, 1);
+		     a < net->sptr[j + 1]; a++) {
+			uint32_t i, k;
 			size_t at;
+
+			while (a >= be)
+				be = band_start(net, j, ++bd + 1);
+			i = (uint32_t)((bd << NET_BAND_SHIFT) | net->srow[a]);
+			k = i >> NET_BUCKET_SHIFT;
 
 			if (fill[k] == NET_BLOCK) {
 				uint32_t blk = (uint32_t)atomic_fetch_add(&sc->used, 1);
@@ -699,8 +764,9 @@ void net_dense(const struct net *net, double *W)
 
 	memset(W, 0, n * nc * sizeof *W);
 	for (size_t j = 0; j < nc; j++)
-		for (size_t a = net->sptr[j]; a < net->sptr[j + 1]; a++)
-			W[net->srow[a] * nc + j] = sval_at(net, a);
+		for (size_t bd = 0; bd < net->nbands; bd++)
+			for (size_t a = band_start(net, j, bd); a < band_start(net, j, bd + 1); a++)
+				W[((bd << NET_BAND_SHIFT) + net->srow[a]) * nc + j] = sval_at(net, a);
 	for (size_t i = 0; i < n; i++)
 		for (size_t x = net->prow[i]; x < net->prow[i + 1]; x++)
 			W[i * nc + (size_t)net->pcol[x]] = net->pval[x];

@@ -89,16 +89,25 @@ static int src_rewind(void *ctx)
 	return 0;
 }
 
-static void build(struct net *net, struct csr *a, size_t L, int f32, const unsigned char *trained)
+/* buckets: as struct net_config's, or 2 for the default here (buckets
+ * from 10,000 neurons) */
+static void build_b(struct net *net, struct csr *a, size_t L, int f32,
+		    const unsigned char *trained, int buckets)
 {
 	struct net_source src = { a->n, a->indptr, src_read, src_rewind, a };
 	/* spike_serial 1: a team for every step, so that the thread counts
 	 * below compare the products cut into chunks */
 	struct net_config cf = { .plastic = L, .seed = 7, .static_f32 = f32, .trained = trained,
-				 .buckets = a->n > 10000 ? 1 : 0, .spike_serial = 1 };
+				 .buckets = buckets == 2 ? (a->n > 10000 ? 1 : 0) : buckets,
+				 .spike_serial = 1 };
 
 	a->pos = a->start = 0;
 	CHECK(net_init(net, &src, &cf) == 0, "net_init");
+}
+
+static void build(struct net *net, struct csr *a, size_t L, int f32, const unsigned char *trained)
+{
+	build_b(net, a, L, f32, trained, 2);
 }
 
 /*
@@ -430,6 +439,28 @@ static void check_large(void)
 	CHECK(bad == 0, "large network: %zu sums differ from the row by row ones", bad);
 	printf("test_net: N = %zu, %zu synapses in buckets: W r and its spike update "
 	       "equal row-by-row sums for 1-3 threads\n", n, n * per);
+	/* the direct way over two bands of rows (the static rows' 16 bits),
+	 * the columns cut by row chunks across the band boundary */
+	{
+		struct net d;
+
+		build_b(&d, &a, L, 1, NULL, -1);
+		CHECK(d.scratch == NULL && d.nbands == 2, "N = %zu direct: %zu bands", n, d.nbands);
+		for (int t = 1; t <= 3; t++) {
+			struct pool *pool = pool_new(t);
+
+			net_full(&d, pool, r, v);
+			net_spikes(&d, pool, gamma, b, spk, nsp, ref, y);
+			for (size_t i = 0; i < n; i++)
+				bad += v[i] != ref[i] || y[i] != refy[i];
+			pool_free(pool);
+		}
+		CHECK(bad == 0, "large network, direct: %zu sums differ from the row by row ones",
+		      bad);
+		printf("test_net: N = %zu, direct way over %zu bands of rows: the same sums, 1-3 "
+		       "threads\n", n, d.nbands);
+		net_free(&d);
+	}
 	/* blocks without buckets, against the whole net's buckets */
 	check_parts(&net, &a, L, 1, NULL, 3, -1);
 	printf("test_net: 3 blocks of N = %zu without buckets: the whole net's sums to the bit\n",
