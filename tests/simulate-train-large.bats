@@ -270,3 +270,22 @@ assert tr["mse_trained"][0] < tr["mse_untrained"][0] / 3, tr
 	assert_fails 2 "--forget: must be in (0, 1]" run_small x -w w.npy --forget 0
 	assert_fails 2 "--forget: 1.5 is out of range" run_small x -w w.npy --forget 1.5
 }
+
+@test "a large mapped target is not left resident: the peak memory stays below the run's budget plus half the target" {
+	# 8,400 steps of 2,000 neurons in float32: 67 MB, mapped (simulate-train
+	# reads it all to check it, then row by row)
+	init-weights -N 2000 -K 20 --seed 1 -o w.npz
+	gen-target -N 2000 --steps 8400 --seed 1 --float32 -o t.npy
+	pyrun '
+import os, re, resource, subprocess
+size = os.path.getsize("t.npy")
+p = subprocess.run(["simulate-train", "-w", "w.npz", "-t", "t.npy", "-o", "r", "--loops", "1",
+                    "--train-loops", "0", "--stim-steps", "10", "--record", "none"],
+                   check=True, stderr=subprocess.PIPE, text=True)
+m = re.search(r"memory: ([0-9.]+) (MB|GB) of", p.stderr)
+need = float(m.group(1)) * {"MB": 1e6, "GB": 1e9}[m.group(2)]
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+print("target %d bytes, budget %d, peak resident %d" % (size, need, peak))
+assert size > 64 << 20 and peak < need + size / 2, (size, need, peak)
+'
+}
