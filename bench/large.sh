@@ -4,12 +4,13 @@
 #
 #  1. TrainSpikingNet's CPU configurations (Arthur, Kim et al., Front.
 #     Neuroinform. 2023): the same N, in-degree, plastic inputs, steps per
-#     loop (20,000) and RLS updates per loop (100: --learn-every 200), with
-#     forcenet's LIF network (pqif 0): the time of one training loop beside
-#     TrainSpikingNet's published time, and the firing rate (it sets the
-#     spike traffic; TrainSpikingNet's networks fire at about 5 Hz).  The
-#     neuron models differ (forcenet's LIF runs in units of 10 ms): this
-#     compares configurations, not identical dynamics.
+#     loop (20,000), step (0.1 ms: --dt 0.01 in forcenet's units of 10 ms,
+#     so a loop is 2 s of network time in both) and RLS updates per loop
+#     (100: --learn-every 200), with forcenet's LIF network (pqif 0): the
+#     time of one training loop beside TrainSpikingNet's published time, and
+#     the firing rate (it sets the spike traffic; TrainSpikingNet's networks
+#     fire at about 5 Hz).  The neuron models differ: this compares
+#     configurations, not identical dynamics.
 #  2. N = 10^5 and 10^6, in-degree K = 1000, 64 plastic inputs, loops of 1000
 #     steps, RLS at every step after the kick: time per training step and
 #     per free step, peak memory, disk per loop.  The goals: N = 10^5 at
@@ -55,7 +56,7 @@ steps_us() {  # "train_us free_us rls_us"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $TH threads"
 
 # 1. TrainSpikingNet's configurations: N K L published-seconds
-echo "TrainSpikingNet's CPU configurations: one training loop of 20,000 steps, 100 RLS updates"
+echo "TrainSpikingNet's CPU configurations: one training loop of 20,000 steps of 0.1 ms, 100 RLS updates"
 printf '  %-7s %6s %4s %12s %12s %9s %9s %8s\n' N K L "TSN s/loop" "forcenet s" ratio "rate Hz" "peak GB"
 for cfg in "4096 410 58 7.1" "10000 1024 90 3.91" "20000 1024 90 8.20" "50000 1024 90 22.0"; do
 	set -- $cfg
@@ -64,7 +65,7 @@ for cfg in "4096 410 58 7.1" "10000 1024 90 3.91" "20000 1024 90 8.20" "50000 10
 	init-weights -N "$n" -K "$k" --seed 1 --threads "$TH" -o w.npz
 	gen-target -N "$n" --steps 20000 --seed 1 --float32 -o t.npy
 	if run tsn -w w.npz -t t.npy --loops 2 --train-loops 1 --stim-steps 0 --learn-every 200 \
-		--plastic "$l" --p-float32 --static-float32 --record none --pqif 0; then
+		--plastic "$l" --p-float32 --static-float32 --record none --pqif 0 --dt 0.01; then
 		s=$(loop_s tsn 1)
 		printf '  %-7s %6s %4s %12s %12s %9s %9s %8s\n' "$n" "$k" "$l" "$tsn" "$s" \
 			"$(echo "$tsn $s" | awk '{ printf "%.1fx", $1 / $2 }')" "$(loop_rate tsn 1)" "$(peak_gb tsn)"
