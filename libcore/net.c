@@ -522,8 +522,7 @@ static void static_direct(const struct net *net, const uint32_t *cols, size_t nc
 		/* band by band (rows increasing): the rows of band bd are
 		 * (bd << 16) + srow */
 		for (size_t bd = 0; a < e; bd++) {
-			const size_t be = bd + 1 < net->nbands ? band_start(net, j, bd + 1) : e;
-			const size_t stop = be < e ? be : e;
+			const size_t be = band_start(net, j, bd + 1), stop = be < e ? be : e;
 			const uint16_t *sr = net->srow;
 			double *yb = y + (bd << NET_BAND_SHIFT);
 
@@ -591,7 +590,9 @@ static void bucket_part(void *arg, size_t c, size_t nc)
 	uint32_t *restrict fill = sc->fill + c * sc->nbuckets;
 	uint16_t *restrict row = sc->row;
 	const uint16_t *restrict srow = net->srow;
-	const int f32 = net->sval_f32, raw = terms_f32(job);
+	const float *restrict sv = net->sval;
+	float *restrict fterm = (float *)(void *)sc->term;
+	const int raw = terms_f32(job);
 
 	(void)nc;
 	for (size_t k = 0; k < sc->nbuckets; k++) {
@@ -604,33 +605,19 @@ static void bucket_part(void *arg, size_t c, size_t nc)
 
 		for (size_t a = net->sptr[j], bd = 0; a < end; bd++) {
 			/* band bd of the column: rows (bd << 16) + srow */
-			const size_t be = bd + 1 < net->nbands ? band_start(net, j, bd + 1) : end;
+			const size_t be = band_start(net, j, bd + 1);
 			const uint32_t base = (uint32_t)(bd << NET_BAND_SHIFT);
 
-			if (raw) {
-				const float *restrict sv = net->sval;
-				float *restrict term = (float *)(void *)sc->term;
+			for (; a < be; a++) {
+				const uint32_t i = base | srow[a];
+				const size_t at = bucket_place(sc, head, tail, fill,
+							       i >> NET_BUCKET_SHIFT);
 
-				for (; a < be; a++) {
-					const uint32_t i = base | srow[a];
-					const size_t at = bucket_place(sc, head, tail, fill,
-								       i >> NET_BUCKET_SHIFT);
-
-					row[at] = (uint16_t)(i & ((1u << NET_BUCKET_SHIFT) - 1));
-					term[at] = sv[a];
-				}
-			} else {
-				double *restrict term = sc->term;
-
-				for (; a < be; a++) {
-					const uint32_t i = base | srow[a];
-					const size_t at = bucket_place(sc, head, tail, fill,
-								       i >> NET_BUCKET_SHIFT);
-
-					row[at] = (uint16_t)(i & ((1u << NET_BUCKET_SHIFT) - 1));
-					term[at] = m * (f32 ? (double)((const float *)net->sval)[a] :
-						       ((const double *)net->sval)[a]);
-				}
+				row[at] = (uint16_t)(i & ((1u << NET_BUCKET_SHIFT) - 1));
+				if (raw)
+					fterm[at] = sv[a];
+				else
+					sc->term[at] = m * sval_at(net, a);
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-# target-input-matrix.awk -F, -v loops='A B C' -v stim=S TARGET KICK INPUTS
+# target-input-matrix.awk -F, -v stim=S TARGET KICK INPUTS
 #
 # The data of target-vs-input-image.gp, in one pass and without holding it:
 # TARGET the target as npy-cat prints it (one row per step, a column per

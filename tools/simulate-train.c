@@ -1082,13 +1082,15 @@ struct target {
  * let go (MADV_DONTNEED: read again from the file if ever needed), so that
  * the resident memory is the run's own.  Every 64 rows, for a large map.
  */
+#define TARGET_RELEASE_BYTES ((size_t)64 << 20)
+
 static void target_release(struct target *t, size_t it)
 {
 	const size_t page = (size_t)sysconf(_SC_PAGESIZE), rowb = t->n * (t->a ? 8 : 4);
 	const unsigned char *m = t->map;
 	size_t upto;
 
-	if (!t->map || t->maplen < ((size_t)64 << 20) || it % 64)
+	if (!t->map || t->maplen < TARGET_RELEASE_BYTES || it % 64)
 		return;
 	upto = t->maplen - (t->steps - it) * rowb;  /* row it's first byte */
 	upto -= upto % page;
@@ -1159,7 +1161,7 @@ static void load_target(struct target *t, const char *path, char hex[65], size_t
 				if (sha && sha256_file(path, hex) != 0)
 					err_die(EXIT_DATA, "%s: cannot read", path);
 				/* the check read it all: none of it is needed now */
-				if (t->maplen >= ((size_t)64 << 20))
+				if (t->maplen >= TARGET_RELEASE_BYTES)
 					madvise(t->map, t->maplen, MADV_DONTNEED);
 				return;
 			}

@@ -347,6 +347,28 @@ static void check_uniform(void)
 }
 
 /*
+ * For 1, 2 and 3 threads, W r (into v) and its spike update (into y, from
+ * ref) of net: the sums that differ from ref and refy, in all.
+ */
+static size_t sums_differ(const struct net *net, const double *r, const uint32_t *spk,
+			  size_t nsp, double gamma, double b, const double *ref,
+			  const double *refy, double *v, double *y)
+{
+	size_t bad = 0;
+
+	for (int t = 1; t <= 3; t++) {
+		struct pool *pool = pool_new(t);
+
+		net_full(net, pool, r, v);
+		net_spikes(net, pool, gamma, b, spk, nsp, ref, y);
+		for (size_t i = 0; i < net->n; i++)
+			bad += v[i] != ref[i] || y[i] != refy[i];
+		pool_free(pool);
+	}
+	return bad;
+}
+
+/*
  * A network too large for the direct way (the propagation blocking of
  * net.c): the terms of each row must come in increasing column, static
  * ones first, so the results equal, to the bit, sums taken here row by row
@@ -427,15 +449,7 @@ static void check_large(void)
 				sy += b * net.pval[x];
 		refy[i] = sy;
 	}
-	for (int t = 1; t <= 3; t++) {
-		struct pool *pool = pool_new(t);
-
-		net_full(&net, pool, r, v);
-		net_spikes(&net, pool, gamma, b, spk, nsp, ref, y);
-		for (size_t i = 0; i < n; i++)
-			bad += v[i] != ref[i] || y[i] != refy[i];
-		pool_free(pool);
-	}
+	bad = sums_differ(&net, r, spk, nsp, gamma, b, ref, refy, v, y);
 	CHECK(bad == 0, "large network: %zu sums differ from the row by row ones", bad);
 	printf("test_net: N = %zu, %zu synapses in buckets: W r and its spike update "
 	       "equal row-by-row sums for 1-3 threads\n", n, n * per);
@@ -446,15 +460,7 @@ static void check_large(void)
 
 		build_b(&d, &a, L, 1, NULL, -1);
 		CHECK(d.scratch == NULL && d.nbands == 2, "N = %zu direct: %zu bands", n, d.nbands);
-		for (int t = 1; t <= 3; t++) {
-			struct pool *pool = pool_new(t);
-
-			net_full(&d, pool, r, v);
-			net_spikes(&d, pool, gamma, b, spk, nsp, ref, y);
-			for (size_t i = 0; i < n; i++)
-				bad += v[i] != ref[i] || y[i] != refy[i];
-			pool_free(pool);
-		}
+		bad = sums_differ(&d, r, spk, nsp, gamma, b, ref, refy, v, y);
 		CHECK(bad == 0, "large network, direct: %zu sums differ from the row by row ones",
 		      bad);
 		printf("test_net: N = %zu, direct way over %zu bands of rows: the same sums, 1-3 "
