@@ -8,9 +8,12 @@
 #include "err.h"
 #include "progress.h"
 
+/* Neurons per chunk of the model step at least. */
+#define MODEL_GRAIN 16384
+
 size_t sim_bytes(size_t n)
 {
-	return n * (9 * sizeof(double) + 1 + sizeof(uint32_t));
+	return n * (11 * sizeof(double) + 1 + sizeof(uint32_t));
 }
 
 void sim_init(struct sim *s, struct net *net, const double *x0, const double *kick,
@@ -40,6 +43,10 @@ void sim_init(struct sim *s, struct net *net, const double *x0, const double *ki
 		s->noise = rng_new(cf->seed, RNG_NOISE);
 		s->xi1 = err_malloc((N + 1) * sizeof *s->xi1);
 		s->xi2 = err_malloc((N + 1) * sizeof *s->xi2);
+		if (pool_size(pool) > 1 && cf->loop_steps > 1) {
+			s->xi1n = err_malloc((N + 1) * sizeof *s->xi1n);
+			s->xi2n = err_malloc((N + 1) * sizeof *s->xi2n);
+		}
 	}
 	/* Between two steps r' = gamma r + b spk (model_step's RK2 of -b r). */
 	s->rsp = (struct rls_spikes){ .spiked = s->spk, .b = cf->mp.b,
@@ -71,12 +78,15 @@ void sim_free(struct sim *s)
 	free(s->spikes);
 	free(s->xi1);
 	free(s->xi2);
+	free(s->xi1n);
+	free(s->xi2n);
 	free(s->mine);
 	memset(s, 0, sizeof *s);
 }
 
 void sim_loop_start(struct sim *s)
 {
+	s->ahead = 0;
 	net_full(s->net, s->pool, s->r, s->v);
 	s->last_train = 0;
 }
@@ -130,19 +140,54 @@ static int exchange(struct sim *s, int status)
 	return SIM_OK;
 }
 
+/* The next step's noise into xi1n, xi2n (chunk 0), while the other chunks
+ * step the neurons (model_part() on nc - 1 chunks). */
+static void model_or_noise(void *arg, size_t c, size_t nc)
+{
+	struct sim *s = arg;
+
+	if (c == 0) {
+		rng_normals(s->noise, s->xi1n, s->cf.mp.n);
+		rng_normals(s->noise, s->xi2n, s->cf.mp.n);
+	} else {
+		model_part(s, c - 1, nc - 1);
+	}
+}
+
 int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 {
 	const size_t n = s->n, lo = s->lo, stim = s->cf.stim;
 	const struct sim_split *sp = s->cf.split;
+	/* the model step's chunks: a few thousand neurons are not worth
+	 * waking the team for */
+	const size_t nc = pool_chunks(s->pool, n, MODEL_GRAIN, 0);
 	double *y;
 
 	for (size_t i = 0; i < n; i++)
 		s->in[i] = (it < stim ? s->kick[lo + i] : 0) + s->v[i];
-	if (s->noise) {
+	if (s->noise && s->ahead) {
+		/* drawn during the previous step */
+		y = s->xi1;
+		s->xi1 = s->xi1n;
+		s->xi1n = y;
+		y = s->xi2;
+		s->xi2 = s->xi2n;
+		s->xi2n = y;
+		s->ahead = 0;
+	} else if (s->noise) {
 		rng_normals(s->noise, s->xi1, s->cf.mp.n);
 		rng_normals(s->noise, s->xi2, s->cf.mp.n);
 	}
-	pool_for(s->pool, pool_chunks(s->pool, n, 4096, 0), model_part, s);
+	/* The draws are one serial stream, as long as the model step itself:
+	 * with a team, the next step's are drawn beside it (the same numbers
+	 * in the same order, used one step later), but not past the loop's
+	 * end. */
+	if (s->noise && s->xi1n && it + 1 < s->cf.loop_steps) {
+		pool_for(s->pool, nc + 1, model_or_noise, s);
+		s->ahead = 1;
+	} else {
+		pool_for(s->pool, nc, model_part, s);
+	}
 	if (sp) {
 		int status = model_finite(s->x, n) && model_finite(s->r + lo, n) ?
 			     SIM_OK : SIM_STATE_BLOWUP;

@@ -67,6 +67,12 @@ struct sim_config {
 	size_t stim;              /* steps of the kick at the start of a loop */
 	size_t learn_every;       /* RLS every n-th step after the kick (1) */
 	size_t refresh;           /* a full product of W r every refresh steps */
+	size_t loop_steps;        /* steps of a loop: with a team of threads,
+				   * a step draws the next one's noise while
+				   * it steps the neurons (not at a loop's last
+				   * step: the generator's state between loops
+				   * is as without a team); 0: not known, no
+				   * draw ahead */
 	uint64_t seed;            /* of the noise */
 	int train;                /* some loop trains: set up RLS */
 	struct rls_config rls;    /* P_0 and the kernel (its pool and cols are
@@ -96,6 +102,8 @@ struct sim {
 	double *e;                /* after a training step: the errors (n) */
 	double *xi1, *xi2;        /* after sim_step(): the noise draws (N; NULL
 				   * without noise) */
+	double *xi1n, *xi2n;      /* the next step's, when drawn ahead (N) */
+	int ahead;                /* whether xi1n, xi2n hold them */
 	unsigned char *spk;       /* after sim_step(): 1 for a neuron that
 				   * spiked (N) */
 	uint32_t *spikes;         /* after sim_step(): the nspikes that spiked

@@ -1567,7 +1567,7 @@ static void setup(struct run *R)
 	R->scf = (struct sim_config){
 		.mp = { .n = n, .nqif = nqif, .vt = o->vt, .vrest = o->vrest, .dt = o->dt,
 			.b = 1 / o->tau_s, .sigma = o->sigma, .noise = o->noise },
-		.stim = stim, .learn_every = (size_t)o->learn_every,
+		.stim = stim, .learn_every = (size_t)o->learn_every, .loop_steps = steps,
 		.refresh = refresh_steps(nnz_all, o->dt),
 		.seed = o->c.seed, .train = o->train_loops > 0,
 		.rls = { .alpha = o->alpha, .kind = o->rls, .p_float32 = o->p_f32, .forget = o->forget },
