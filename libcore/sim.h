@@ -7,7 +7,10 @@
  *     a loop and every `refresh` steps, else carried by the spikes);
  *   - draws the noise of both RK2 stages (n + n normals of RNG_NOISE, in
  *     that order, none at all with sigma = 0) and steps every neuron
- *     (model_step());
+ *     (model_step()); with a team of threads the draws of step it + 1 are
+ *     made during step it (cf.loop_steps), so that the serial stream of
+ *     draws runs beside the neurons' step: the same numbers, used at the
+ *     same step;
  *   - computes W r' for the next step, and when it trains at this step,
  *     e = target(it) - W r' and the RLS update of the plastic weights
  *     (rls.h), after which W r' follows without a product (row i changed
