@@ -191,6 +191,64 @@ static void test_noise_stages(void)
 	CHECK(fabs(x[1] - 0.99206786216151921) < 1e-14, "EM stages' noise: x' %.17g", x[1]);
 }
 
+/*
+ * A network of LIF neurons, 1001 of them (blocks of four and a tail), with
+ * noise and some spikes, against MODEL.md's RK2 written out here one
+ * neuron at a time: the same operations in the same order, so equal to the
+ * bit (a fused multiply-add or another order would differ in the last
+ * bits of many neurons).
+ */
+static void test_lif_many(void)
+{
+	enum { NL = 1001 };
+	struct model_params mp = { .n = NL, .nqif = 0, .vt = 1, .vrest = -0.5, .dt = 0.1,
+				   .b = 0.2, .sigma = 0.7 };
+	static double x[NL], r[NL], in[NL], xi1[NL], xi2[NL], xr[NL], rr[NL];
+	static unsigned char spk[NL], sr[NL];
+	unsigned seed = 7;
+	size_t n, nr = 0, same = 0;
+
+	for (size_t i = 0; i < NL; i++) {
+		seed = seed * 1103515245u + 12345u;
+		x[i] = xr[i] = (double)(seed >> 8) / (1 << 24) * 1.2 - 0.2;
+		seed = seed * 1103515245u + 12345u;
+		r[i] = rr[i] = (double)(seed >> 8) / (1 << 24);
+		seed = seed * 1103515245u + 12345u;
+		in[i] = (double)(seed >> 8) / (1 << 24) * 2 - 0.5;
+		seed = seed * 1103515245u + 12345u;
+		xi1[i] = (double)(seed >> 8) / (1 << 24) * 4 - 2;
+		seed = seed * 1103515245u + 12345u;
+		xi2[i] = (double)(seed >> 8) / (1 << 24) * 4 - 2;
+	}
+	for (size_t i = 0; i < NL; i++) {
+		const double dt = mp.dt, b = mp.b, s = mp.sigma;
+		double f = -xr[i] + in[i], xh, rh, x1, r1;
+
+		f += s * xi1[i];
+		xh = xr[i] + dt * f / 2;
+		rh = rr[i] + dt * (-b * rr[i]) / 2;
+		f = -xh + in[i];
+		f += s * xi2[i];
+		x1 = xr[i] + dt * f;
+		r1 = rr[i] + dt * (-b * rh);
+		sr[i] = x1 > mp.vt;
+		if (sr[i]) {
+			x1 = mp.vrest;
+			r1 += b;
+			nr++;
+		}
+		xr[i] = x1;
+		rr[i] = r1;
+	}
+	n = model_step(&mp, x, r, in, xi1, xi2, spk);
+	for (size_t i = 0; i < NL; i++) {
+		same += x[i] == xr[i] && r[i] == rr[i] && spk[i] == sr[i];
+	}
+	CHECK(same == NL && n == nr, "LIF network: %zu of %d neurons as written out, "
+	      "%zu spikes against %zu", same, NL, n, nr);
+	CHECK(nr > 20 && nr < NL - 20, "LIF network: %zu spikes (some, not all)", nr);
+}
+
 static void test_recurrent_and_finite(void)
 {
 	size_t rowptr[3] = { 0, 2, 3 };
@@ -352,6 +410,7 @@ int main(void)
 	test_rk2_linear();
 	test_noise();
 	test_noise_stages();
+	test_lif_many();
 	test_recurrent_and_finite();
 	test_qif_block();
 	test_recurrent_spikes();
