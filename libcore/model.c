@@ -4,6 +4,9 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "err.h"
 
@@ -195,14 +198,12 @@ static void cos_all(const double *x, double *c, size_t n)
 #define STEP_BLOCK 64
 
 #if defined(__x86_64__) && defined(__AVX2__)
-#include <immintrin.h>
-
 /*
  * model_step() on LIF neurons i0 .. i0 + 4k - 1, four at a time, both
  * stages at once (a LIF neuron's stages need nothing from its block):
  * every value is computed by the operations of the scalar loop, in its
  * order, each rounded (no fused multiply-add), so the same bits.  Returns
- * the spikes.
+ * the number of spikes.
  */
 static size_t lif4(const struct model_params *mp, double s, double *x, double *r,
 		   const double *in, const double *xi1, const double *xi2,

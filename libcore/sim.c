@@ -140,6 +140,14 @@ static int exchange(struct sim *s, int status)
 	return SIM_OK;
 }
 
+static void swap(double **a, double **b)
+{
+	double *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 /* The next step's noise into xi1n, xi2n (chunk 0), while the other chunks
  * step the neurons (model_part() on nc - 1 chunks). */
 static void model_or_noise(void *arg, size_t c, size_t nc)
@@ -161,18 +169,13 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 	/* the model step's chunks: a few thousand neurons are not worth
 	 * waking the team for */
 	const size_t nc = pool_chunks(s->pool, n, MODEL_GRAIN, 0);
-	double *y;
 
 	for (size_t i = 0; i < n; i++)
 		s->in[i] = (it < stim ? s->kick[lo + i] : 0) + s->v[i];
 	if (s->noise && s->ahead) {
 		/* drawn during the previous step */
-		y = s->xi1;
-		s->xi1 = s->xi1n;
-		s->xi1n = y;
-		y = s->xi2;
-		s->xi2 = s->xi2n;
-		s->xi2n = y;
+		swap(&s->xi1, &s->xi1n);
+		swap(&s->xi2, &s->xi2n);
 		s->ahead = 0;
 	} else if (s->noise) {
 		rng_normals(s->noise, s->xi1, s->cf.mp.n);
@@ -242,9 +245,7 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 		}
 	}
 	/* the step's W r stays readable in vstep until the next step */
-	y = s->vr;
-	s->vr = s->v;
-	s->v = y;
+	swap(&s->vr, &s->v);
 	s->vstep = s->vr;
 	return SIM_OK;
 }

@@ -89,8 +89,7 @@ static int src_rewind(void *ctx)
 	return 0;
 }
 
-/* buckets: as struct net_config's, or 2 for the default here (buckets
- * from 10,000 neurons) */
+/* buckets: as struct net_config's */
 static void build_b(struct net *net, struct csr *a, size_t L, int f32,
 		    const unsigned char *trained, int buckets)
 {
@@ -98,16 +97,17 @@ static void build_b(struct net *net, struct csr *a, size_t L, int f32,
 	/* spike_serial 1: a team for every step, so that the thread counts
 	 * below compare the products cut into chunks */
 	struct net_config cf = { .plastic = L, .seed = 7, .static_f32 = f32, .trained = trained,
-				 .buckets = buckets == 2 ? (a->n > 10000 ? 1 : 0) : buckets,
+				 .buckets = buckets,
 				 .spike_serial = 1 };
 
 	a->pos = a->start = 0;
 	CHECK(net_init(net, &src, &cf) == 0, "net_init");
 }
 
+/* buckets from 10,000 neurons here */
 static void build(struct net *net, struct csr *a, size_t L, int f32, const unsigned char *trained)
 {
-	build_b(net, a, L, f32, trained, 2);
+	build_b(net, a, L, f32, trained, a->n > 10000 ? 1 : 0);
 }
 
 /*
