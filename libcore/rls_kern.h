@@ -7,9 +7,11 @@
  *               (with RLS_AVX2) 4 PT to and from a vector of 4 doubles,
  *               the pair p[0], p[1] in both halves of one; the same with
  *               8 doubles and 512-bit vectors
- * Whatever the storage, the arithmetic is in double: a value is widened
- * when loaded and rounded to PT when stored, so that with PT = double
- * every operation is what it would be without this file.
+ * Whatever the storage, the arithmetic here is in double: a value is
+ * widened when loaded and rounded to PT when stored, so that with PT =
+ * double every operation is what it would be without this file.  The
+ * passes over P_i go through SFX(pkernel): kernel() for double, and for
+ * float with AVX2 rls.c's kernel8_f(), which updates P_i in float.
  */
 
 /* Address of P[row, col] (col >= the first column of row's block). */
@@ -468,7 +470,7 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 	if (s->scale && s->scale[i] > s->scale_max) {
 		const size_t sz = rls_packed_size(m);
 
-		SFX(kernel)(m, P, u, cp, np, NULL, NULL);
+		SFX(pkernel)(m, P, u, cp, np, NULL, NULL);
 		for (size_t x = 0; x < sz; x++)
 			P[x] = (PT)(s->scale[i] * P[x]);
 		s->scale[i] = 1;
@@ -485,7 +487,7 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 			q[j] = (PT)r[col[off + j]];
 		for (size_t j = m; j < mp; j++)
 			q[j] = 0;
-		den = SFX(kernel)(m, P, u, cp, np, q, k);
+		den = SFX(pkernel)(m, P, u, cp, np, q, k);
 		qk = den - 1;
 		if (s->scale) {
 			/* P_i = scale (the stored matrix): k = scale (its product
@@ -601,7 +603,7 @@ static void SFX(flush_neuron)(struct rls *s, size_t i)
 	double cp[RLS_MAX_PENDING + 1];
 
 	np = SFX(pending)(s, i, u, cp, &ns);
-	SFX(kernel)(msize(s->rowptr, i), (PT *)s->P + s->poff[i], u, cp, np, NULL, NULL);
+	SFX(pkernel)(msize(s->rowptr, i), (PT *)s->P + s->poff[i], u, cp, np, NULL, NULL);
 	s->head[i] = (uint32_t)(ns % nslot);
 	s->npend[i] = 0;
 }
