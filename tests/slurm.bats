@@ -133,3 +133,24 @@ np.save("bad.npy", w)'
 	assert_fails 1 "slurm-local: must run as root" runuser -u nobody -- "$d/slurm-local" status
 	rm -rf "$d"
 }
+
+# A daemon that does not start is said, with its log, and the exit is 1
+# (it was silent: set -e ended the script at the failed command).  The
+# cluster is stopped for this and started again.
+@test "slurm-local start says which daemon did not start" {
+	mkdir shim
+	printf '#!/bin/sh\necho "slurmctld: fatal: shim" >&2\nexit 1\n' > shim/slurmctld
+	printf '#!/bin/sh\n[ "${1-}" = -C ] && exec %s "$@"\nexit 1\n' "$(command -v slurmd)" > shim/slurmd
+	chmod +x shim/slurmctld shim/slurmd
+	"$ROOT/scripts/slurm-local" stop 2>/dev/null
+	local got=0
+	PATH="$PWD/shim:$PATH" assert_fails 1 \
+		"slurm-local: slurmctld did not start: see /var/log/slurm/slurmctld.log" \
+		"$ROOT/scripts/slurm-local" start || got=1
+	rm shim/slurmctld
+	PATH="$PWD/shim:$PATH" assert_fails 1 \
+		"slurm-local: slurmd did not start: see /var/log/slurm/slurmd.log" \
+		"$ROOT/scripts/slurm-local" start || got=1
+	"$ROOT/scripts/slurm-local" start 2>/dev/null
+	[ "$got" = 0 ]
+}
