@@ -118,14 +118,15 @@ help:
 	@sed -s -n '1,/^$$/s/^# \{0,1\}//p' Makefile pipelines/sweep.mk
 
 # Sourced (. build/env.sh), it puts the tools and man pages of this tree
-# first on PATH and MANPATH.
-$(B)/env.sh: Makefile
+# first on PATH and MANPATH, and in bash the completion of their options.
+$(B)/env.sh: Makefile | $(B)/completion
 	@mkdir -p $(@D)
 	$(call say,gen)
 	$(Q)printf '%s\n' \
 	  '# . build/env.sh: the forcenet tools and man pages of $(CURDIR), without installing' \
 	  'PATH="$(CURDIR)/$(B)/bin:$$PATH"; export PATH' \
-	  'MANPATH="$(CURDIR)/man:$${MANPATH-}"; export MANPATH' > $@.tmp && mv $@.tmp $@
+	  'MANPATH="$(CURDIR)/man:$${MANPATH-}"; export MANPATH' \
+	  '[ -z "$${BASH_VERSION-}" ] || . "$(CURDIR)/$(B)/completion"' > $@.tmp && mv $@.tmp $@
 
 # Bash completion of every tool's options (completion/forcenet.bash.in,
 # installed under each tool's name, as bash-completion looks them up).

@@ -66,7 +66,7 @@ teardown() {
 	done
 }
 
-@test "build/env.sh: after make, the README's one-run pipeline works as written, and man finds the pages" {
+@test "build/env.sh: after make, the README's one-run pipeline works as written, man finds the pages, bash completes the options" {
 	[ -f "$ROOT/build/env.sh" ]
 	# the README's block, as written
 	sed -n '/One run by hand, as a shell/,/^```$/p' "$ROOT/README.md" | sed '1,/^```sh$/d; /^```$/d' > pipeline.sh
@@ -79,6 +79,9 @@ teardown() {
 	[ "$(env -i PATH=/usr/bin:/bin sh -c ". '$ROOT/build/env.sh' && command -v motifs")" = "$ROOT/build/bin/motifs" ]
 	[ "$(env -i PATH=/usr/bin:/bin sh -c ". '$ROOT/build/env.sh' && man -w motifs")" = "$ROOT/man/man1/motifs.1" ]
 	[ "$(env -i PATH=/usr/bin:/bin sh -c ". '$ROOT/build/env.sh' && man -w 7 forcenet")" = "$ROOT/man/man7/forcenet.7" ]
+	# in bash, the completion of the tools' options too (without the
+	# bash-completion package)
+	env -i PATH=/usr/bin:/bin bash -c ". '$ROOT/build/env.sh' && complete -p simulate-train dpr" | grep -c -- '-F _forcenet' | grep -qx 2
 }
 
 @test "install: forcenet(7), and man -k forcenet finds every tool and file format" {
