@@ -271,9 +271,9 @@ assert tr["mse_trained"][0] < tr["mse_untrained"][0] / 3, tr
 	assert_fails 2 "--forget: 1.5 is out of range" run_small x -w w.npy --forget 1.5
 }
 
-@test "a large mapped target is not left resident: the peak memory stays below the run's budget plus half the target" {
-	# 8,400 steps of 2,000 neurons in float32: 67 MB, mapped (simulate-train
-	# reads it all to check it, then row by row)
+@test "a large target is not held in memory: the peak memory stays below the run's budget plus half the target" {
+	# 8,400 steps of 2,000 neurons in float32: 67 MB, read by chunks of rows
+	# (simulate-train reads it all to check it, then row by row)
 	init-weights -N 2000 -K 20 --seed 1 -o w.npz
 	gen-target -N 2000 --steps 8400 --seed 1 --float32 -o t.npy
 	pyrun '

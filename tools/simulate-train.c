@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1071,55 +1070,89 @@ static void place_weights(const struct weights *w, const char *dir)
 }
 
 /*
- * The target, (steps, n): a regular '<f8' or '<f4' .npy file is mapped
- * (nothing of its size in memory: the system pages it in and out), any
- * other input is read whole.  Rows are delivered as doubles, valid in the
- * columns lo .. hi-1 of a block (the neurons of one process) when mapped:
- * a process reads no more of the file than its neurons' columns.
+ * The target, (steps, n): a regular '<f8' or '<f4' .npy file is read a
+ * chunk of rows at a time as the steps need them (nothing of its size in
+ * memory), any other input is read whole.  Rows are delivered as doubles,
+ * valid in the columns lo .. hi-1 of a block (the neurons of one process)
+ * when read by chunks: a process reads no more of the file than its
+ * neurons' columns.  (It was mapped, and the rows already stepped through
+ * let go for the resident memory's sake: at 10^4 neurons a row's pages
+ * then cost 18-22 us of faults at every pass over the file, a read of them
+ * 5 us.)
  */
 struct target {
 	size_t steps, n;
 	size_t lo, hi;          /* the columns in use */
-	const double *a;        /* the doubles, when read or a mapped '<f8' */
-	const float *f;         /* a mapped '<f4' */
+	const double *a;        /* the doubles, when read whole */
+	int fd;                 /* the file, when read by chunks (else -1) */
+	const char *path;
+	size_t off, es;         /* its data's offset, bytes a value (8, 4) */
+	size_t rows;            /* rows a chunk */
+	size_t c0, cn;          /* the chunk in cbuf: rows c0 .. c0+cn-1 */
+	unsigned char *cbuf;    /* rows x n values (columns lo .. hi-1 read) */
 	double *row;            /* a '<f4' row as doubles */
-	void *map;
-	size_t maplen;
 	double *owned;
 };
 
-/*
- * A mapped target's pages count in the process's resident memory once read
- * (4 GB for 1,000 steps of 10^6 neurons in float32), though they are the
- * file's and the system can take them back: the rows before row `it` are
- * let go (MADV_DONTNEED: read again from the file if ever needed), so that
- * the resident memory is the run's own.  Every 64 rows, for a large map.
- */
-#define TARGET_RELEASE_BYTES ((size_t)64 << 20)
+/* Bytes of the file read at a time (a chunk of rows; one row at least). */
+#define TARGET_CHUNK_BYTES ((size_t)1 << 20)
 
-static void target_release(struct target *t, size_t it)
+/* Read len bytes at off: 0, or -1 with errno (EIO at the end of the file:
+ * it was cut after it was checked). */
+static int pread_all(int fd, void *buf, size_t len, size_t off)
 {
-	const size_t page = (size_t)sysconf(_SC_PAGESIZE), rowb = t->n * (t->a ? 8 : 4);
-	const unsigned char *m = t->map;
-	size_t upto;
+	unsigned char *p = buf;
 
-	if (!t->map || t->maplen < TARGET_RELEASE_BYTES || it % 64)
+	while (len) {
+		ssize_t got = pread(fd, p, len, (off_t)off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += got;
+		off += (size_t)got;
+		len -= (size_t)got;
+	}
+	return 0;
+}
+
+/* Read rows it .. into the chunk. */
+static void target_fill(struct target *t, size_t it)
+{
+	const size_t rowb = t->n * t->es, w = (t->hi - t->lo) * t->es;
+
+	t->c0 = it;
+	t->cn = t->steps - it < t->rows ? t->steps - it : t->rows;
+	if (w == rowb) {
+		/* whole rows: one read */
+		if (pread_all(t->fd, t->cbuf, t->cn * rowb, t->off + it * rowb) != 0)
+			err_die(EXIT_DATA, "%s: cannot read: %s", t->path, strerror(errno));
 		return;
-	upto = t->maplen - (t->steps - it) * rowb;  /* row it's first byte */
-	upto -= upto % page;
-	if (upto)
-		madvise((void *)m, upto, MADV_DONTNEED);
+	}
+	for (size_t k = 0; k < t->cn; k++)
+		if (pread_all(t->fd, t->cbuf + k * rowb + t->lo * t->es, w,
+			      t->off + (it + k) * rowb + t->lo * t->es) != 0)
+			err_die(EXIT_DATA, "%s: cannot read: %s", t->path, strerror(errno));
 }
 
 static const double *target_row(void *ctx, size_t it)
 {
 	struct target *t = ctx;
+	const unsigned char *x;
 
-	target_release(t, it);
-	if (t->a)
+	if (t->fd < 0)
 		return t->a + it * t->n;
+	if (it < t->c0 || it >= t->c0 + t->cn)
+		target_fill(t, it);
+	x = t->cbuf + (it - t->c0) * t->n * t->es;
+	if (t->es == 8)
+		return (const double *)(const void *)x;
 	for (size_t i = t->lo; i < t->hi; i++)
-		t->row[i] = t->f[it * t->n + i];
+		t->row[i] = ((const float *)(const void *)x)[i];
 	return t->row;
 }
 
@@ -1130,56 +1163,49 @@ static void load_target(struct target *t, const char *path, char hex[65], size_t
 {
 	struct npy_reader r;
 	struct stat st;
-	int fd;
 
 	memset(t, 0, sizeof *t);
+	t->fd = -1;
 	/* Only a regular file is opened twice (a pipe's bytes would be lost);
-	 * a Fortran-order array is not mapped (it is read and transposed). */
+	 * a Fortran-order array is read whole (and transposed). */
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && npy_open(&r, path) == 0) {
-		int mappable = r.ndim == 2 && !r.fortran;
-		size_t off = r.data_offset, count = r.count;
+		int direct = r.ndim == 2 && !r.fortran;
 
-		if (mappable) {
+		if (direct) {
 			t->steps = r.shape[0];
 			t->n = r.shape[1];
+			t->off = r.data_offset;
+			t->es = r.dtype == NPY_F8 ? 8 : 4;
 		}
-		mappable = mappable && (fd = open(path, O_RDONLY)) >= 0;
 		npy_close(&r);
-		if (mappable) {
-			t->maplen = off + count * (r.dtype == NPY_F8 ? 8 : 4);
-			t->map = mmap(NULL, t->maplen, PROT_READ, MAP_SHARED, fd, 0);
-			close(fd);
-			if (t->map != MAP_FAILED) {
-				const unsigned char *d = (const unsigned char *)t->map + off;
+		if (direct && (t->fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			const size_t rowb = t->n * t->es;
 
-				madvise(t->map, t->maplen, MADV_SEQUENTIAL);
-				if (r.dtype == NPY_F8) {
-					t->a = (const double *)(const void *)d;
-				} else {
-					t->f = (const float *)(const void *)d;
-					t->row = err_malloc((t->n + 1) * sizeof *t->row);
-				}
-				/* the whole row when the block's columns are not
-				 * those of the file (then it is refused below) */
-				t->lo = t->n == hi ? lo : 0;
-				t->hi = t->n == hi ? hi : t->n;
-				for (size_t it = 0; it < t->steps; it++) {
-					const double *x = target_row(t, it);
+			posix_fadvise(t->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+			t->path = path;
+			t->rows = rowb && TARGET_CHUNK_BYTES / rowb > 1 ? TARGET_CHUNK_BYTES / rowb : 1;
+			if (t->rows > t->steps)
+				t->rows = t->steps;
+			t->cbuf = err_malloc(t->rows * rowb + 1);
+			if (t->es == 4)
+				t->row = err_malloc((t->n + 1) * sizeof *t->row);
+			/* the whole row when the block's columns are not
+			 * those of the file (then it is refused below) */
+			t->lo = t->n == hi ? lo : 0;
+			t->hi = t->n == hi ? hi : t->n;
+			for (size_t it = 0; it < t->steps; it++) {
+				const double *x = target_row(t, it);
 
-					for (size_t i = t->lo; i < t->hi; i++)
-						if (!isfinite(x[i]))
-							err_die(EXIT_DATA, "%s: value at [%zu, %zu] is not "
-								"finite (%g)", path, it, i, x[i]);
-				}
-				if (sha && sha256_file(path, hex) != 0)
-					err_die(EXIT_DATA, "%s: cannot read", path);
-				/* the check read it all: none of it is needed now */
-				if (t->maplen >= TARGET_RELEASE_BYTES)
-					madvise(t->map, t->maplen, MADV_DONTNEED);
-				return;
+				for (size_t i = t->lo; i < t->hi; i++)
+					if (!isfinite(x[i]))
+						err_die(EXIT_DATA, "%s: value at [%zu, %zu] is not "
+							"finite (%g)", path, it, i, x[i]);
 			}
-			t->map = NULL;
+			if (sha && sha256_file(path, hex) != 0)
+				err_die(EXIT_DATA, "%s: cannot read", path);
+			return;
 		}
+		t->fd = -1;
 	}
 	{
 		struct input in;
@@ -1199,8 +1225,9 @@ static void load_target(struct target *t, const char *path, char hex[65], size_t
 
 static void target_free(struct target *t)
 {
-	if (t->map)
-		munmap(t->map, t->maplen);
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->cbuf);
 	free(t->owned);
 	free(t->row);
 }
@@ -1588,6 +1615,10 @@ static void setup(struct run *R)
 	       (d->rank == 0 ? (double)runrec_bytes(&R->rcf, NULL) : 0);
 	if (R->scf.train)
 		need += (double)block_rls_bytes(R);
+	/* the target read by chunks: the chunk and a row of doubles (a target
+	 * read whole is in memory already) */
+	if (R->tg.fd >= 0)
+		need += (double)(R->tg.rows * R->tg.n * R->tg.es + (R->tg.row ? R->tg.n * 8 : 0));
 	/* several processes: each sends its rows of a dense record */
 	if (d->size > 1 && !R->wt.sparse && (o->record & REC_WEIGHTS))
 		need += (double)(R->rows * n) * sizeof(double);
