@@ -13,7 +13,7 @@
 
 size_t sim_bytes(size_t n)
 {
-	return n * (11 * sizeof(double) + 1 + sizeof(uint32_t));
+	return n * (11 * sizeof(double) + 1 + 2 * sizeof(uint32_t));
 }
 
 void sim_init(struct sim *s, struct net *net, const double *x0, const double *kick,
@@ -39,6 +39,10 @@ void sim_init(struct sim *s, struct net *net, const double *x0, const double *ki
 	s->spikes = err_calloc(N + 1, sizeof *s->spikes);
 	if (cf->split)
 		s->mine = err_calloc(n + 1, sizeof *s->mine);
+	s->nchunk = pool_chunks(pool, n, MODEL_GRAIN, 0);
+	s->cspk = err_calloc(n + 1, sizeof *s->cspk);
+	s->ccount = err_calloc(s->nchunk, sizeof *s->ccount);
+	s->cbad = err_calloc(s->nchunk, 1);
 	if (cf->mp.sigma > 0) {
 		s->noise = rng_new(cf->seed, RNG_NOISE);
 		s->xi1 = err_malloc((N + 1) * sizeof *s->xi1);
@@ -76,6 +80,9 @@ void sim_free(struct sim *s)
 	free(s->e);
 	free(s->spk);
 	free(s->spikes);
+	free(s->cspk);
+	free(s->ccount);
+	free(s->cbad);
 	free(s->xi1);
 	free(s->xi2);
 	free(s->xi1n);
@@ -98,20 +105,58 @@ int sim_trains(const struct sim_config *cf, size_t it)
 
 /* model_step() on a chunk of neurons (a neuron's step does not depend on
  * its neighbours, nor on where its chunk starts).  Chunk neurons lo .. hi-1
- * are neurons s->lo + lo .. of the network (g: their global index). */
+ * are neurons s->lo + lo .. of the network (g: their global index).  The
+ * chunk's inputs first, and after the step whether its state and outputs
+ * are finite and which of its neurons spiked (global indices, increasing,
+ * from s->cspk + lo): the serial passes of a step are the chunks' work. */
 static void model_part(void *arg, size_t c, size_t nc)
 {
 	struct sim *s = arg;
 	struct model_params mp = s->cf.mp;
-	size_t lo, hi, g, gh;
+	size_t lo, hi, g, gh, k = 0;
 
 	pool_range(s->n, c, nc, &lo, &hi);
 	g = s->lo + lo;
 	gh = s->lo + hi;
+	if (s->it < s->cf.stim)
+		for (size_t i = lo; i < hi; i++)
+			s->in[i] = s->kick[s->lo + i] + s->v[i];
+	else
+		for (size_t i = lo; i < hi; i++)
+			s->in[i] = 0 + s->v[i];
 	mp.n = hi - lo;
 	mp.nqif = s->cf.mp.nqif > g ? (s->cf.mp.nqif < gh ? s->cf.mp.nqif : gh) - g : 0;
 	model_step(&mp, s->x + lo, s->r + g, s->in + lo, s->xi1 ? s->xi1 + g : NULL,
 		   s->xi2 ? s->xi2 + g : NULL, s->spk + g);
+	s->cbad[c] = !model_finite(s->x + lo, hi - lo) || !model_finite(s->r + g, hi - lo);
+	for (size_t i = g; i < gh; i++)
+		if (s->spk[i])
+			s->cspk[lo + k++] = (uint32_t)i;
+	s->ccount[c] = k;
+}
+
+/* The chunks' spikes, in order, into out; returns their number. */
+static size_t gather_spikes(const struct sim *s, uint32_t *out)
+{
+	size_t m = 0;
+
+	for (size_t c = 0; c < s->nchunk; c++) {
+		size_t lo, hi;
+
+		pool_range(s->n, c, s->nchunk, &lo, &hi);
+		memcpy(out + m, s->cspk + lo, s->ccount[c] * sizeof *out);
+		m += s->ccount[c];
+	}
+	return m;
+}
+
+/* Whether every chunk's state and outputs are finite. */
+static int chunks_finite(const struct sim *s)
+{
+	for (size_t c = 0; c < s->nchunk; c++)
+		if (s->cbad[c])
+			return 0;
+	return 1;
 }
 
 /*
@@ -123,11 +168,8 @@ static int exchange(struct sim *s, int status)
 {
 	const struct sim_split *sp = s->cf.split;
 	const size_t N = s->cf.mp.n, lo = s->lo, hi = lo + s->n;
-	size_t nmine = 0;
+	size_t nmine = gather_spikes(s, s->mine);
 
-	for (size_t i = lo; i < hi; i++)
-		if (s->spk[i])
-			s->mine[nmine++] = (uint32_t)i;
 	status = sp->spikes(sp->ctx, s->mine, nmine, status, s->spikes, &s->nspikes);
 	if (status != SIM_OK)
 		return status;
@@ -164,14 +206,13 @@ static void model_or_noise(void *arg, size_t c, size_t nc)
 
 int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 {
-	const size_t n = s->n, lo = s->lo, stim = s->cf.stim;
+	const size_t n = s->n, lo = s->lo;
 	const struct sim_split *sp = s->cf.split;
 	/* the model step's chunks: a few thousand neurons are not worth
 	 * waking the team for */
-	const size_t nc = pool_chunks(s->pool, n, MODEL_GRAIN, 0);
+	const size_t nc = s->nchunk;
 
-	for (size_t i = 0; i < n; i++)
-		s->in[i] = (it < stim ? s->kick[lo + i] : 0) + s->v[i];
+	s->it = it;
 	if (s->noise && s->ahead) {
 		/* drawn during the previous step */
 		swap(&s->xi1, &s->xi1n);
@@ -192,18 +233,12 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 		pool_for(s->pool, nc, model_part, s);
 	}
 	if (sp) {
-		int status = model_finite(s->x, n) && model_finite(s->r + lo, n) ?
-			     SIM_OK : SIM_STATE_BLOWUP;
-
-		if (exchange(s, status) != SIM_OK)
+		if (exchange(s, chunks_finite(s) ? SIM_OK : SIM_STATE_BLOWUP) != SIM_OK)
 			return SIM_STATE_BLOWUP;
 	} else {
-		if (!model_finite(s->x, n) || !model_finite(s->r, n))
+		if (!chunks_finite(s))
 			return SIM_STATE_BLOWUP;
-		s->nspikes = 0;
-		for (size_t i = 0; i < n; i++)
-			if (s->spk[i])
-				s->spikes[s->nspikes++] = (uint32_t)i;
+		s->nspikes = gather_spikes(s, s->spikes);
 	}
 
 	/* vr = W r' with W before this step's update: from v and the spikes,

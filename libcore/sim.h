@@ -121,6 +121,12 @@ struct sim {
 	double t_rls;             /* seconds spent in the RLS updates */
 	double *vr;               /* scratch: W r' */
 	uint32_t *mine;           /* split: this block's spikes */
+	size_t it;                /* the step being taken */
+	size_t nchunk;            /* the model step's chunks */
+	uint32_t *cspk;           /* each chunk's spikes, from its first neuron's
+				   * place (n) */
+	size_t *ccount;           /* their number per chunk (nchunk) */
+	unsigned char *cbad;      /* per chunk: a state or output not finite */
 };
 
 /* Bytes that sim_init() allocates beside the net and RLS (for the whole

@@ -95,12 +95,43 @@ void summary_start(struct summary *sm)
 	sm->nspk[0] = sm->nspk[1] = 0;
 }
 
+/* Neurons per chunk of summary_step() at least: fewer are not worth
+ * waking the team for (the step's sums cost about 1 ns a neuron). */
+#define SUMMARY_GRAIN 16384
+
+struct step_job {
+	struct summary *sm;
+	const double *t, *v;
+};
+
+/* The streaming sums of a chunk of neurons. */
+static void step_part(void *arg, size_t c, size_t nc)
+{
+	const struct step_job *job = arg;
+	const struct summary *sm = job->sm;
+	const size_t n = sm->n;
+	const double *t = job->t, *v = job->v, *mt = sm->mt;
+	double *se = sm->acc, *stt = se + n, *sd = stt + n, *sdd = sd + n, *std = sdd + n;
+	double *st = std + n;
+	size_t lo, hi;
+
+	pool_range(n, c, nc, &lo, &hi);
+	for (size_t i = lo; i < hi; i++) {
+		const double a = t[i] - mt[i], d = v[i] - mt[i];
+
+		se[i] += (t[i] - v[i]) * (t[i] - v[i]);
+		stt[i] += a * a;
+		sd[i] += d;
+		sdd[i] += d * d;
+		std[i] += a * d;
+		st[i] += a;
+	}
+}
+
 void summary_step(struct summary *sm, size_t it, const double *t, const double *v,
 		  size_t nqif_spk, size_t nlif_spk)
 {
 	const size_t n = sm->n;
-	double *se = sm->acc, *stt = se + n, *sd = stt + n, *sdd = sd + n, *std = sdd + n;
-	double *st = std + n;
 
 	sm->nspk[0] += nqif_spk;
 	sm->nspk[1] += nlif_spk;
@@ -110,15 +141,10 @@ void summary_step(struct summary *sm, size_t it, const double *t, const double *
 	}
 	if (it <= sm->stim)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		const double a = t[i] - sm->mt[i], d = v[i] - sm->mt[i];
+	{
+		struct step_job job = { sm, t, v };
 
-		se[i] += (t[i] - v[i]) * (t[i] - v[i]);
-		stt[i] += a * a;
-		sd[i] += d;
-		sdd[i] += d * d;
-		std[i] += a * d;
-		st[i] += a;
+		pool_for(sm->pool, pool_chunks(sm->pool, n, SUMMARY_GRAIN, 0), step_part, &job);
 	}
 }
 

@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "pool.h"
+
 #define SUMMARY_BUFFER_BYTES ((size_t)256 << 20)
 
 /* The target's row at a step (n values), valid until the next call. */
@@ -49,6 +51,9 @@ struct summary {
 	double *acc;           /* per-neuron sums */
 	size_t nspk[2];        /* spikes of the loop: QIF, LIF */
 	const unsigned char *trained; /* n flags, or NULL: every neuron trains */
+	struct pool *pool;     /* the threads that summary_step() may share its
+				* neurons among (NULL after summary_init(): the
+				* caller's alone; the sums are the same) */
 };
 
 /* Write the header of summary.csv (with its newline). */

@@ -180,6 +180,23 @@ assert (sub == ev[np.isin(ev[:, 2], obs)]).all()
 	[ -f m/summary.csv ]
 }
 
+# From 32,768 neurons the model step is cut in chunks (MODEL_GRAIN) that
+# also take the step's inputs, finiteness checks and spike lists, and the
+# spikes' terms are added by row chunks in one pass: the same bytes as one
+# thread, which takes all of it in one piece.
+@test "a network of 40,000 neurons: the same bytes for 1, 2 and 3 threads" {
+	init-weights -N 40000 -K 10 --seed 5 -o w.npz
+	gen-target -N 40000 --steps 200 --seed 5 --float32 -o t.npy
+	for t in 1 2 3; do
+		simulate-train -q -w w.npz -t t.npy -o r$t --loops 2 --train-loops 1 --stim-steps 50 \
+			--plastic 5 --p-float32 --observe 100 --threads $t
+	done
+	for f in weights-values.npy outputs.npy spikes.csv summary.csv dw.csv; do
+		cmp r1/$f r2/$f
+		cmp r1/$f r3/$f
+	done
+}
+
 @test "threads, --p-float32 and --static-float32: the same bytes for 1, 2 and 3 threads" {
 	init-weights -N 2000 -K 40 --seed 5 -o w.npz
 	gen-target -N 2000 --steps 300 --seed 5 -o t.npy

@@ -1663,6 +1663,7 @@ static void setup(struct run *R)
 	R->bt = (struct block_target){ &R->tg, d->lo };
 	summary_init(&R->sm, R->rows, nqif, steps, stim, o->dt, block_row, &R->bt,
 		     !summary_buffered(n, steps), R->trained);
+	R->sm.pool = R->pool;
 	R->mse = err_malloc((2 * R->rows + 1) * sizeof *R->mse);
 	R->corr = R->mse + R->rows;
 }
