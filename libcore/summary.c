@@ -111,20 +111,19 @@ static void step_part(void *arg, size_t c, size_t nc)
 	const struct summary *sm = job->sm;
 	const size_t n = sm->n;
 	const double *t = job->t, *v = job->v, *mt = sm->mt;
-	double *se = sm->acc, *stt = se + n, *sd = stt + n, *sdd = sd + n, *std = sdd + n;
-	double *st = std + n;
 	size_t lo, hi;
 
 	pool_range(n, c, nc, &lo, &hi);
 	for (size_t i = lo; i < hi; i++) {
 		const double a = t[i] - mt[i], d = v[i] - mt[i];
+		double *s = sm->acc + 6 * i;
 
-		se[i] += (t[i] - v[i]) * (t[i] - v[i]);
-		stt[i] += a * a;
-		sd[i] += d;
-		sdd[i] += d * d;
-		std[i] += a * d;
-		st[i] += a;
+		s[0] += (t[i] - v[i]) * (t[i] - v[i]);
+		s[1] += a * a;
+		s[2] += d;
+		s[3] += d * d;
+		s[4] += a * d;
+		s[5] += a;
 	}
 }
 
@@ -191,15 +190,15 @@ void summary_neurons(struct summary *sm, summary_row_fn row, void *ctx, double *
 			svv = sm->acc[3 * n + i];
 			stv = sm->acc[4 * n + i];
 		} else {
-			const double sd = sm->acc[2 * n + i];
+			const double *a = sm->acc + 6 * i, sd = a[2];
 
-			se = sm->acc[i];
-			stt = sm->acc[n + i];
-			svv = sm->acc[3 * n + i] - sd * sd / (double)cnt;
+			se = a[0];
+			stt = a[1];
+			svv = a[3] - sd * sd / (double)cnt;
 			/* a constant v leaves only rounding of sum d^2 */
-			if (!(svv > 1e-10 * sm->acc[3 * n + i]))
+			if (!(svv > 1e-10 * a[3]))
 				svv = 0;
-			stv = sm->acc[4 * n + i] - sm->acc[5 * n + i] * sd / (double)cnt;
+			stv = a[4] - a[5] * sd / (double)cnt;
 		}
 		mse[i] = se / (double)cnt;
 		corr[i] = stt > 0 && svv > 0 ? stv / sqrt(stt * svv) : NAN;

@@ -48,7 +48,8 @@ struct summary {
 	int buffered;
 	double *vbuf;          /* buffered: v of every step */
 	double *mt;            /* the target's mean per neuron over it > stim */
-	double *acc;           /* per-neuron sums */
+	double *acc;           /* per-neuron sums (streaming: 6 a neuron, side
+				* by side) */
 	size_t nspk[2];        /* spikes of the loop: QIF, LIF */
 	const unsigned char *trained; /* n flags, or NULL: every neuron trains */
 	struct pool *pool;     /* the threads that summary_step() may share its

@@ -463,11 +463,12 @@ np.save("k39.npy", np.zeros(39))'
 	done
 }
 
-@test "C unit tests: model, RLS kernels (P in double and float), the sparse network" {
+@test "C unit tests: model, RLS kernels (P in double and float), the sparse network, the summary" {
 	"$UNIT/test_model"
 	"$UNIT/test_rls"
 	"$UNIT/test_sha256"
 	"$UNIT/test_net"
+	"$UNIT/test_summary"
 }
 
 @test "default record: weights (f8), outputs (f4), spikes, dw; +/- edits; no inputs" {
