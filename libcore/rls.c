@@ -47,6 +47,35 @@
 	t2 = _mm256_fnmadd_pd(a01, v23_, t2); \
 	t3 = _mm256_fnmadd_pd(a23, v23_, t3); \
 } while (0)
+/*
+ * k from the tiles t0 .. t3 of a block (rows j .. j+3) at columns t .. t+3
+ * of it: the rows' dot products with qt = q of those columns go into s0 ..
+ * s3, and unless t is 0 (the 4 x 4 diagonal, which the rows cover) the
+ * columns' k at kp += the tiles times q0 .. q3 (q of the block's rows,
+ * broadcast), by symmetry.  TILES_K_END adds the four dot products to k of
+ * the block's rows at kp.
+ */
+#define TILES_K(t0, t1, t2, t3, qt, q0, q1, q2, q3, s0, s1, s2, s3, t, kp) do { \
+	__m256d p0_, p1_, p2_, p3_; \
+	TILE_ROWS(t0, t1, t2, t3, p0_, p1_, p2_, p3_); \
+	s0 = _mm256_fmadd_pd(p0_, qt, s0); \
+	s1 = _mm256_fmadd_pd(p1_, qt, s1); \
+	s2 = _mm256_fmadd_pd(p2_, qt, s2); \
+	s3 = _mm256_fmadd_pd(p3_, qt, s3); \
+	if (t) { \
+		__m256d kv_ = LD4(kp); \
+		kv_ = _mm256_fmadd_pd(p0_, q0, kv_); \
+		kv_ = _mm256_fmadd_pd(p1_, q1, kv_); \
+		kv_ = _mm256_fmadd_pd(p2_, q2, kv_); \
+		kv_ = _mm256_fmadd_pd(p3_, q3, kv_); \
+		ST4(kp, kv_); \
+	} \
+} while (0)
+#define TILES_K_END(s0, s1, s2, s3, kp) do { \
+	const __m256d h01_ = _mm256_hadd_pd(s0, s1), h23_ = _mm256_hadd_pd(s2, s3); \
+	ST4(kp, _mm256_add_pd(LD4(kp), _mm256_add_pd(_mm256_permute2f128_pd(h01_, h23_, 0x20), \
+						   _mm256_permute2f128_pd(h01_, h23_, 0x31)))); \
+} while (0)
 #define RLS_TARGET512 __attribute__((target("avx512f,avx512vl")))
 
 /* Two floats widened, in both 128-bit halves (or all four lanes). */
@@ -163,6 +192,37 @@ static inline size_t tix(size_t r, size_t cc)
 #undef BC2_512
 
 #ifdef RLS_AVX2
+static double kernel8_f(size_t m, float *P, const float *const *u, const double *c,
+			size_t np, const float *q, float *k);
+#define pkernel_f kernel8_f
+#else
+#define pkernel_f kernel_f
+#endif
+
+#undef FOLD_DIRECT
+#define PT float
+#define SFX(f) f##_f
+#define FOLD_DIRECT 1
+#ifdef RLS_AVX2
+#define LD4(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
+#define ST4(p, v) _mm_storeu_ps(p, _mm256_cvtpd_ps(v))
+#define BC2(p) bc2_f(p)
+/* the values as stored: rounded to float */
+#define TILES_ROUND(t0, t1, t2, t3) do { \
+	t0 = _mm256_cvtps_pd(_mm256_cvtpd_ps(t0)); \
+	t1 = _mm256_cvtps_pd(_mm256_cvtpd_ps(t1)); \
+	t2 = _mm256_cvtps_pd(_mm256_cvtpd_ps(t2)); \
+	t3 = _mm256_cvtps_pd(_mm256_cvtpd_ps(t3)); \
+} while (0)
+#define LD8(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
+#define ST8(p, v) _mm256_storeu_ps(p, _mm512_cvtpd_ps(v))
+#define BC2_512(p) bc2_512_f(p)
+#endif
+#include "rls_kern.h"
+#undef PT
+#undef SFX
+
+#ifdef RLS_AVX2
 /* The float pair x[0], x[1] in all four 64-bit lanes. */
 static inline __m256 pair8(const float *x)
 {
@@ -185,11 +245,11 @@ static inline __m256 pair8(const float *x)
  * reads P RLS_READ_AHEAD bytes ahead (into the next neuron's matrix: the
  * processor's own prefetcher starts late on streams this short).
  */
+#define PT float
 static double kernel8_f(size_t m, float *P, const float *const *u, const double *c,
 			size_t np, const float *q, float *k)
 {
 	const size_t mp = pad4(m);
-	double den = 1;
 	__m256 A[RLS_MAX_PENDING];
 
 	if (q)
@@ -240,83 +300,26 @@ static double kernel8_f(size_t m, float *P, const float *const *u, const double 
 		/* then k from the updated block while it is in L1, two tiles
 		 * at a time, as kernel() computes it (the tiles widened) */
 		if (q) {
-			__m256d q0 = _mm256_set1_pd(q[j]), q1 = _mm256_set1_pd(q[j + 1]);
-			__m256d q2 = _mm256_set1_pd(q[j + 2]), q3 = _mm256_set1_pd(q[j + 3]);
+			const __m256d q0 = _mm256_set1_pd(q[j]), q1 = _mm256_set1_pd(q[j + 1]);
+			const __m256d q2 = _mm256_set1_pd(q[j + 2]), q3 = _mm256_set1_pd(q[j + 3]);
 			__m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
 
 			for (size_t t = 0; t < L; t += 4) {
-				const float *T = P + 4 * t;
-				const __m256 x0 = _mm256_loadu_ps(T), x1 = _mm256_loadu_ps(T + 8);
-				const __m256d t0 = _mm256_cvtps_pd(_mm256_castps256_ps128(x0));
-				const __m256d t1 = _mm256_cvtps_pd(_mm256_extractf128_ps(x0, 1));
-				const __m256d t2 = _mm256_cvtps_pd(_mm256_castps256_ps128(x1));
-				const __m256d t3 = _mm256_cvtps_pd(_mm256_extractf128_ps(x1, 1));
-				__m256d qt = _mm256_cvtps_pd(_mm_loadu_ps(q + j + t)), p0, p1, p2, p3;
+				const __m256d qt = LD4(q + j + t);
+				__m256d t0, t1, t2, t3;
 
-				__builtin_prefetch((const char *)T + RLS_READ_AHEAD, 0, 3);
-				TILE_ROWS(t0, t1, t2, t3, p0, p1, p2, p3);
-				s0 = _mm256_fmadd_pd(p0, qt, s0);
-				s1 = _mm256_fmadd_pd(p1, qt, s1);
-				s2 = _mm256_fmadd_pd(p2, qt, s2);
-				s3 = _mm256_fmadd_pd(p3, qt, s3);
-				if (t) {
-					__m256d kv = _mm256_cvtps_pd(_mm_loadu_ps(k + j + t));
-
-					kv = _mm256_fmadd_pd(p0, q0, kv);
-					kv = _mm256_fmadd_pd(p1, q1, kv);
-					kv = _mm256_fmadd_pd(p2, q2, kv);
-					kv = _mm256_fmadd_pd(p3, q3, kv);
-					_mm_storeu_ps(k + j + t, _mm256_cvtpd_ps(kv));
-				}
+				__builtin_prefetch((const char *)(P + 4 * t) + RLS_READ_AHEAD, 0, 3);
+				TILES_LOAD(P, t, t0, t1, t2, t3);
+				TILES_K(t0, t1, t2, t3, qt, q0, q1, q2, q3, s0, s1, s2, s3, t, k + j + t);
 			}
-			{
-				__m256d h01 = _mm256_hadd_pd(s0, s1), h23 = _mm256_hadd_pd(s2, s3);
-				__m256d kv = _mm256_cvtps_pd(_mm_loadu_ps(k + j));
-
-				_mm_storeu_ps(k + j, _mm256_cvtpd_ps(_mm256_add_pd(kv,
-					_mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
-						      _mm256_permute2f128_pd(h01, h23, 0x31)))));
-			}
+			TILES_K_END(s0, s1, s2, s3, k + j);
 		}
 		P += 4 * L;
 	}
-	if (q) {
-		double d[4] = { 0, 0, 0, 0 };
-
-		for (size_t t = 0; t < mp; t += 4)
-			for (int l = 0; l < 4; l++)
-				d[l] += (double)q[t + (size_t)l] * k[t + (size_t)l];
-		den += (d[0] + d[1]) + (d[2] + d[3]);
-	}
-	return den;
+	return q ? 1 + qk_f(mp, q, k) : 1;
 }
-#define pkernel_f kernel8_f
-#else
-#define pkernel_f kernel_f
-#endif
-
-#undef FOLD_DIRECT
-#define PT float
-#define SFX(f) f##_f
-#define FOLD_DIRECT 1
-#ifdef RLS_AVX2
-#define LD4(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
-#define ST4(p, v) _mm_storeu_ps(p, _mm256_cvtpd_ps(v))
-#define BC2(p) bc2_f(p)
-/* the values as stored: rounded to float */
-#define TILES_ROUND(t0, t1, t2, t3) do { \
-	t0 = _mm256_cvtps_pd(_mm256_cvtpd_ps(t0)); \
-	t1 = _mm256_cvtps_pd(_mm256_cvtpd_ps(t1)); \
-	t2 = _mm256_cvtps_pd(_mm256_cvtpd_ps(t2)); \
-	t3 = _mm256_cvtps_pd(_mm256_cvtpd_ps(t3)); \
-} while (0)
-#define LD8(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
-#define ST8(p, v) _mm256_storeu_ps(p, _mm512_cvtpd_ps(v))
-#define BC2_512(p) bc2_512_f(p)
-#endif
-#include "rls_kern.h"
 #undef PT
-#undef SFX
+#endif
 
 /*
  * Spiked inputs kept per neuron: beyond m/8 of them a neuron's k is

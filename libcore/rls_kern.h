@@ -24,6 +24,18 @@ static PT *SFX(elem)(PT *P, size_t mp, size_t row, size_t col)
 	return P + base + tix(row - j, col - j);
 }
 
+/* q'k (mp entries) in four independent sums: a single chain of adds would
+ * cost its latency at every term. */
+static double SFX(qk)(size_t mp, const PT *q, const PT *k)
+{
+	double d[4] = { 0, 0, 0, 0 };
+
+	for (size_t t = 0; t < mp; t += 4)
+		for (int l = 0; l < 4; l++)
+			d[l] += (double)q[t + (size_t)l] * k[t + (size_t)l];
+	return (d[0] + d[1]) + (d[2] + d[3]);
+}
+
 /*
  * kernel() with at most one pending update (c u u', c = 0 for none)
  * and q: the step of RLS_DIRECT, with the factors in registers and the
@@ -98,17 +110,7 @@ static double SFX(pass1)(size_t m, PT *P, const PT *u, double c, const PT *q, PT
 #endif
 		P += 4 * L;
 	}
-	/* q'k in four independent sums: a single chain of adds would cost
-	 * its latency at every term. */
-	{
-		double d[4] = { 0, 0, 0, 0 };
-
-		for (size_t t = 0; t < mp; t += 4)
-			for (int l = 0; l < 4; l++)
-				d[l] += (double)q[t + (size_t)l] * k[t + (size_t)l];
-		den += (d[0] + d[1]) + (d[2] + d[3]);
-	}
-	return den;
+	return den + SFX(qk)(mp, q, k);
 }
 
 /*
@@ -171,33 +173,15 @@ static double SFX(kernel)(size_t m, PT *P, const PT *const *u, const double *c,
 				TILES_ROUND(t0, t1, t2, t3);
 			}
 			if (q) {
-				__m256d qt = LD4(q + j + t), p0, p1, p2, p3;
+				const __m256d qt = LD4(q + j + t);
 
-				TILE_ROWS(t0, t1, t2, t3, p0, p1, p2, p3);
-
-				s0 = _mm256_fmadd_pd(p0, qt, s0);
-				s1 = _mm256_fmadd_pd(p1, qt, s1);
-				s2 = _mm256_fmadd_pd(p2, qt, s2);
-				s3 = _mm256_fmadd_pd(p3, qt, s3);
-				if (t) {
-					__m256d kv = LD4(k + j + t);
-
-					kv = _mm256_fmadd_pd(p0, q0, kv);
-					kv = _mm256_fmadd_pd(p1, q1, kv);
-					kv = _mm256_fmadd_pd(p2, q2, kv);
-					kv = _mm256_fmadd_pd(p3, q3, kv);
-					ST4(k + j + t, kv);
-				}
+				TILES_K(t0, t1, t2, t3, qt, q0, q1, q2, q3, s0, s1, s2, s3, t,
+					k + j + t);
 			}
 		}
-		if (q) {
-			/* the four dot products, lane-summed into one vector */
-			__m256d h01 = _mm256_hadd_pd(s0, s1), h23 = _mm256_hadd_pd(s2, s3);
-
-			ST4(k + j, _mm256_add_pd(LD4(k + j),
-				_mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
-					      _mm256_permute2f128_pd(h01, h23, 0x31))));
-		}
+		/* the four dot products, lane-summed into one vector */
+		if (q)
+			TILES_K_END(s0, s1, s2, s3, k + j);
 #else
 		for (size_t r = 0; r < 4; r++) {
 			double dot = 0;
@@ -221,16 +205,8 @@ static double SFX(kernel)(size_t m, PT *P, const PT *const *u, const double *c,
 #endif
 		P += 4 * L;
 	}
-	if (q) {
-		/* q'k in four independent sums: a single chain of adds would
-		 * cost its latency at every term. */
-		double d[4] = { 0, 0, 0, 0 };
-
-		for (size_t t = 0; t < mp; t += 4)
-			for (int l = 0; l < 4; l++)
-				d[l] += (double)q[t + (size_t)l] * k[t + (size_t)l];
-		den += (d[0] + d[1]) + (d[2] + d[3]);
-	}
+	if (q)
+		den += SFX(qk)(mp, q, k);
 	return den;
 }
 
