@@ -29,7 +29,11 @@ TH=${BENCH_THREADS:-2}
 W=$(mktemp -d "${BENCH_TMP:-/tmp}/large.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
-export PATH="$ROOT/build/bin:$PATH"
+# the tools copied: a build in the checkout meanwhile would replace them
+# under the runs (the bench takes half an hour)
+mkdir bin && cp "$ROOT/build/bin/init-weights" "$ROOT/build/bin/gen-target" \
+	"$ROOT/build/bin/simulate-train" bin/ || exit 1
+export PATH="$W/bin:$PATH"
 
 now() { date +%s.%N; }
 elapsed() { echo "$1 $(now)" | awk '{ printf "%.1f", $2 - $1 }'; }
