@@ -228,27 +228,46 @@ static void zig_init(void)
 	zig_ok = same;
 }
 
+/* Words tempered at a time by rng_normals() (a vector loop), ahead of the
+ * draws that use them. */
+#define ZIG_BLOCK 64
+
 void rng_normals(rng_t *r, double *out, size_t n)
 {
 	struct mt_state *st = r->st;
 	size_t i = 0;
+	uint32_t tw[ZIG_BLOCK];
 
 	while (i < n) {
-		/* the one-word draws with the word index in a register; the
-		 * state is written back before any other draw */
+		/* the one-word draws, from words tempered a block at a time
+		 * (those past a draw that takes more are not used: GSL tempers
+		 * its own); the state is written back before any other draw */
 		if (zig_ok) {
-			int mti = st->mti;
+			size_t mti = (size_t)st->mti;
 
-			for (; i < n && mti < MT_N; i++, mti++) {
-				uint32_t y = mt_temper(st->mt[mti]), l = y & 0x7f, j = y >> 8;
-				union { double d; uint64_t u; } x = { (double)j * zig_w[l] };
+			while (i < n && mti < MT_N) {
+				size_t nb = MT_N - mti, b = 0;
 
-				if (j >= zig_k[l])
+				if (nb > ZIG_BLOCK)
+					nb = ZIG_BLOCK;
+				if (nb > n - i)
+					nb = n - i;
+				for (size_t x = 0; x < nb; x++)
+					tw[x] = mt_temper(st->mt[mti + x]);
+				for (; b < nb; b++, i++) {
+					const uint32_t y = tw[b], l = y & 0x7f, j = y >> 8;
+					union { double d; uint64_t u; } x = { (double)j * zig_w[l] };
+
+					if (j >= zig_k[l])
+						break;
+					x.u ^= (uint64_t)(~y & 0x80) << 56;
+					out[i] = x.d;
+				}
+				mti += b;
+				if (b < nb)
 					break;
-				x.u ^= (uint64_t)(~y & 0x80) << 56;
-				out[i] = x.d;
 			}
-			st->mti = mti;
+			st->mti = (int)mti;
 		}
 		if (i < n)
 			out[i++] = gsl_ran_gaussian_ziggurat(r->g, 1.0);
