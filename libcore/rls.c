@@ -116,9 +116,7 @@ static inline RLS_TARGET512 __m512d bc2_512_f(const float *p)
  * this (2^40: far from overflow, and rare: every 2000 steps at lambda 0.99). */
 #define RLS_SCALE_MAX 1.099511627776e12
 /* Bytes of P that kernel8_f() reads ahead of its pass. */
-#ifndef RLS_READ_AHEAD
 #define RLS_READ_AHEAD 4096
-#endif
 /* Neurons per chunk of rls_step() at least (pool_chunks()). */
 #define RLS_GRAIN 32
 

@@ -1097,6 +1097,15 @@ struct target {
 /* Bytes of the file read at a time (a chunk of rows; one row at least). */
 #define TARGET_CHUNK_BYTES ((size_t)1 << 20)
 
+/* Bytes load_target() allocated for reading by chunks: the chunk and a
+ * '<f4' row as doubles (0 for a target read whole: it is the input's). */
+static size_t target_bytes(const struct target *t)
+{
+	if (t->fd < 0)
+		return 0;
+	return t->rows * t->n * t->es + (t->row ? (t->n + 1) * sizeof *t->row : 0);
+}
+
 /* Read len bytes at off: 0, or -1 with errno (EIO at the end of the file:
  * it was cut after it was checked). */
 static int pread_all(int fd, void *buf, size_t len, size_t off)
@@ -1615,10 +1624,7 @@ static void setup(struct run *R)
 	       (d->rank == 0 ? (double)runrec_bytes(&R->rcf, NULL) : 0);
 	if (R->scf.train)
 		need += (double)block_rls_bytes(R);
-	/* the target read by chunks: the chunk and a row of doubles (a target
-	 * read whole is in memory already) */
-	if (R->tg.fd >= 0)
-		need += (double)(R->tg.rows * R->tg.n * R->tg.es + (R->tg.row ? R->tg.n * 8 : 0));
+	need += (double)target_bytes(&R->tg);
 	/* several processes: each sends its rows of a dense record */
 	if (d->size > 1 && !R->wt.sparse && (o->record & REC_WEIGHTS))
 		need += (double)(R->rows * n) * sizeof(double);
