@@ -760,6 +760,8 @@ struct spike_job {
 	const double *v;
 	double *y;
 	const struct net_split *sp;  /* the row chunks (nc > 1) */
+	void (*task)(void *);        /* net_spikes_beside()'s task, or NULL */
+	void *targ;
 };
 
 static void decay_part(void *arg, size_t ch, size_t nch)
@@ -811,10 +813,22 @@ static void spike_part(void *arg, size_t ch, size_t nch)
 	plastic_spike_part(arg, ch, nch);
 }
 
-void net_spikes(const struct net *net, struct pool *pool, double gamma, double b,
-		const uint32_t *spk, size_t nsp, const double *v, double *y)
+/* Chunk 0 the task, the others spike_part()'s chunks. */
+static void task_or_spike_part(void *arg, size_t ch, size_t nch)
 {
-	struct spike_job job = { net, gamma, b, spk, nsp, v, y, NULL };
+	const struct spike_job *job = arg;
+
+	if (ch == 0)
+		job->task(job->targ);
+	else
+		spike_part(arg, ch - 1, nch - 1);
+}
+
+size_t net_spikes_beside(const struct net *net, struct pool *pool, double gamma, double b,
+			 const uint32_t *spk, size_t nsp, const double *v, double *y,
+			 void (*task)(void *), void *targ)
+{
+	struct spike_job job = { net, gamma, b, spk, nsp, v, y, NULL, task, targ };
 	const struct model_cols *c = &net->pcols;
 	size_t terms = 0, nc;
 
@@ -828,14 +842,27 @@ void net_spikes(const struct net *net, struct pool *pool, double gamma, double b
 	if (nc > 1)
 		job.sp = row_split(net, nc);
 	if (!net->scratch) {
-		/* the three phases by the same chunks of rows: at once */
-		pool_for(pool, nc, spike_part, &job);
-		return;
+		/* the three phases by the same chunks of rows: at once, and
+		 * the task as one more chunk */
+		if (task)
+			pool_for(pool, nc + 1, task_or_spike_part, &job);
+		else
+			pool_for(pool, nc, spike_part, &job);
+		return nc;
 	}
+	if (task)
+		task(targ);
 	pool_for(pool, nc, decay_part, &job);
 	if (net->sptr[net->ncols])
 		static_add(net, pool, spk, nsp, NULL, b, y, nc == 1);
 	pool_for(pool, nc, plastic_spike_part, &job);
+	return nc;
+}
+
+void net_spikes(const struct net *net, struct pool *pool, double gamma, double b,
+		const uint32_t *spk, size_t nsp, const double *v, double *y)
+{
+	net_spikes_beside(net, pool, gamma, b, spk, nsp, v, y, NULL, NULL);
 }
 
 void net_dense(const struct net *net, double *W)

@@ -142,6 +142,17 @@ void net_full(const struct net *net, struct pool *pool, const double *r, double 
 void net_spikes(const struct net *net, struct pool *pool, double gamma, double b,
 		const uint32_t *spk, size_t nsp, const double *v, double *y);
 
+/*
+ * net_spikes(), with task(targ) run beside it by a thread of the pool (a
+ * piece of work that shares nothing with it; in the calling thread before
+ * it when the terms go by buckets).  Returns the chunks of rows the terms
+ * were cut into: 1 when they were too few to share (the task and the
+ * terms then take a thread each).
+ */
+size_t net_spikes_beside(const struct net *net, struct pool *pool, double gamma, double b,
+			 const uint32_t *spk, size_t nsp, const double *v, double *y,
+			 void (*task)(void *), void *targ);
+
 /* The net's rows of W as a dense row-major n x ncols matrix (for small
  * networks). */
 void net_dense(const struct net *net, double *W);

@@ -107,6 +107,10 @@ struct sim {
 				   * without noise) */
 	double *xi1n, *xi2n;      /* the next step's, when drawn ahead (N) */
 	int ahead;                /* whether xi1n, xi2n hold them */
+	int split_draw;           /* this step draws xi1n beside the model
+				   * step and xi2n beside the spikes' terms */
+	int terms_serial;         /* the last step's spike terms took one
+				   * thread (net_spikes_beside()) */
 	unsigned char *spk;       /* after sim_step(): 1 for a neuron that
 				   * spiked (N) */
 	uint32_t *spikes;         /* after sim_step(): the nspikes that spiked

@@ -182,8 +182,10 @@ assert (sub == ev[np.isin(ev[:, 2], obs)]).all()
 
 # From 32,768 neurons the model step is cut in chunks (MODEL_GRAIN) that
 # also take the step's inputs, finiteness checks and spike lists, and the
-# spikes' terms are added by row chunks in one pass: the same bytes as one
-# thread, which takes all of it in one piece.
+# spikes' terms are added by row chunks in one pass; with a team, the next
+# step's noise is drawn in two halves, beside the model step and beside the
+# spikes' terms (few here: one thread takes them): the same bytes as one
+# thread, which takes all of it in one piece and in order.
 @test "a network of 40,000 neurons: the same bytes for 1, 2 and 3 threads" {
 	init-weights -N 40000 -K 10 --seed 5 -o w.npz
 	gen-target -N 40000 --steps 200 --seed 5 --float32 -o t.npy
