@@ -229,6 +229,12 @@ static void check_split(const struct net *net, const struct csr *a, size_t L, in
 
 /* net_full and net_spikes against dense sums; returns the results of a
  * fixed sequence of both for the thread comparison. */
+/* A task for net_spikes_beside(): counts its runs. */
+static void count_run(void *arg)
+{
+	(*(int *)arg)++;
+}
+
 static void check_products(const struct net *net, const struct csr *a, int threads, double *out)
 {
 	const size_t n = a->n;
@@ -266,6 +272,16 @@ static void check_products(const struct net *net, const struct csr *a, int threa
 		}
 		CHECK(fabs(y[i] - s) <= 1e-13 * (sa + 1e-300), "spikes: row %zu: %g, want %g", i,
 		      y[i], s);
+	}
+	/* with a task beside: the same terms to the bit, the task run once */
+	{
+		double *y2 = malloc((n + 1) * sizeof *y2);
+		int runs = 0;
+
+		net_spikes_beside(net, pool, gamma, b, spk, nsp, v, y2, count_run, &runs);
+		CHECK(runs == 1, "beside: the task ran %d times", runs);
+		CHECK(!memcmp(y, y2, n * sizeof *y), "beside: not the terms of net_spikes()");
+		free(y2);
 	}
 	memcpy(out, v, n * sizeof *v);
 	memcpy(out + n, y, n * sizeof *y);
