@@ -96,8 +96,10 @@ void summary_start(struct summary *sm)
 }
 
 /* Neurons per chunk of summary_step() at least: fewer are not worth
- * waking the team for (the step's sums cost about 1 ns a neuron). */
-#define SUMMARY_GRAIN 16384
+ * waking the team for (the step's sums cost about 1 ns a neuron; the team
+ * is awake in a step of a few thousand neurons or more: N = 10^4 with 2
+ * threads, free step 134 -> 125 us with 4096 instead of 16384). */
+#define SUMMARY_GRAIN 4096
 
 struct step_job {
 	struct summary *sm;
