@@ -15,6 +15,11 @@ _Static_assert(NET_BUCKET_SHIFT <= 16, "a row in its bucket takes 16 bits");
 /* Terms of a step's spikes below which net_spikes() runs in one thread
  * (about 50 us of work). */
 #define NET_SPIKE_SERIAL 32768
+/* Synapses from which the spikes' terms ask for their memory ahead: the
+ * columns' entries are then out of the caches (TrainSpikingNet's N = 10^4
+ * with 10^7 synapses: free step 118 -> 107 us; N = 10^5, 10^8: 6.4 -> 5.9
+ * ms). */
+#define NET_PREFETCH_NNZ ((size_t)1 << 22)
 #define NET_BLOCK 256                /* terms per block of a bucket's list */
 #define NET_TERMS ((size_t)1 << 22)  /* terms held at a time */
 #define NET_NONE UINT32_MAX
@@ -258,6 +263,7 @@ int net_init(struct net *net, const struct net_source *src, const struct net_con
 	net->row0 = row0;
 	net->sval_f32 = cf->static_f32;
 	net->spike_serial = cf->spike_serial ? cf->spike_serial : NET_SPIKE_SERIAL;
+	net->prefetch = nnz >= (cf->prefetch_nnz ? cf->prefetch_nnz : NET_PREFETCH_NNZ);
 	net->split = err_calloc(1, sizeof *net->split);
 	net->prow = err_malloc((n + 1) * sizeof *net->prow);
 	net->prow[0] = 0;
@@ -507,11 +513,27 @@ static void static_direct(const struct net *net, const uint32_t *cols, size_t nc
 			  const double *mult, double b, double *y, size_t c, size_t nc,
 			  const struct net_split *sp)
 {
-	const size_t m = net->ncols;
+	const size_t m = net->ncols, es = net->sval_f32 ? sizeof(float) : sizeof(double);
+	const int ahead = net->prefetch;
 
 	for (size_t x = 0; x < ncols; x++) {
 		size_t j = cols[x], a = net->sptr[j], e = net->sptr[j + 1];
 		const double mu = mult ? mult[x] : b;
+
+		/* a column's entries lie anywhere: the first lines of the
+		 * chunk's part of the column two ahead are asked for (the
+		 * processor's prefetcher follows a stream once it has begun) */
+		if (ahead && x + 2 < ncols) {
+			const size_t j2 = cols[x + 2];
+			size_t a2 = net->sptr[j2];
+
+			if (nc > 1 && c > 0)
+				a2 += sp->s[(c - 1) * m + j2];
+			__builtin_prefetch(net->srow + a2);
+			__builtin_prefetch(net->srow + a2 + 32);
+			for (size_t o = 0; o < 4; o++)
+				__builtin_prefetch((const char *)net->sval + (a2 * es + 64 * o));
+		}
 
 		if (nc > 1) {
 			if (c + 1 < nc)
@@ -774,24 +796,54 @@ static void decay_part(void *arg, size_t ch, size_t nch)
 		job->y[i] = job->gamma * job->v[i];
 }
 
+/* The entries of plastic column j in row chunk ch of nch: [*a, *e). */
+static inline void plastic_range(const struct spike_job *job, size_t j, size_t ch, size_t nch,
+				 size_t *a, size_t *e)
+{
+	const struct model_cols *c = &job->net->pcols;
+	const size_t m = job->net->ncols;
+
+	*a = c->cptr[j];
+	*e = c->cptr[j + 1];
+	if (nch > 1) {
+		if (ch + 1 < nch)
+			*e = *a + job->sp->p[ch * m + j];
+		if (ch > 0)
+			*a += job->sp->p[(ch - 1) * m + j];
+	}
+}
+
+/*
+ * The plastic terms of chunk ch.  A column's few entries lie anywhere and
+ * their values (pval, by row) are one trip to memory each in a large
+ * network, so the work is a pipeline over the spiked columns: the entries
+ * of the column two ahead are asked for, and the values of the next one.
+ */
 static void plastic_spike_part(void *arg, size_t ch, size_t nch)
 {
 	const struct spike_job *job = arg;
 	const struct net *net = job->net;
 	const struct model_cols *c = &net->pcols;
 	const double b = job->b;
-	const size_t m = net->ncols;
+	const int ahead = net->prefetch;
 	double *y = job->y;
 
 	for (size_t s = 0; s < job->nsp; s++) {
-		size_t j = job->spk[s], a = c->cptr[j], e = c->cptr[j + 1];
+		size_t a, e;
 
-		if (nch > 1) {
-			if (ch + 1 < nch)
-				e = a + job->sp->p[ch * m + j];
-			if (ch > 0)
-				a += job->sp->p[(ch - 1) * m + j];
+		if (ahead && s + 2 < job->nsp) {
+			plastic_range(job, job->spk[s + 2], ch, nch, &a, &e);
+			for (size_t x = a; x < e; x += 16) {
+				__builtin_prefetch(c->cval + x);
+				__builtin_prefetch(c->crow + x);
+			}
 		}
+		if (ahead && s + 1 < job->nsp) {
+			plastic_range(job, job->spk[s + 1], ch, nch, &a, &e);
+			for (size_t x = a; x < e; x++)
+				__builtin_prefetch(net->pval + c->cval[x]);
+		}
+		plastic_range(job, job->spk[s], ch, nch, &a, &e);
 		for (; a < e; a++)
 			y[c->crow[a]] += b * net->pval[c->cval[a]];
 	}

@@ -65,6 +65,10 @@ struct net_config {
 				      * net_spikes() runs in one thread: 0 the
 				      * default, 32768 (the results are the
 				      * same) */
+	size_t prefetch_nnz;         /* synapses from which net_spikes() asks
+				      * for the memory of the next spiked
+				      * columns ahead: 0 the default, 2^22
+				      * (the results are the same) */
 };
 
 /*
@@ -110,6 +114,7 @@ struct net {
 	void *sval;                  /* float or double */
 	int sval_f32;
 	size_t spike_serial;         /* see struct net_config */
+	int prefetch;                /* net_spikes() asks ahead (prefetch_nnz) */
 	struct net_split *split;     /* the columns cut by row chunks */
 	struct net_scratch *scratch; /* the products' working memory */
 };

@@ -95,10 +95,11 @@ static void build_b(struct net *net, struct csr *a, size_t L, int f32,
 {
 	struct net_source src = { a->n, a->indptr, src_read, src_rewind, a };
 	/* spike_serial 1: a team for every step, so that the thread counts
-	 * below compare the products cut into chunks */
+	 * below compare the products cut into chunks; prefetch_nnz 1 for an
+	 * odd L: the spikes' terms asked for ahead however small the net */
 	struct net_config cf = { .plastic = L, .seed = 7, .static_f32 = f32, .trained = trained,
 				 .buckets = buckets,
-				 .spike_serial = 1 };
+				 .spike_serial = 1, .prefetch_nnz = L % 2 ? 1 : 0 };
 
 	a->pos = a->start = 0;
 	CHECK(net_init(net, &src, &cf) == 0, "net_init");
