@@ -500,9 +500,23 @@ double rls_kernel(size_t m, double *P, const double *const *u, const double *c,
  */
 static void spiked_inputs(struct rls *s, const unsigned char *spiked)
 {
+	const size_t *cptr = s->cols->cptr;
+	size_t ahead = 0;
+
 	memset(s->nspk, 0, s->n * sizeof *s->nspk);
 	for (size_t j = 0; j < s->ncols; j++)
-		if (spiked[j])
+		if (spiked[j]) {
+			/* the next spiked neuron's column is asked for while
+			 * this one's is gone through (they lie anywhere) */
+			if (ahead <= j)
+				ahead = j + 1;
+			while (ahead < s->ncols && !spiked[ahead])
+				ahead++;
+			if (ahead < s->ncols)
+				for (size_t x = cptr[ahead]; x < cptr[ahead + 1]; x += 16) {
+					__builtin_prefetch(s->cols->crow + x);
+					__builtin_prefetch(s->cols->cval + x);
+				}
 			for (size_t x = s->cols->cptr[j]; x < s->cols->cptr[j + 1]; x++) {
 				size_t i = s->cols->crow[x];
 
@@ -511,6 +525,7 @@ static void spiked_inputs(struct rls *s, const unsigned char *spiked)
 						(uint32_t)(s->cols->cval[x] - s->rowptr[i]);
 				s->nspk[i]++;
 			}
+		}
 }
 
 struct step_job {
