@@ -196,12 +196,6 @@ static void swap(double **a, double **b)
  * N = 10^4: 134 -> 113 us). */
 #define SPLIT_DRAW_MIN 4096
 
-/* Neurons from which the second half of the next step's draws may go
- * beside the spikes' terms (split_draw): below, the team's waking costs
- * more than it saves (N = 200 with 2 threads: 5.2 -> 6.1 us a free step;
- * N = 10^4: 134 -> 113 us). */
-#define SPLIT_DRAW_MIN 4096
-
 /* The next step's noise into xi1n, xi2n (chunk 0; xi1n only when the
  * spikes' terms take xi2n, split_draw), while the other chunks step the
  * neurons (model_part() on nc - 1 chunks). */
