@@ -196,19 +196,25 @@ static void swap(double **a, double **b)
  * N = 10^4: 134 -> 113 us). */
 #define SPLIT_DRAW_MIN 4096
 
-/* The next step's noise into xi1n, xi2n (chunk 0; xi1n only when the
- * spikes' terms take xi2n, split_draw), while the other chunks step the
- * neurons (model_part() on nc - 1 chunks). */
-static void model_or_noise(void *arg, size_t c, size_t nc)
+/*
+ * The model step's job: the caller's task (s->beside) first when there is
+ * one, then with s->ahead the next step's noise into xi1n, xi2n (xi1n only
+ * when the spikes' terms take xi2n, split_draw), each a chunk of its own,
+ * while the other chunks step the neurons (model_part()).
+ */
+static void model_job(void *arg, size_t c, size_t nc)
 {
 	struct sim *s = arg;
+	const size_t extra = (s->beside != NULL) + (size_t)s->ahead;
 
-	if (c == 0) {
+	if (s->beside && c == 0) {
+		s->beside(s->beside_arg);
+	} else if (s->ahead && c + 1 == extra) {
 		rng_normals(s->noise, s->xi1n, s->cf.mp.n);
 		if (!s->split_draw)
 			rng_normals(s->noise, s->xi2n, s->cf.mp.n);
 	} else {
-		model_part(s, c - 1, nc - 1);
+		model_part(s, c - extra, nc - extra);
 	}
 }
 
@@ -248,12 +254,9 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 	s->split_draw = s->noise && s->xi1n && it + 1 < s->cf.loop_steps && !sp &&
 			s->terms_serial && (it + 1) % s->cf.refresh != 0 &&
 			s->cf.mp.n >= SPLIT_DRAW_MIN;
-	if (s->noise && s->xi1n && it + 1 < s->cf.loop_steps) {
-		pool_for(s->pool, nc + 1, model_or_noise, s);
-		s->ahead = 1;
-	} else {
-		pool_for(s->pool, nc, model_part, s);
-	}
+	s->ahead = s->noise && s->xi1n && it + 1 < s->cf.loop_steps;
+	pool_for(s->pool, nc + (s->beside != NULL) + (size_t)s->ahead, model_job, s);
+	s->beside = NULL;
 	if (sp) {
 		if (exchange(s, chunks_finite(s) ? SIM_OK : SIM_STATE_BLOWUP) != SIM_OK)
 			return SIM_STATE_BLOWUP;

@@ -107,6 +107,11 @@ struct sim {
 				   * without noise) */
 	double *xi1n, *xi2n;      /* the next step's, when drawn ahead (N) */
 	int ahead;                /* whether xi1n, xi2n hold them */
+	void (*beside)(void *);   /* a task of the caller's that the next
+				   * sim_step() runs beside its model step, by
+				   * a thread of the team (then sets it to
+				   * NULL); it must share nothing with the step */
+	void *beside_arg;
 	int split_draw;           /* this step draws xi1n beside the model
 				   * step and xi2n beside the spikes' terms */
 	int terms_serial;         /* the last step's spike terms took one

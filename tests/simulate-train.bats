@@ -166,9 +166,9 @@ assert g >= 8, g
 '
 }
 
-@test "summary.csv agrees with inputs.npy, the target and spikes.csv" {
-	small
-	run_small run --pqif 0.5 --seed 2
+# summary_agrees DIR: DIR/summary.csv against its inputs.npy, t.npy and
+# spikes.csv (the study's small run: stim 100, 20 QIF neurons)
+summary_agrees() {
 	pyrun '
 import csv
 d = sys.argv[1]
@@ -189,7 +189,24 @@ for L, row in enumerate(rows):
         for key, want in (("rate", rate), ("mse", mse[sel].mean()), ("corr", corr[sel].mean())):
             got = float(row[key + "_" + name])
             assert abs(got - want) <= 1e-9 * (1 + abs(want)), (L, key, name, got, want)
-' run t.npy
+' "$1" t.npy
+}
+
+@test "summary.csv agrees with inputs.npy, the target and spikes.csv" {
+	small
+	run_small run --pqif 0.5 --seed 2
+	summary_agrees run
+}
+
+# A large run sums its summary step by step (summary.h's streaming way),
+# with the target's row of a step that does not train read beside the
+# model step: FORCENET_SUMMARY_STREAMING takes that way for a small one.
+@test "the summary's streaming way agrees as well, with 1 and 2 threads" {
+	small
+	FORCENET_SUMMARY_STREAMING=1 run_small s1 --pqif 0.5 --seed 2
+	summary_agrees s1
+	FORCENET_SUMMARY_STREAMING=1 run_small s2 --pqif 0.5 --seed 2 --threads 2
+	summary_agrees s2
 }
 
 @test "run directory: files, shapes, dtypes, params.csv and checksums" {

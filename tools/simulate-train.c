@@ -1165,6 +1165,20 @@ static const double *target_row(void *ctx, size_t it)
 	return t->row;
 }
 
+/* target_row() as a task beside a step (struct sim's beside). */
+struct row_job {
+	struct target *t;
+	size_t it;
+	const double *row;
+};
+
+static void row_task(void *arg)
+{
+	struct row_job *j = arg;
+
+	j->row = target_row(j->t, j->it);
+}
+
 /* sha: the file's checksum too; lo, hi: the columns of the block (the
  * columns checked, and N = hi when they are all). */
 static void load_target(struct target *t, const char *path, char hex[65], size_t lo,
@@ -1455,6 +1469,7 @@ struct run {
 	struct sim_config scf;
 	struct sim_split split;
 	struct summary sm;
+	int streaming;           /* the summary's streaming way */
 	struct runrec rr;
 	struct runrec_config rcf;
 	struct runrec_whole whole;
@@ -1619,8 +1634,11 @@ static void setup(struct run *R)
 		.nobserve = R->nobserve, .record_loop = R->record_loop, .sparse = R->wt.sparse,
 		.indptr = R->wt.indptr, .trace = o->trace, .ntrace = o->ntrace,
 		.plain = o->checkpoint, .whole = d->size > 1 ? &R->whole : NULL };
+	/* the summary's streaming way (summary.h) for a large run, or when
+	 * FORCENET_SUMMARY_STREAMING asks for it (the same figures) */
+	R->streaming = !summary_buffered(n, steps) || getenv("FORCENET_SUMMARY_STREAMING");
 	need = (double)net_bytes(R->rows, R->wt.indptr, &R->ncf) + (double)sim_bytes(n) +
-	       (double)summary_bytes(R->rows, steps, !summary_buffered(n, steps)) +
+	       (double)summary_bytes(R->rows, steps, R->streaming) +
 	       (d->rank == 0 ? (double)runrec_bytes(&R->rcf, NULL) : 0);
 	if (R->scf.train)
 		need += (double)block_rls_bytes(R);
@@ -1668,7 +1686,7 @@ static void setup(struct run *R)
 	sim_init(&R->sim, &R->net, R->x, R->kick, &R->scf, R->pool);
 	R->bt = (struct block_target){ &R->tg, d->lo };
 	summary_init(&R->sm, R->rows, nqif, steps, stim, o->dt, block_row, &R->bt,
-		     !summary_buffered(n, steps), R->trained);
+		     R->streaming, R->trained);
 	R->sm.pool = R->pool;
 	R->mse = err_malloc((2 * R->rows + 1) * sizeof *R->mse);
 	R->corr = R->mse + R->rows;
@@ -1898,9 +1916,22 @@ static void run_loops(struct run *R)
 		summary_start(&R->sm);
 		for (size_t it = 0; it < steps; it++) {
 			double ts = progress_now();
-			const double *trow = target_row(&R->tg, it);
+			struct row_job rj = { &R->tg, it, NULL };
+			const double *trow = NULL;
 			size_t nq = 0;
-			int status = sim_step(sim, it, train ? trow : NULL, runrec_dw_due(&R->rcf, it));
+			int status;
+
+			/* the target's row: read beside the model step unless
+			 * the step trains (its errors need it first) */
+			if (train && sim_trains(&sim->cf, it)) {
+				trow = target_row(&R->tg, it);
+			} else {
+				sim->beside = row_task;
+				sim->beside_arg = &rj;
+			}
+			status = sim_step(sim, it, trow, runrec_dw_due(&R->rcf, it));
+			if (!trow)
+				trow = rj.row;
 
 			if (status == SIM_STATE_BLOWUP)
 				dist_fail(d, EXIT_DATA, "loop %zu, step %zu: numerical blow-up "
