@@ -57,7 +57,21 @@ steps_us() {  # "train_us free_us rls_us"
 	sed -n 's/.*s; \([0-9.]*\) us per training step (RLS update \([0-9.]*\), [a-z]* kernel), \([0-9.]*\) us per free step.*/\1 \3 \2/p' "$1.err"
 }
 
+# ref_step: a yardstick of the machine's speed at the moment (a shared VM's
+# can swing by half within minutes): the training step of the study's
+# N = 200 network, one thread, best of three
+init-weights -N 200 -p 0.3 --seed 1 -o ref-w.npy
+gen-target -N 200 --steps 1000 --seed 1 -o ref-t.npy
+ref_step() {
+	for k in 1 2 3; do
+		simulate-train -w ref-w.npy -t ref-t.npy --seed 1 --pqif 0.5 --loops 4 --train-loops 2 \
+			--record none -o ref --force 2>&1 |
+			sed -n 's/.*s; \([0-9.]*\) us per training step.*/\1/p'
+	done | sort -n | head -1
+}
+
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $TH threads"
+echo "yardstick at the start: N = 200 training step $(ref_step) us (one thread, best of 3)"
 
 # 1. TrainSpikingNet's configurations: N K L published-seconds
 echo "TrainSpikingNet's CPU configurations: one training loop of 20,000 steps of 0.1 ms, 100 RLS updates"
@@ -105,3 +119,4 @@ for n in 100000 1000000; do
 	fi
 	rm -rf big w.npz t.npy
 done
+echo "yardstick at the end: N = 200 training step $(ref_step) us (one thread, best of 3)"
