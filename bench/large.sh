@@ -65,8 +65,9 @@ gen-target -N 200 --steps 1000 --seed 1 -o ref-t.npy
 ref_step() {
 	for k in 1 2 3; do
 		simulate-train -w ref-w.npy -t ref-t.npy --seed 1 --pqif 0.5 --loops 4 --train-loops 2 \
-			--record none -o ref --force 2>&1 |
-			sed -n 's/.*s; \([0-9.]*\) us per training step.*/\1/p'
+			--record none -o ref --force 2>ref.err
+		set -- $(steps_us ref)
+		echo "$1"
 	done | sort -n | head -1
 }
 

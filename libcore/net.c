@@ -507,6 +507,22 @@ static const struct net_split *row_split(const struct net *net, size_t nc)
 	return sp;
 }
 
+/* The entries [*a, *e) of column j (ptr: the columns' starts) in row chunk
+ * c of nc, cut at the chunks' boundaries (struct net_split: cut is its s
+ * or p; not read when nc is 1). */
+static inline void chunk_range(const size_t *ptr, const uint32_t *cut, size_t m, size_t j,
+			       size_t c, size_t nc, size_t *a, size_t *e)
+{
+	*a = ptr[j];
+	*e = ptr[j + 1];
+	if (nc > 1) {
+		if (c + 1 < nc)
+			*e = *a + cut[c * m + j];
+		if (c > 0)
+			*a += cut[(c - 1) * m + j];
+	}
+}
+
 /* Direct: y += the terms of the columns, one by one, in rows chunk c of
  * nc (sp: the columns' entries at the chunks' boundaries, for nc > 1). */
 static void static_direct(const struct net *net, const uint32_t *cols, size_t ncols,
@@ -516,31 +532,24 @@ static void static_direct(const struct net *net, const uint32_t *cols, size_t nc
 	const size_t m = net->ncols, es = net->sval_f32 ? sizeof(float) : sizeof(double);
 	const int ahead = net->prefetch;
 
+	const uint32_t *cut = sp ? sp->s : NULL;
+
 	for (size_t x = 0; x < ncols; x++) {
-		size_t j = cols[x], a = net->sptr[j], e = net->sptr[j + 1];
+		const size_t j = cols[x];
 		const double mu = mult ? mult[x] : b;
+		size_t a, e;
 
 		/* a column's entries lie anywhere: the first lines of the
 		 * chunk's part of the column two ahead are asked for (the
 		 * processor's prefetcher follows a stream once it has begun) */
 		if (ahead && x + 2 < ncols) {
-			const size_t j2 = cols[x + 2];
-			size_t a2 = net->sptr[j2];
-
-			if (nc > 1 && c > 0)
-				a2 += sp->s[(c - 1) * m + j2];
-			__builtin_prefetch(net->srow + a2);
-			__builtin_prefetch(net->srow + a2 + 32);
+			chunk_range(net->sptr, cut, m, cols[x + 2], c, nc, &a, &e);
+			__builtin_prefetch(net->srow + a);
+			__builtin_prefetch(net->srow + a + 32);
 			for (size_t o = 0; o < 4; o++)
-				__builtin_prefetch((const char *)net->sval + (a2 * es + 64 * o));
+				__builtin_prefetch((const char *)net->sval + (a * es + 64 * o));
 		}
-
-		if (nc > 1) {
-			if (c + 1 < nc)
-				e = a + sp->s[c * m + j];
-			if (c > 0)
-				a += sp->s[(c - 1) * m + j];
-		}
+		chunk_range(net->sptr, cut, m, j, c, nc, &a, &e);
 		/* band by band (rows increasing): the rows of band bd are
 		 * (bd << 16) + srow */
 		for (size_t bd = 0; a < e; bd++) {
@@ -796,23 +805,6 @@ static void decay_part(void *arg, size_t ch, size_t nch)
 		job->y[i] = job->gamma * job->v[i];
 }
 
-/* The entries of plastic column j in row chunk ch of nch: [*a, *e). */
-static inline void plastic_range(const struct spike_job *job, size_t j, size_t ch, size_t nch,
-				 size_t *a, size_t *e)
-{
-	const struct model_cols *c = &job->net->pcols;
-	const size_t m = job->net->ncols;
-
-	*a = c->cptr[j];
-	*e = c->cptr[j + 1];
-	if (nch > 1) {
-		if (ch + 1 < nch)
-			*e = *a + job->sp->p[ch * m + j];
-		if (ch > 0)
-			*a += job->sp->p[(ch - 1) * m + j];
-	}
-}
-
 /*
  * The plastic terms of chunk ch.  A column's few entries lie anywhere and
  * their values (pval, by row) are one trip to memory each in a large
@@ -826,24 +818,25 @@ static void plastic_spike_part(void *arg, size_t ch, size_t nch)
 	const struct model_cols *c = &net->pcols;
 	const double b = job->b;
 	const int ahead = net->prefetch;
+	const uint32_t *cut = job->sp ? job->sp->p : NULL;
 	double *y = job->y;
 
 	for (size_t s = 0; s < job->nsp; s++) {
 		size_t a, e;
 
 		if (ahead && s + 2 < job->nsp) {
-			plastic_range(job, job->spk[s + 2], ch, nch, &a, &e);
+			chunk_range(c->cptr, cut, net->ncols, job->spk[s + 2], ch, nch, &a, &e);
 			for (size_t x = a; x < e; x += 16) {
 				__builtin_prefetch(c->cval + x);
 				__builtin_prefetch(c->crow + x);
 			}
 		}
 		if (ahead && s + 1 < job->nsp) {
-			plastic_range(job, job->spk[s + 1], ch, nch, &a, &e);
+			chunk_range(c->cptr, cut, net->ncols, job->spk[s + 1], ch, nch, &a, &e);
 			for (size_t x = a; x < e; x++)
 				__builtin_prefetch(net->pval + c->cval[x]);
 		}
-		plastic_range(job, job->spk[s], ch, nch, &a, &e);
+		chunk_range(c->cptr, cut, net->ncols, job->spk[s], ch, nch, &a, &e);
 		for (; a < e; a++)
 			y[c->crow[a]] += b * net->pval[c->cval[a]];
 	}

@@ -517,7 +517,7 @@ static void spiked_inputs(struct rls *s, const unsigned char *spiked)
 					__builtin_prefetch(s->cols->crow + x);
 					__builtin_prefetch(s->cols->cval + x);
 				}
-			for (size_t x = s->cols->cptr[j]; x < s->cols->cptr[j + 1]; x++) {
+			for (size_t x = cptr[j]; x < cptr[j + 1]; x++) {
 				size_t i = s->cols->crow[x];
 
 				if (s->nspk[i] < s->spk_cap)

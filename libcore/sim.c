@@ -251,10 +251,9 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 	 * end.  When the spikes' terms are few enough for one thread (the
 	 * last step's were), the second half is drawn beside them instead:
 	 * the model step and the terms then each run beside half the draws. */
-	s->split_draw = s->noise && s->xi1n && it + 1 < s->cf.loop_steps && !sp &&
-			s->terms_serial && (it + 1) % s->cf.refresh != 0 &&
-			s->cf.mp.n >= SPLIT_DRAW_MIN;
 	s->ahead = s->noise && s->xi1n && it + 1 < s->cf.loop_steps;
+	s->split_draw = s->ahead && !sp && s->terms_serial && (it + 1) % s->cf.refresh != 0 &&
+			s->cf.mp.n >= SPLIT_DRAW_MIN;
 	pool_for(s->pool, nc + (s->beside != NULL) + (size_t)s->ahead, model_job, s);
 	s->beside = NULL;
 	if (sp) {
