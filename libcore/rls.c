@@ -106,6 +106,10 @@ static inline RLS_TARGET512 __m512d bc2_512_f(const float *p)
 #include "err.h"
 #include "model.h"
 
+/* The coefficient form's pass drops the part of the pending updates below
+ * this share of their largest (coef_pending_k()). */
+#define RLS_COEF_DROP 1e-15
+
 /* Spiked inputs of a neuron beyond which rls_step() computes k directly. */
 #define MAX_SPIKED 64
 /* Matrices of more bytes than this are read ahead (software prefetch),
@@ -162,6 +166,114 @@ size_t rls_packed_size(size_t m)
 static inline size_t tix(size_t r, size_t cc)
 {
 	return 4 * (cc & ~(size_t)1) + 2 * r + (cc & 1);
+}
+
+/*
+ * The coefficient form's record of a neuron (rls.h): the pending updates'
+ * c_s, G packed by rows (G[l, t] for t <= l at l (l + 1)/2 + t), and for
+ * each basis vector l, at rec + l R: x_l, y_l and z_s,l for s < batch.
+ */
+struct coef {
+	double *cs, *G, *rec;
+	size_t R;
+};
+
+static size_t coef_gsize(size_t mc)
+{
+	return mc * (mc + 1) / 2;
+}
+
+/* Neuron i's k0 in vecs: the ring's slot head[i] (the pass puts it there). */
+static size_t coef_k0(const struct rls *s, size_t i)
+{
+	return s->voff[i] + s->head[i] * pad4(s->rowptr[i + 1] - s->rowptr[i]);
+}
+
+static struct coef coef_of(const struct rls *s, size_t i)
+{
+	double *p = s->cf + i * s->cstride;
+
+	return (struct coef){ p, p + s->batch, p + s->batch + coef_gsize(s->mc), s->batch + 2 };
+}
+
+/* Whether a weight change is pending (some y_l not 0). */
+static int coef_pending(const struct coef *co, size_t M)
+{
+	for (size_t l = 0; l < M; l++)
+		if (co->rec[l * co->R + 1] != 0)
+			return 1;
+	return 0;
+}
+
+/* out = sum_{l < M} a[l stride] C_l (C: M vectors of mp doubles). */
+static void coef_combine(size_t mp, size_t M, const double *C, const double *a, size_t stride,
+			 double *out)
+{
+	for (size_t t = 0; t < mp; t++)
+		out[t] = a[0] * C[t];
+	for (size_t l = 1; l < M; l++) {
+		const double f = a[l * stride];
+
+		for (size_t t = 0; t < mp; t++)
+			out[t] += f * C[l * mp + t];
+	}
+}
+
+/* g = G x (which = 0) or G y (1), G symmetric, M x M. */
+static void coef_gmul(const struct coef *co, size_t M, int which, double *g)
+{
+	for (size_t l = 0; l < M; l++)
+		g[l] = 0;
+	for (size_t l = 0; l < M; l++) {
+		const double *Gl = co->G + l * (l + 1) / 2, xl = co->rec[l * co->R + (size_t)which];
+
+		for (size_t t = 0; t < l; t++) {
+			g[l] += Gl[t] * co->rec[t * co->R + (size_t)which];
+			g[t] += Gl[t] * xl;
+		}
+		g[l] += Gl[l] * xl;
+	}
+}
+
+/* Pending vectors that a pass takes at most: the vectors' form's batch,
+ * the coefficient form's M. */
+static size_t coef_nu(const struct rls *s)
+{
+	return s->batch > s->mc ? s->batch : s->mc;
+}
+
+/*
+ * A chunk's working memory for the coefficient form, in its scratch of
+ * coef_room_bytes(): q (mp PT values), the basis C (mc vectors of mp
+ * doubles), d (mp doubles), and the pending vectors (coef_nu() of mp PT).
+ */
+struct coef_room {
+	void *q;
+	double *C, *d;
+	void *U[RLS_MAX_PENDING];
+};
+
+static size_t coef_room_bytes(const struct rls *s)
+{
+	const size_t mp = pad4(s->mmax), es = s->f32 ? sizeof(float) : sizeof(double);
+
+	return (mp + 8) * es * (coef_nu(s) + 1) + (mp + 8) * sizeof(double) * (s->mc + 1);
+}
+
+static struct coef_room coef_room(const struct rls *s, void *scratch)
+{
+	const size_t mp = pad4(s->mmax), es = s->f32 ? sizeof(float) : sizeof(double);
+	const size_t vb = (mp + 8) * es;
+	char *p = scratch;
+	struct coef_room room;
+
+	room.C = (double *)p;
+	room.d = room.C + s->mc * (mp + 8);
+	p = (char *)(room.d + mp + 8);
+	room.q = p;
+	for (size_t x = 0; x < coef_nu(s); x++)
+		room.U[x] = p + (x + 1) * vb;
+	return room;
 }
 
 /* The kernels, once for P stored in double and once in float. */
@@ -354,15 +466,33 @@ static size_t batch_of(size_t n, const size_t *rowptr, const struct rls_config *
 	return p * elsize(cf) > RLS_LARGE_BYTES ? RLS_BATCH_LARGE : RLS_BATCH;
 }
 
+/* Whether rls_init() takes the coefficient form (rls.h). */
+static int coef_of_config(const struct rls_config *cf)
+{
+	const int forget = cf->forget > 0 && cf->forget < 1;
+
+	return cf->kind == RLS_SPIKE && !forget && (cf->coef > 0 || (cf->coef == 0 && cf->p_float32));
+}
+
+/* Doubles of a neuron's coefficient record, whole cache lines. */
+static size_t coef_stride(size_t batch, size_t mc)
+{
+	return (batch + coef_gsize(mc) + mc * (batch + 2) + 7) & ~(size_t)7;
+}
+
 size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf)
 {
-	size_t p = 0, v = 0, nslot = batch_of(n, rowptr, cf) + 1, nnz = rowptr[n];
+	const int coef = coef_of_config(cf);
+	const size_t batch = batch_of(n, rowptr, cf), mc = 1 + RLS_COEF_SPIKES;
+	size_t p = 0, v = 0, nslot = batch + 1, nnz = rowptr[n];
 
 	for (size_t i = 0; i < n; i++) {
 		p += rls_packed_size(msize(rowptr, i));
 		v += nslot * pad4(msize(rowptr, i));
 	}
 	return elsize(cf) * (p + v) + sizeof(double) * (nslot + 3) * n +
+	       (coef ? n * (sizeof(double) * coef_stride(batch, mc) + 1 + 1 + 2 +
+			    sizeof(uint32_t) * (mc - 1)) : 0) +
 	       sizeof(uint32_t) * (4 * n + spk_cap(n, rowptr) * n) +
 	       (cf->cols ? 0 : 2 * sizeof(uint32_t) * nnz +
 			       sizeof(size_t) * ((cf->ncols ? cf->ncols : n) + 1)) +
@@ -409,6 +539,7 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 
 		c2.kind = s->kind;
 		s->batch = batch_of(n, rowptr, &c2);
+		s->coef = coef_of_config(&c2);
 	}
 	s->refresh = RLS_REFRESH;
 	nslot = s->batch + 1;
@@ -444,6 +575,16 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 		if (msize(rowptr, i) > s->mmax)
 			s->mmax = msize(rowptr, i);
 	s->spk = err_calloc(s->spk_cap * n + 1, sizeof(uint32_t));
+	if (s->coef) {
+		s->mc = 1 + RLS_COEF_SPIKES;
+		s->cstride = coef_stride(s->batch, s->mc);
+		s->cf = err_malloc_huge((n * s->cstride + 1) * sizeof(double));
+		memset(s->cf, 0, (n * s->cstride + 1) * sizeof(double));
+		s->cm = err_calloc(n + 1, 1);
+		s->cj = err_calloc((s->mc - 1) * n + 1, sizeof(uint32_t));
+		s->cform = err_calloc(n + 1, 1);
+		s->cspk = err_calloc(n + 1, sizeof(uint16_t));
+	}
 	s->scale_max = RLS_SCALE_MAX;
 	if (s->forget < 1) {
 		s->scale = err_malloc((n + 1) * sizeof *s->scale);
@@ -481,6 +622,11 @@ void rls_free(struct rls *s)
 	free(s->nspk);
 	free(s->spk);
 	free(s->scale);
+	free(s->cf);
+	free(s->cm);
+	free(s->cj);
+	free(s->cform);
+	free(s->cspk);
 	if (s->cols == &s->own_cols)
 		model_cols_free(&s->own_cols);
 	memset(s, 0, sizeof *s);
@@ -531,14 +677,29 @@ static void spiked_inputs(struct rls *s, const unsigned char *spiked)
 struct step_job {
 	struct rls *s;
 	double *val;
-	const double *r, *e;
+	const double *r, *target;
+	double *e, *v;
 	const struct rls_spikes *sp;
 	int want_dw2;
 	void *qbuf;            /* per chunk: room for q (qbytes) */
 	size_t qbytes;
 	atomic_size_t passes;
+	atomic_size_t csteps;
 	atomic_int blowup;
 };
+
+/*
+ * Whether neuron i's next step in the vectors' form (the coefficient form's
+ * other one) is a pass: step_neuron()'s conditions for a direct k, and a
+ * full pending list (the pass then chooses the form of the next steps).
+ */
+static int vec_pass_due(const struct rls *s, size_t i, const struct rls_spikes *sp)
+{
+	const size_t nsp = sp ? s->nspk[i] : 0, np = s->npend[i];
+
+	return !sp || np == 0 || 8 * nsp > msize(s->rowptr, i) || nsp > s->spk_cap ||
+	       np == s->batch || s->age[i] >= s->refresh;
+}
 
 /* A chunk of neurons. */
 static void step_part(void *arg, size_t c, size_t nc)
@@ -550,8 +711,10 @@ static void step_part(void *arg, size_t c, size_t nc)
 		s->f32 ? step_neuron_f : step_neuron_d;
 	void *q = (char *)job->qbuf + c * job->qbytes;
 	void (*ahead)(const struct rls *, size_t, const double *, const struct rls_spikes *) =
-		s->pbytes < RLS_PREFETCH_BYTES ? NULL : s->f32 ? prefetch_neuron_f : prefetch_neuron_d;
-	size_t lo, hi, passes = 0;
+		s->pbytes < RLS_PREFETCH_BYTES ? NULL :
+		s->coef ? (s->f32 ? coef_prefetch_f : coef_prefetch_d) :
+		s->f32 ? prefetch_neuron_f : prefetch_neuron_d;
+	size_t lo, hi, passes = 0, csteps = 0;
 	int blowup = 0;
 
 	pool_range(s->n, c, nc, &lo, &hi);
@@ -560,47 +723,134 @@ static void step_part(void *arg, size_t c, size_t nc)
 
 		if (ahead && i + RLS_AHEAD < hi)
 			ahead(s, i + RLS_AHEAD, job->val, job->sp);
-		passes += (size_t)step(s, i, job->val, job->r, job->e, job->sp, job->want_dw2, &bad, q);
+		if (s->coef && (s->cform[i] || !s->cm[i] || vec_pass_due(s, i, job->sp))) {
+			const int was = s->cform[i] && s->cm[i];
+			const int pass = (s->f32 ? coef_step_f : coef_step_d)(
+				s, i, job->val, job->r, job->e, job->target, job->v, job->sp,
+				job->want_dw2, &bad, q);
+
+			passes += (size_t)pass;
+			csteps += (size_t)(was && !pass);
+		} else {
+			/* the vectors' form: k from the previous one and the
+			 * spiked inputs' columns */
+			if (s->coef)
+				s->cspk[i] = (uint16_t)(s->cspk[i] + s->nspk[i] > UINT16_MAX ?
+							UINT16_MAX : s->cspk[i] + s->nspk[i]);
+			if (job->target)
+				job->e[i] = job->target[i] - job->v[i];
+			passes += (size_t)step(s, i, job->val, job->r, job->e, job->sp,
+					       job->want_dw2, &bad, q);
+		}
 		blowup |= bad;
 	}
 	if (nc == 1) {
 		job->passes = passes;
+		job->csteps = csteps;
 		job->blowup = blowup;
 	} else {
 		atomic_fetch_add(&job->passes, passes);
+		atomic_fetch_add(&job->csteps, csteps);
 		if (blowup)
 			atomic_store(&job->blowup, 1);
 	}
 }
 
-void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, const double *e,
-	      const struct rls_spikes *sp, int want_dw2)
+void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, double *e,
+	      const double *target, double *v, const struct rls_spikes *sp, int want_dw2)
 {
-	struct step_job job = { s, val, r, e, s->kind == RLS_SPIKE ? sp : NULL, want_dw2,
-				NULL, 0, 0, 0 };
+	struct step_job job = { s, val, r, target, e, v, s->kind == RLS_SPIKE ? sp : NULL,
+				want_dw2, NULL, 0, 0, 0, 0 };
 	size_t nc = pool_chunks(pool, s->n, RLS_GRAIN, 0);
 
 	if (job.sp)
 		spiked_inputs(s, job.sp->spiked);
-	/* each chunk's q (a neuron's inputs, gathered for a direct pass) */
-	job.qbytes = (pad4(s->mmax) + 8) * (s->f32 ? sizeof(float) : sizeof(double));
+	/* each chunk's q (a neuron's inputs, gathered for a direct pass), and
+	 * with the coefficient form the room of coef_room() */
+	job.qbytes = s->coef ? (coef_room_bytes(s) + 63) & ~(size_t)63 :
+			       (pad4(s->mmax) + 8) * (s->f32 ? sizeof(float) : sizeof(double));
 	job.qbuf = err_malloc(nc * job.qbytes);
 	pool_for(pool, nc, step_part, &job);
 	free(job.qbuf);
+	if (s->coef)
+		s->unsettled = 1;
 	s->passes += job.passes;
+	s->coef_steps += job.csteps;
 	if (job.blowup)
 		s->blowup = 1;
 	s->steps += s->n;
 }
 
-void rls_flush(struct rls *s)
+struct settle_job {
+	struct rls *s;
+	double *val;
+	char *room;
+	size_t bytes;
+};
+
+static void settle_part(void *arg, size_t c, size_t nc)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	struct settle_job *job = arg;
+	struct rls *s = job->s;
+	struct coef_room room = coef_room(s, job->room + c * job->bytes);
+	size_t lo, hi;
+
+	pool_range(s->n, c, nc, &lo, &hi);
+	for (size_t i = lo; i < hi; i++) {
 		if (s->f32)
+			coef_settle_f(s, i, job->val, room.C, room.d);
+		else
+			coef_settle_d(s, i, job->val, room.C, room.d);
+	}
+}
+
+void rls_settle(struct rls *s, struct pool *pool, double *val)
+{
+	struct settle_job job = { s, val, NULL, (coef_room_bytes(s) + 63) & ~(size_t)63 };
+	size_t nc = pool_chunks(pool, s->n, RLS_GRAIN, 0);
+
+	if (!s->coef || !s->unsettled)
+		return;
+	job.room = err_malloc(nc * job.bytes);
+	pool_for(pool, nc, settle_part, &job);
+	free(job.room);
+	s->unsettled = 0;
+}
+
+void rls_flush(struct rls *s, double *val)
+{
+	void *room = s->coef ? err_malloc(coef_room_bytes(s)) : NULL;
+
+	rls_settle(s, NULL, val);
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->coef && s->f32)
+			coef_flush_f(s, i, room);
+		else if (s->coef)
+			coef_flush_d(s, i, room);
+		else if (s->f32)
 			flush_neuron_f(s, i);
 		else
 			flush_neuron_d(s, i);
 	}
+	free(room);
+}
+
+/* rls_last_k() in the coefficient form: P0 E z of the last step. */
+static void coef_last_k(const struct rls *s, size_t i, double *k)
+{
+	const size_t mp = pad4(msize(s->rowptr, i)), M = s->cm[i];
+	const struct coef co = coef_of(s, i);
+	double *C = err_malloc((M ? M : 1) * mp * sizeof *C + 1);
+	double *d = err_malloc(mp * sizeof *d + 1);
+
+	if (s->f32)
+		coef_basis_f(s, i, C);
+	else
+		coef_basis_d(s, i, C);
+	coef_combine(mp, M, C, co.rec + 2 + (s->npend[i] - 1), co.R, d);
+	memcpy(k, d, msize(s->rowptr, i) * sizeof *k);
+	free(C);
+	free(d);
 }
 
 void rls_last_k(const struct rls *s, size_t i, double *k)
@@ -608,6 +858,10 @@ void rls_last_k(const struct rls *s, size_t i, double *k)
 	const size_t nslot = s->batch + 1, m = msize(s->rowptr, i), mp = pad4(m);
 	const size_t x = s->voff[i] + ((s->head[i] + s->npend[i] + nslot - 1) % nslot) * mp;
 
+	if (s->coef && s->cform[i]) {
+		coef_last_k(s, i, k);
+		return;
+	}
 	for (size_t j = 0; j < m; j++)
 		k[j] = s->f32 ? ((const float *)s->vecs)[x + j] : ((const double *)s->vecs)[x + j];
 }
@@ -644,6 +898,13 @@ void rls_save(const struct rls *s, struct ckpt *c)
 #undef PUT
 	if (s->scale)
 		ckpt_put(c, "rls.scale", s->scale, (s->n + 1) * sizeof(double));
+	if (s->coef) {
+		ckpt_put(c, "rls.coef", s->cf, (s->n * s->cstride + 1) * sizeof(double));
+		ckpt_put(c, "rls.cm", s->cm, s->n + 1);
+		ckpt_put(c, "rls.cj", s->cj, ((s->mc - 1) * s->n + 1) * sizeof(uint32_t));
+		ckpt_put(c, "rls.cform", s->cform, s->n + 1);
+		ckpt_put(c, "rls.cspk", s->cspk, (s->n + 1) * sizeof(uint16_t));
+	}
 	ckpt_put(c, "rls.counts", counts, sizeof counts);
 }
 
@@ -656,6 +917,12 @@ int rls_restore(struct rls *s, struct ckpt *c)
 	RLS_ARRAYS(GET)
 #undef GET
 	if (s->scale && ckpt_get(c, "rls.scale", s->scale, (s->n + 1) * sizeof(double)))
+		return -1;
+	if (s->coef && (ckpt_get(c, "rls.coef", s->cf, (s->n * s->cstride + 1) * sizeof(double)) ||
+			ckpt_get(c, "rls.cm", s->cm, s->n + 1) ||
+			ckpt_get(c, "rls.cj", s->cj, ((s->mc - 1) * s->n + 1) * sizeof(uint32_t)) ||
+			ckpt_get(c, "rls.cform", s->cform, s->n + 1) ||
+			ckpt_get(c, "rls.cspk", s->cspk, (s->n + 1) * sizeof(uint16_t))))
 		return -1;
 	if (ckpt_get(c, "rls.counts", counts, sizeof counts))
 		return -1;

@@ -67,7 +67,8 @@
  * P_i once, so that P_i takes one rounding a pass as in double; k = P_i q,
  * den and the rest stay in double.  Over 18 seeds on the study's network
  * the test-loop error was 0.091 +- 0.021 (0.102 +- 0.023 with all the
- * arithmetic in double, 0.099 +- 0.032 for double P).
+ * arithmetic in double, 0.099 +- 0.032 for double P; with the coefficient
+ * form below, 0.097 +- 0.029).
  * The recursion of RLS_SPIKE rests on P_t q_{t-1} = k_{t-1}/den_{t-1},
  * which the rounding of P_t breaks by about 6e-8 ||P|| ||q||, and it carries
  * such an error over about 1/(1 - gamma) = 50 steps: enough, late in
@@ -77,6 +78,38 @@
  * over P_i (every `batch` steps): the error then stays at the rounding of P
  * itself, and the test-loop error within the spread between seeds of
  * double-P runs.
+ *
+ * The coefficient form of RLS_SPIKE (struct rls_config's coef; the choice
+ * with P in float): between two passes over P_i, every k is a combination
+ * of the same few vectors.  With P0 the matrix of the last pass, q0 the
+ * inputs then and J the inputs spiked since (j_1, j_2, ...), the inputs are
+ * q_t = E x_t with E = [q0, e_j1, e_j2, ...] (x_t follows q's recursion:
+ * x <- gamma x + b at the spiked ones), and by induction k_t = P0 E z_t:
+ *     z_t = x_t - sum_{s < t} c_s z_s (z_s' G x_t),   G = E' P0 E,
+ *     den_t = 1 + (G x_t)' z_t
+ * (k_s' q_t = z_s' G x_t), so a step works on M = 1 + |J| numbers instead
+ * of m: G's new row when an input first spikes (k0[j] = P0[j, :] q0 and
+ * the entries P0[j, j_l], a read of P each), then O(M^2 + batch M) in
+ * cache.  The weight row is not touched either: its change since the last
+ * pass is P0 E y, y the sum of e_t/den_t z_t, and lands in W at the next
+ * pass or when the caller asks (rls_settle()).  While it is pending, the
+ * caller's W r is short of it, and rls_step() adds what it misses (the
+ * spike-carried terms' share, b (G y)_l at each spiked j = j_l).  The pass
+ * every `batch` steps forms the pending updates sum_s c_s k_s k_s' =
+ * C Z C' (C = P0 E: k0 and P0's columns at J; Z = sum_s c_s z_s z_s') as
+ * at most M rank-1 terms (Z = L D L'), folds them and computes k = P q.
+ * With P in float, G holds the values as stored, so these relations hold
+ * exactly for the matrix as stored: no drift between passes.
+ * When more than RLS_COEF_SPIKES inputs have spiked since the pass, the
+ * pending k_s are formed and the neuron goes on in the vectors' form of
+ * RLS_SPIKE above until the pass (which comes at the same step as it would
+ * have: the neurons' passes stay together, one stream over P); the pass
+ * then chooses the form of the next steps, the coefficients when at most
+ * RLS_COEF_SPIKES/2 inputs spiked over the last ones.  The coefficient
+ * form pays where the inputs spike rarely within a batch (a quarter of a
+ * spike a step and a neuron, say, at steps of 0.1 ms); with several a step
+ * every one of them costs a column of P_i in either form.  Stored per
+ * neuron beside the vectors' ring: about 1 KB of coefficients.
  *
  * Neurons are independent: the step is shared among the threads of a pool
  * by blocks of neurons, and its results do not depend on their number.
@@ -114,6 +147,9 @@ enum rls_kernel_kind { RLS_DIRECT = 0, RLS_SPIKE = 1 };
  * 60 us training step (N = 200).
  */
 #define RLS_REFRESH 256
+/* The coefficient form: inputs spiked since the last pass at most (the
+ * basis holds one more vector, q0). */
+#define RLS_COEF_SPIKES 8
 
 struct rls {
 	size_t n;              /* neurons */
@@ -148,7 +184,24 @@ struct rls {
 	uint32_t *nspk, *spk;  /* per neuron: spiked inputs of the step, positions */
 	size_t spk_cap;        /* positions kept per neuron in spk */
 	size_t mmax;           /* the largest m_i */
+	int coef;              /* the coefficient form (see above) */
+	size_t mc;             /* coef: basis vectors at most, 1 + RLS_COEF_SPIKES */
+	size_t cstride;        /* coef: doubles per neuron in cf */
+	double *cf;            /* coef: per neuron c_s (batch), G (packed
+				* lower triangle, row l at l(l+1)/2), then for
+				* each basis vector l: x_l, y_l, z_s,l (batch) */
+	uint8_t *cm;           /* coef: per neuron the basis' size M (0: no
+				* valid pass yet) */
+	uint32_t *cj;          /* coef: per neuron the positions j_1 .. j_M-1 */
+	uint8_t *cform;        /* coef: per neuron the form since its last pass:
+				* 1 the coefficients, 0 the vectors (its
+				* inputs spiked too often for the basis) */
+	uint16_t *cspk;        /* coef: per neuron in the vectors' form, its
+				* inputs' spikes since the last pass */
+	int unsettled;         /* coef: a weight row change may be pending */
 	size_t passes;         /* neuron-steps whose k was computed directly */
+	size_t coef_steps;     /* neuron-steps in the coefficient form, not
+				* passes */
 	size_t steps;          /* neuron-steps in all */
 	int blowup;            /* set when a den was not finite */
 };
@@ -182,6 +235,9 @@ struct rls_config {
 	struct pool *pool;          /* the threads that will run rls_step()
 				     * (they touch their matrices first); may be
 				     * NULL */
+	int coef;                   /* 1: the coefficient form of RLS_SPIKE,
+				     * -1: not, 0: with p_float32 (RLS_SPIKE
+				     * without forgetting only) */
 	size_t ncols;               /* the presynaptic neurons, columns of the
 				     * CSR structure: the n neurons may be a
 				     * block of a larger network (dist.h), whose
@@ -204,14 +260,23 @@ size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
 /*
  * One training step of every neuron, shared by the threads of pool (NULL:
  * the caller's alone): W's CSR values val are updated in
- * place from the synaptic outputs r (ncols) and the errors e (n).  sp: NULL,
- * or how r follows from the r of the previous call (see struct
- * rls_spikes; ignored by RLS_DIRECT).  If want_dw2, s->dw2[i] then holds the
- * squared norm of row i's change.  s->c[i] holds 1/den of neuron i.
- * s->blowup is set if a denominator or a step size was not finite.
+ * place from the synaptic outputs r (ncols) and the errors e (n), or, with
+ * target not NULL, e_i = target_i - v_i computed here (into e), v = W r
+ * the caller's (n values; with the coefficient form it may be short of the
+ * pending change's share, which is first added to v).  sp: NULL, or how r
+ * follows from the r of the previous call (see struct rls_spikes; ignored
+ * by RLS_DIRECT); with the coefficient form, a call without sp must
+ * follow rls_settle() when target is given.  If want_dw2, s->dw2[i] then
+ * holds the squared norm of row i's change.  s->c[i] holds 1/den of neuron
+ * i.  s->blowup is set if a denominator or a step size was not finite.
+ * With the coefficient form, val holds W only after rls_settle().
  */
-void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, const double *e,
-	      const struct rls_spikes *sp, int want_dw2);
+void rls_step(struct rls *s, struct pool *pool, double *val, const double *r, double *e,
+	      const double *target, double *v, const struct rls_spikes *sp, int want_dw2);
+
+/* The coefficient form: every weight row change still pending lands in
+ * val (nothing to do otherwise). */
+void rls_settle(struct rls *s, struct pool *pool, double *val);
 
 /*
  * Save every matrix, vector and counter of s into a checkpoint section by
@@ -224,8 +289,9 @@ void rls_save(const struct rls *s, struct ckpt *c);
 int rls_restore(struct rls *s, struct ckpt *c);
 
 /* Fold the pending updates into every Pbase_i, so that P holds P_i (the
- * next rls_step() then computes k directly). */
-void rls_flush(struct rls *s);
+ * next rls_step() then computes k directly), after rls_settle(s, NULL,
+ * val). */
+void rls_flush(struct rls *s, double *val);
 
 /* Copy P_i (after rls_flush) into out as a full m x m row-major matrix. */
 void rls_unpack(const struct rls *s, size_t i, double *out);

@@ -332,28 +332,42 @@ static void SFX(fold_batch)(size_t m, PT *P, const PT *const *u, const double *c
 		SFX(kernel)(m, P, u, c, nb, NULL, NULL);
 }
 
-/* k += b P[:, j] for the block-packed P (mp x mp): the blocks of rows
- * above j's hold P[t, j] in their stored upper part (the 4 rows of one
- * tile), row j of its block the rest (pairs of columns). */
-static void SFX(add_column)(size_t mp, const PT *P, size_t j, double b, PT *k)
+/* k += b P[:, j] for the block-packed P (mp x mp), or with out not NULL
+ * out = P[:, j] (in double): the blocks of rows above j's hold P[t, j] in
+ * their stored upper part (the 4 rows of one tile), row j of its block the
+ * rest (pairs of columns). */
+static inline __attribute__((always_inline))
+void SFX(column_op)(size_t mp, const PT *P, size_t j, double b, PT *k, double *out)
 {
 	const size_t jb = j & ~(size_t)3, r = j - jb;
 
+#define COLUMN_PUT(t, x) do { \
+	if (out) \
+		out[t] = (x); \
+	else \
+		k[t] += b * (x); \
+} while (0)
 	for (size_t t0 = 0; t0 < jb; t0 += 4) {
 		const PT *e = P + tix(0, j - t0);
 
-		k[t0] += b * e[0];
-		k[t0 + 1] += b * e[2];
-		k[t0 + 2] += b * e[4];
-		k[t0 + 3] += b * e[6];
+		COLUMN_PUT(t0, e[0]);
+		COLUMN_PUT(t0 + 1, e[2]);
+		COLUMN_PUT(t0 + 2, e[4]);
+		COLUMN_PUT(t0 + 3, e[6]);
 		P += 4 * (mp - t0);
 	}
 	for (size_t t = jb; t < mp; t += 2) {
 		const PT *e = P + tix(r, t - jb);
 
-		k[t] += b * e[0];
-		k[t + 1] += b * e[1];
+		COLUMN_PUT(t, e[0]);
+		COLUMN_PUT(t + 1, e[1]);
 	}
+#undef COLUMN_PUT
+}
+
+static void SFX(add_column)(size_t mp, const PT *P, size_t j, double b, PT *k)
+{
+	SFX(column_op)(mp, P, j, b, k, NULL);
 }
 
 /*
@@ -417,6 +431,25 @@ static size_t SFX(pending)(const struct rls *s, size_t i, const PT **u, double *
 	}
 	*ns = y;
 	return np;
+}
+
+/*
+ * The end of neuron i's step in the vectors' form: its row w += a k (and
+ * dw2), 1/den = ci and q'k = qk kept; *bad set if a is not finite.
+ */
+static void SFX(row_step)(struct rls *s, size_t i, double *w, const PT *k, double a, double ci,
+			  double qk, int want_dw2, int *bad)
+{
+	const size_t m = msize(s->rowptr, i), mp = pad4(m);
+
+	for (size_t j = 0; j < m; j++)
+		w[j] += a * k[j];
+	/* k is zero past m: whole groups of 4 */
+	if (want_dw2)
+		s->dw2[i] = a * a * SFX(qk)(mp, k, k);
+	s->c[i] = ci;
+	s->qk[i] = qk;
+	*bad = !isfinite(a);
 }
 
 /*
@@ -508,20 +541,8 @@ static int SFX(step_neuron)(struct rls *s, size_t i, double *val, const double *
 	s->head[i] = (uint32_t)((ns + nslot - np) % nslot);
 	s->npend[i] = (uint32_t)(np + 1);
 	a = e[i] * ci;
-	for (size_t j = 0; j < m; j++)
-		w[j] += a * k[j];
-	if (want_dw2) {
-		double d[4] = { 0, 0, 0, 0 };
-
-		/* k is zero past m: whole groups of 4 */
-		for (size_t j = 0; j < mp; j += 4)
-			for (int l = 0; l < 4; l++)
-				d[l] += (double)k[j + (size_t)l] * k[j + (size_t)l];
-		s->dw2[i] = a * a * ((d[0] + d[1]) + (d[2] + d[3]));
-	}
-	s->c[i] = ci;
-	s->qk[i] = qk;
-	*bad = !isfinite(den) || !isfinite(a);
+	SFX(row_step)(s, i, w, k, a, ci, qk, want_dw2, bad);
+	*bad |= !isfinite(den);
 	return passes;
 }
 
@@ -582,4 +603,432 @@ static void SFX(flush_neuron)(struct rls *s, size_t i)
 	SFX(pkernel)(msize(s->rowptr, i), (PT *)s->P + s->poff[i], u, cp, np, NULL, NULL);
 	s->head[i] = (uint32_t)(ns % nslot);
 	s->npend[i] = 0;
+}
+
+/*
+ * The coefficient form (see rls.h).  Neuron i's basis P0 E into C (M
+ * vectors of mp doubles): k0, then P0's columns at j_1 .. j_M-1 (P holds
+ * P0 between two passes).
+ */
+static void SFX(coef_basis)(const struct rls *s, size_t i, double *C)
+{
+	const size_t mp = pad4(msize(s->rowptr, i)), M = s->cm[i];
+	const PT *P = (const PT *)s->P + s->poff[i], *k0 = (const PT *)s->vecs + coef_k0(s, i);
+	const uint32_t *cj = s->cj + i * (s->mc - 1);
+
+	for (size_t t = 0; t < mp; t++)
+		C[t] = k0[t];
+	for (size_t l = 1; l < M; l++)
+		SFX(column_op)(mp, P, cj[l - 1], 0, NULL, C + l * mp);
+}
+
+/*
+ * Neuron i's pending weight change P0 E y into its row of val, with the
+ * basis in C (coef_basis()) and room for the change in d (mp doubles);
+ * y is then 0.  Returns 0 when nothing was pending (d untouched).
+ */
+static int SFX(coef_land)(struct rls *s, size_t i, double *val, const double *C, double *d)
+{
+	const size_t m = msize(s->rowptr, i), mp = pad4(m), M = s->cm[i];
+	const struct coef co = coef_of(s, i);
+	double *w = val + s->rowptr[i];
+
+	if (!coef_pending(&co, M))
+		return 0;
+	coef_combine(mp, M, C, co.rec + 1, co.R, d);
+	for (size_t j = 0; j < m; j++)
+		w[j] += d[j];
+	for (size_t l = 0; l < M; l++)
+		co.rec[l * co.R + 1] = 0;
+	return 1;
+}
+
+/* rls_settle() for neuron i (C, d: room as coef_land() needs). */
+static void SFX(coef_settle)(struct rls *s, size_t i, double *val, double *C, double *d)
+{
+	const struct coef co = coef_of(s, i);
+
+	if (!coef_pending(&co, s->cm[i]))
+		return;
+	SFX(coef_basis)(s, i, C);
+	SFX(coef_land)(s, i, val, C, d);
+}
+
+/*
+ * The pending updates sum_s c_s k_s k_s' = C Z C' (k_s = C z_s, Z = sum_s
+ * c_s z_s z_s', M x M) as at most M terms cu_l v_l v_l' for the pass:
+ * Z = L D L' with diagonal pivoting (Z is positive semidefinite: the
+ * largest remaining diagonal entry each time, so that |L| <= 1 and the
+ * vectors v_l = C L[:, l], rounded to PT, carry no more than their own
+ * rounding), stopping when what remains is below RLS_COEF_DROP of the first
+ * pivot.  The basis is in C, d room for mp doubles; returns the terms.
+ */
+static size_t SFX(coef_pending_k)(const struct rls *s, size_t i, const double *C, double *d,
+				  PT *const *U, double *cu)
+{
+	enum { MC = RLS_COEF_SPIKES + 1 };
+	const size_t mp = pad4(msize(s->rowptr, i)), M = s->cm[i], np = s->npend[i];
+	const struct coef co = coef_of(s, i);
+	double Z[MC][MC], L[MC][MC], first = 0;
+	size_t perm[MC], nu = 0;
+
+	for (size_t a = 0; a < M; a++) {
+		perm[a] = a;
+		for (size_t b = 0; b <= a; b++) {
+			double z = 0;
+
+			for (size_t x = 0; x < np; x++)
+				z += co.cs[x] * co.rec[a * co.R + 2 + x] * co.rec[b * co.R + 2 + x];
+			Z[a][b] = Z[b][a] = z;
+		}
+	}
+	/* Z is reduced in place (its trailing Schur complement); L[a][j]
+	 * for the basis vector a and the term j */
+	for (size_t j = 0; j < M; j++) {
+		size_t p = j;
+
+		for (size_t a = j + 1; a < M; a++)
+			if (Z[perm[a]][perm[a]] > Z[perm[p]][perm[p]])
+				p = a;
+		{
+			const size_t t = perm[j];
+
+			perm[j] = perm[p];
+			perm[p] = t;
+		}
+		{
+			const size_t pj = perm[j];
+			const double dj = Z[pj][pj];
+
+			if (j == 0)
+				first = dj;
+			if (!(dj > RLS_COEF_DROP * first))
+				break;
+			for (size_t a = 0; a < M; a++)
+				L[a][j] = 0;
+			L[pj][j] = 1;
+			for (size_t a = j + 1; a < M; a++)
+				L[perm[a]][j] = Z[perm[a]][pj] / dj;
+			for (size_t a = j + 1; a < M; a++)
+				for (size_t b = j + 1; b < M; b++)
+					Z[perm[a]][perm[b]] -= L[perm[a]][j] * dj * L[perm[b]][j];
+			/* v_j = C L[:, j] */
+			for (size_t t = 0; t < mp; t++)
+				d[t] = C[pj * mp + t];
+			for (size_t a = j + 1; a < M; a++) {
+				const double l = L[perm[a]][j];
+
+				for (size_t t = 0; t < mp; t++)
+					d[t] += l * C[perm[a] * mp + t];
+			}
+			for (size_t t = 0; t < mp; t++)
+				U[nu][t] = (PT)d[t];
+			cu[nu++] = dj;
+		}
+	}
+	return nu;
+}
+
+/* Fold neuron i's pending updates into P_i (after its weight change has
+ * landed); its next step is a pass. */
+static void SFX(coef_flush)(struct rls *s, size_t i, void *scratch)
+{
+	const size_t m = msize(s->rowptr, i);
+	struct coef_room room = coef_room(s, scratch);
+
+	if (!s->cform[i]) {
+		SFX(flush_neuron)(s, i);
+		s->cm[i] = 0;
+		return;
+	}
+	if (s->cm[i] && s->npend[i]) {
+		double cu[RLS_COEF_SPIKES + 1];
+		size_t nu;
+
+		SFX(coef_basis)(s, i, room.C);
+		nu = SFX(coef_pending_k)(s, i, room.C, room.d, (PT *const *)room.U, cu);
+		SFX(pkernel)(m, (PT *)s->P + s->poff[i], (const PT *const *)room.U, cu, nu, NULL,
+			     NULL);
+	}
+	s->cm[i] = 0;
+	s->npend[i] = 0;
+	s->head[i] = 0;
+}
+
+/*
+ * Neuron i's step when its basis is full: its pending k_s = P0 E z_s go
+ * into the ring of the vectors' form (k_0 = k0 is in it already), its
+ * weight change lands, and the step and the next ones to the pass are
+ * step_neuron()'s (the pass then comes at the same step as it would have).
+ */
+static int SFX(coef_to_vectors)(struct rls *s, size_t i, double *val, const double *r,
+				double *e, const double *target, double *v,
+				const struct rls_spikes *sp, int want_dw2, int *bad, void *scratch)
+{
+	const size_t mp = pad4(msize(s->rowptr, i)), M = s->cm[i], np = s->npend[i];
+	const size_t nslot = s->batch + 1, nsp = s->nspk[i];
+	const struct coef co = coef_of(s, i);
+	const uint32_t *J = s->spk + i * s->spk_cap;
+	struct coef_room room = coef_room(s, scratch);
+	PT *vec = (PT *)s->vecs + s->voff[i];
+	double corr = 0;
+
+	SFX(coef_basis)(s, i, room.C);
+	s->cs[nslot * i + s->head[i]] = co.cs[0];
+	for (size_t x = 1; x < np; x++) {
+		const size_t slot = (s->head[i] + x) % nslot;
+
+		coef_combine(mp, M, room.C, co.rec + 2 + x, co.R, room.d);
+		for (size_t t = 0; t < mp; t++)
+			vec[slot * mp + t] = (PT)room.d[t];
+		s->cs[nslot * i + slot] = co.cs[x];
+	}
+	if (SFX(coef_land)(s, i, val, room.C, room.d))
+		for (size_t x = 0; x < nsp; x++)
+			corr += room.d[J[x]];
+	if (target) {
+		v[i] += sp->b * corr;
+		e[i] = target[i] - v[i];
+	}
+	s->cform[i] = 0;
+	s->cspk[i] = (uint16_t)(M - 1 + nsp);
+	return SFX(step_neuron)(s, i, val, r, e, sp, want_dw2, bad, room.q);
+}
+
+/*
+ * Neuron i's step in the coefficient form (see rls_step() and rls.h);
+ * returns 1 if it was a pass over P_i, and sets *bad if den or the update
+ * is not finite.  scratch: room as coef_room() lays out.
+ */
+static int SFX(coef_step)(struct rls *s, size_t i, double *val, const double *r, double *e,
+			  const double *target, double *v, const struct rls_spikes *sp,
+			  int want_dw2, int *bad, void *scratch)
+{
+	const size_t off = s->rowptr[i], m = msize(s->rowptr, i), mp = pad4(m);
+	const int32_t *col = s->col + off;
+	const struct coef co = coef_of(s, i);
+	const size_t R = co.R, nsp = sp ? s->nspk[i] : 0;
+	uint32_t *cj = s->cj + i * (s->mc - 1);
+	const uint32_t *J = sp ? s->spk + i * s->spk_cap : NULL;
+	PT *P = (PT *)s->P + s->poff[i], *k0 = (PT *)s->vecs + coef_k0(s, i);
+	size_t M = s->cm[i], np = s->npend[i], Mn = M, idx[MAX_SPIKED];
+	double z[RLS_COEF_SPIKES + 1], den, qk, ci, a, ei;
+	int pass = !sp || M == 0 || !s->cform[i] || np == s->batch || nsp > s->spk_cap;
+
+	/* the spiked inputs' places in the basis; new ones join it (the
+	 * vectors' form from here to the pass when it is full) */
+	for (size_t x = 0; x < nsp && !pass; x++) {
+		size_t l = 1;
+
+		while (l < Mn && cj[l - 1] != J[x])
+			l++;
+		if (l == Mn) {
+			if (Mn == s->mc)
+				return SFX(coef_to_vectors)(s, i, val, r, e, target, v, sp,
+							    want_dw2, bad, scratch);
+			cj[Mn++ - 1] = J[x];
+		}
+		idx[x] = l;
+	}
+	if (!pass) {
+		double g[RLS_COEF_SPIKES + 1];
+
+		/* G's rows of the new vectors: k0[j] = P0[j, :] q0, P0[j, j_t] */
+		for (size_t l = M; l < Mn; l++) {
+			double *Gl = co.G + l * (l + 1) / 2, *rl = co.rec + l * R;
+			const size_t j = cj[l - 1];
+
+			Gl[0] = k0[j];
+			for (size_t t = 1; t <= l; t++) {
+				const size_t jt = cj[t - 1];
+
+				Gl[t] = *SFX(elem)(P, mp, j < jt ? j : jt, j < jt ? jt : j);
+			}
+			rl[0] = rl[1] = 0;
+			for (size_t x = 0; x < np; x++)
+				rl[2 + x] = 0;
+		}
+		M = Mn;
+		s->cm[i] = (uint8_t)M;
+		/* q's coefficients follow q: x <- gamma x + b at the spiked */
+		for (size_t l = 0; l < M; l++)
+			co.rec[l * R] *= sp->gamma;
+		for (size_t x = 0; x < nsp; x++)
+			co.rec[idx[x] * R] += sp->b;
+		if (target) {
+			/* the pending change's share of the spike-carried terms:
+			 * b (P0 E y)[j] = b (G y)_l at each spiked j = j_l */
+			double corr = 0;
+
+			if (nsp) {
+				coef_gmul(&co, M, 1, g);
+				for (size_t x = 0; x < nsp; x++)
+					corr += g[idx[x]];
+			}
+			v[i] += sp->b * corr;
+			e[i] = target[i] - v[i];
+		}
+		/* z = x - sum_s c_s (z_s' G x) z_s, den = 1 + (G x)' z */
+		coef_gmul(&co, M, 0, g);
+		for (size_t l = 0; l < M; l++)
+			z[l] = co.rec[l * R];
+		for (size_t x = 0; x < np; x++) {
+			double f = 0;
+
+			for (size_t l = 0; l < M; l++)
+				f += co.rec[l * R + 2 + x] * g[l];
+			f *= co.cs[x];
+			for (size_t l = 0; l < M; l++)
+				z[l] -= f * co.rec[l * R + 2 + x];
+		}
+		qk = 0;
+		for (size_t l = 0; l < M; l++)
+			qk += g[l] * z[l];
+		den = 1 + qk;
+		s->age[i]++;
+	} else {
+		/* the pass: the pending updates folded (with the coefficient
+		 * form, the pending k_s formed first, and the weight change
+		 * landed, its share of the terms found on the way), then k =
+		 * P q into a free slot, the new k0 */
+		struct coef_room room = coef_room(s, scratch);
+		PT *q = (PT *)room.q, *knew;
+		const PT *const *u = (const PT *const *)room.U;
+		const double *cu;
+		double corr = 0, cv[RLS_MAX_PENDING + 1];
+		size_t nu = 0, ns;
+		unsigned spikes;
+
+		if (M && s->cform[i]) {
+			SFX(coef_basis)(s, i, room.C);
+			nu = SFX(coef_pending_k)(s, i, room.C, room.d, (PT *const *)room.U, cv);
+			if (SFX(coef_land)(s, i, val, room.C, room.d) && target && sp) {
+				if (nsp <= s->spk_cap)
+					for (size_t x = 0; x < nsp; x++)
+						corr += room.d[J[x]];
+				else
+					for (size_t j = 0; j < m; j++)
+						if (sp->spiked[col[j]])
+							corr += room.d[j];
+			}
+			cu = cv;
+			ns = (s->head[i] + 1) % (s->batch + 1);
+			/* the inputs spiked since the last pass */
+			spikes = (unsigned)(M - 1);
+		} else {
+			const PT *up[RLS_MAX_PENDING + 1];
+
+			nu = M ? SFX(pending)(s, i, up, cv, &ns) : 0;
+			if (!M)
+				ns = 0;
+			for (size_t x = 0; x < nu; x++)
+				room.U[x] = (void *)up[x];
+			cu = cv;
+			spikes = s->cspk[i];
+		}
+		if (target) {
+			v[i] += sp ? sp->b * corr : 0;
+			e[i] = target[i] - v[i];
+		}
+		for (size_t j = 0; j < m; j++)
+			q[j] = (PT)r[col[j]];
+		for (size_t j = m; j < mp; j++)
+			q[j] = 0;
+		knew = (PT *)s->vecs + s->voff[i] + ns * mp;
+		den = SFX(pkernel)(m, P, u, cu, nu, q, knew);
+		qk = den - 1;
+		s->head[i] = (uint32_t)ns;
+		/* the form of the next steps: the coefficients unless the
+		 * inputs spiked too often for the basis over the last ones */
+		s->cform[i] = spikes <= RLS_COEF_SPIKES / 2;
+		s->cspk[i] = 0;
+		M = 1;
+		s->cm[i] = 1;
+		np = 0;
+		co.G[0] = qk;
+		co.rec[0] = 1;
+		co.rec[1] = 0;
+		z[0] = 1;
+		s->age[i] = 1;
+	}
+	/* the step's k = P0 E z joins the pending updates, its share of the
+	 * weight change joins y */
+	ei = e[i];
+	ci = 1 / den;
+	a = ei * ci;
+	s->npend[i] = (uint32_t)(np + 1);
+	if (!s->cform[i]) {
+		/* the vectors' form (step_neuron() from here on): the new k
+		 * is its first pending update, and the row changes now */
+		s->cs[(s->batch + 1) * i + s->head[i]] = ci;
+		SFX(row_step)(s, i, val + off, (const PT *)s->vecs + coef_k0(s, i), a, ci, qk,
+			      want_dw2, bad);
+		*bad |= !isfinite(den);
+		return pass;
+	}
+	for (size_t l = 0; l < M; l++) {
+		co.rec[l * R + 1] += a * z[l];
+		co.rec[l * R + 2 + np] = z[l];
+	}
+	co.cs[np] = ci;
+	if (want_dw2) {
+		struct coef_room room = coef_room(s, scratch);
+
+		SFX(coef_basis)(s, i, room.C);
+		coef_combine(mp, M, room.C, z, 1, room.d);
+		s->dw2[i] = a * a * qk_d(mp, room.d, room.d);
+	}
+	s->c[i] = ci;
+	s->qk[i] = qk;
+	*bad = !isfinite(den) || !isfinite(a);
+	return pass;
+}
+
+/*
+ * prefetch_neuron() for the coefficient form: a step that will be a pass
+ * streams P_i and reads k0 and its weight row; the others read the record's
+ * first lines (c_s, G's first rows, the first basis vectors') and k0 at the
+ * spiked inputs.
+ */
+static void SFX(coef_prefetch)(const struct rls *s, size_t i, const double *val,
+			       const struct rls_spikes *sp)
+{
+	const size_t m = msize(s->rowptr, i), mp = pad4(m), nsp = sp ? s->nspk[i] : 0;
+	const char *k0 = (const char *)((const PT *)s->vecs + coef_k0(s, i));
+	const char *P = (const char *)((const PT *)s->P + s->poff[i]);
+	const char *rec = (const char *)(s->cf + i * s->cstride);
+
+	if (!s->cform[i] && s->cm[i]) {
+		SFX(prefetch_neuron)(s, i, val, sp);
+		return;
+	}
+	if (!sp || s->cm[i] == 0 || s->npend[i] == s->batch || nsp > s->spk_cap) {
+		for (size_t x = 0; x < m * sizeof(double); x += 64)
+			__builtin_prefetch((const char *)(val + s->rowptr[i]) + x, 1);
+		for (size_t x = 0; x < mp * sizeof(PT); x += 64)
+			__builtin_prefetch(k0 + x, 1);
+		for (size_t x = 0, e = rls_packed_size(m) * sizeof(PT); x < 1024 && x < e; x += 64)
+			__builtin_prefetch(P + x, 1);
+		return;
+	}
+	{
+		const struct coef co = coef_of(s, i);
+		const char *r0 = (const char *)co.rec;
+
+		__builtin_prefetch(rec, 1);
+		__builtin_prefetch(co.G, 1);
+		for (size_t x = 0; x < s->cm[i] * co.R * sizeof(double); x += 64)
+			__builtin_prefetch(r0 + x, 1);
+	}
+	/* an input's first spike reads k0 there and P0 at it and the basis */
+	for (size_t x = 0; x < nsp; x++) {
+		const size_t j = s->spk[i * s->spk_cap + x];
+		const uint32_t *cj = s->cj + i * (s->mc - 1);
+
+		__builtin_prefetch(k0 + sizeof(PT) * j, 0);
+		__builtin_prefetch(SFX(elem)((PT *)s->P + s->poff[i], mp, j, j), 0);
+		for (size_t l = 1; l < s->cm[i]; l++)
+			__builtin_prefetch(SFX(elem)((PT *)s->P + s->poff[i], mp, j < cj[l - 1] ? j : cj[l - 1],
+						     j < cj[l - 1] ? cj[l - 1] : j), 0);
+	}
 }

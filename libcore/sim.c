@@ -267,9 +267,13 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 
 	/* vr = W r' with W before this step's update: from v and the spikes,
 	 * a full product every refresh steps */
-	if ((it + 1) % s->cf.refresh == 0)
+	if ((it + 1) % s->cf.refresh == 0) {
+		/* the product reads W: a weight change pending in the RLS
+		 * (its coefficient form) lands first */
+		if (s->cf.train)
+			rls_settle(&s->rls, s->pool, s->net->pval);
 		net_full(s->net, s->pool, s->r, s->vr);
-	else
+	} else
 		s->terms_serial = net_spikes_beside(s->net, s->pool, s->rsp.gamma, s->cf.mp.b,
 						    s->spikes, s->nspikes, s->v, s->vr,
 						    s->split_draw ? draw_xi2n : NULL, s) == 1;
@@ -280,11 +284,13 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 		const int chain = s->last_train == it && it > 0;
 		double t0;
 
-		for (size_t i = 0; i < n; i++)
-			s->e[i] = target[lo + i] - s->vr[i];
 		t0 = progress_now();
-		rls_step(&s->rls, s->pool, s->net->pval, s->r, s->e, chain ? &s->rsp : NULL,
-			 want_dw);
+		rls_step(&s->rls, s->pool, s->net->pval, s->r, s->e, target + lo, s->vr,
+			 chain ? &s->rsp : NULL, want_dw);
+		/* W is read by every step that does not train right after
+		 * this one (and at the loop's end) */
+		if (!(it + 1 < s->cf.loop_steps && sim_trains(&s->cf, it + 1)))
+			rls_settle(&s->rls, s->pool, s->net->pval);
 		s->t_rls += progress_now() - t0;
 		s->last_train = it + 1;
 		if (sp ? sp->status(sp->ctx, s->rls.blowup ? SIM_WEIGHTS_BLOWUP : SIM_OK) != SIM_OK :

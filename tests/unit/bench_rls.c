@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 				for (size_t i = 0; i < n; i++)
 					e[i] = 0.01 * (double)((i + it) % 5);
 				t0 = now();
-				rls_step(&s, pool, val, r, e, it ? &sp : NULL, it % 10 == 0);
+				rls_step(&s, pool, val, r, e, NULL, NULL, it ? &sp : NULL, it % 10 == 0);
 				/* the first step is all passes: not timed */
 				if (it)
 					t += now() - t0;

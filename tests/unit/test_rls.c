@@ -87,6 +87,8 @@ struct result {
 	double maxerr_k;    /* max over steps of |k c - P q| / (1 + |P q|) */
 	double maxerr_dw;   /* max relative error of dw2 */
 	size_t passes, steps;
+	int coef;           /* the run took the coefficient form */
+	size_t coef_steps;  /* neuron-steps in the coefficient form */
 };
 
 /*
@@ -95,8 +97,8 @@ struct result {
  * gamma told to the library (1: the true one); compare: also run the
  * textbook.
  */
-static void run(int threads, enum rls_kernel_kind kind, size_t batch, int f32, double gamma_err,
-		int compare, struct result *res)
+static void run(int threads, enum rls_kernel_kind kind, size_t batch, int f32, int coef,
+		double gamma_err, int compare, struct result *res)
 {
 	const double dt = 0.1, b = 0.2, alpha = 0.25;
 	const double gamma = 1 - b * dt + (b * dt) * (b * dt) / 2;
@@ -133,7 +135,8 @@ static void run(int threads, enum rls_kernel_kind kind, size_t batch, int f32, d
 	for (size_t j = 0; j < NR; j++)
 		r[j] = b * urand(&seed);
 	rls_init(&s, NR, rowptr, col, &(struct rls_config){ .alpha = alpha, .kind = kind, .batch = batch,
-					.p_float32 = f32, .forget = lambda_, .pool = pool });
+					.p_float32 = f32, .forget = lambda_, .pool = pool,
+					.coef = coef });
 	if (lambda_ < 1)
 		s.scale_max = 2;
 	/* the matrices are small: RLS_BATCH unless told otherwise; forgetting
@@ -159,7 +162,7 @@ static void run(int threads, enum rls_kernel_kind kind, size_t batch, int f32, d
 				continue;
 			for (size_t i = 0; i < NR; i++)
 				e[i] = urand(&seed) - 0.5;
-			rls_step(&s, pool, val, r, e, it > STIM + 1 ? &sp : NULL, 1);
+			rls_step(&s, pool, val, r, e, NULL, NULL, it > STIM + 1 ? &sp : NULL, 1);
 			if (!compare)
 				continue;
 			for (size_t i = 0; i < N; i++) {
@@ -186,13 +189,17 @@ static void run(int threads, enum rls_kernel_kind kind, size_t batch, int f32, d
 		}
 	res->passes = s.passes;
 	res->steps = s.steps;
+	res->coef = s.coef;
+	res->coef_steps = s.coef_steps;
+	/* the coefficient form's pending weight change lands in val */
+	rls_settle(&s, pool, val);
 	if (compare) {
 		static double full[MMAX * MMAX];
 
 		for (size_t j = 0; j < rowptr[N]; j++)
 			res->maxerr_w = fmax(res->maxerr_w,
 					     fabs(val[j] - wt[j]) / (1 + fabs(wt[j])));
-		rls_flush(&s);
+		rls_flush(&s, val);
 		for (size_t i = 0; i < N; i++) {
 			size_t m = msz[i];
 			double maxp = 0, maxd = 0;
@@ -328,7 +335,7 @@ static size_t refresh_run(uint32_t refresh, int steps, double *maxerr_k)
 		}
 		for (size_t i = 0; i < RM; i++)
 			e[i] = urand(&seed) - 0.5;
-		rls_step(&s, NULL, val, r, e, t > 0 ? &sp : NULL, 0);
+		rls_step(&s, NULL, val, r, e, NULL, NULL, t > 0 ? &sp : NULL, 0);
 		for (size_t i = 0; i < RM; i++) {
 			rls_last_k(&s, i, kl);
 			for (size_t j = 0; j < m[i]; j++)
@@ -381,13 +388,20 @@ int main(void)
 		size_t batch;
 		int f32;
 		double lambda;
-	} conf[] = { { RLS_DIRECT, 0, 0, 1 }, { RLS_SPIKE, 0, 0, 1 },
-		     { RLS_SPIKE, RLS_BATCH_LARGE, 0, 1 }, { RLS_SPIKE, 3, 0, 1 },
-		     { RLS_SPIKE, 1, 0, 1 }, { RLS_DIRECT, 0, 1, 1 }, { RLS_SPIKE, 0, 1, 1 },
-		     { RLS_SPIKE, RLS_BATCH_LARGE, 1, 1 }, { RLS_SPIKE, 3, 1, 1 },
+		int coef;
+	} conf[] = { { RLS_DIRECT, 0, 0, 1, 0 }, { RLS_SPIKE, 0, 0, 1, 0 },
+		     { RLS_SPIKE, RLS_BATCH_LARGE, 0, 1, 0 }, { RLS_SPIKE, 3, 0, 1, 0 },
+		     { RLS_SPIKE, 1, 0, 1, 0 }, { RLS_DIRECT, 0, 1, 1, 0 },
+		     /* P in float: the coefficient form unless told not */
+		     { RLS_SPIKE, 0, 1, 1, 0 }, { RLS_SPIKE, RLS_BATCH_LARGE, 1, 1, 0 },
+		     { RLS_SPIKE, 3, 1, 1, 0 }, { RLS_SPIKE, 0, 1, 1, -1 },
+		     { RLS_SPIKE, RLS_BATCH_LARGE, 1, 1, -1 },
+		     /* the coefficient form in double (the tight tolerance) */
+		     { RLS_SPIKE, 0, 0, 1, 1 }, { RLS_SPIKE, RLS_BATCH_LARGE, 0, 1, 1 },
+		     { RLS_SPIKE, 3, 0, 1, 1 }, { RLS_SPIKE, RLS_MAX_PENDING, 0, 1, 1 },
 		     /* forgetting (always k directly; the scale of P goes into
 		      * the matrix every 140 steps: scale_max is lowered to 2) */
-		     { RLS_SPIKE, 0, 0, 0.995 }, { RLS_DIRECT, 0, 1, 0.995 } };
+		     { RLS_SPIKE, 0, 0, 0.995, 0 }, { RLS_DIRECT, 0, 1, 0.995, 0 } };
 	struct result a, b;
 	size_t nw = 0;
 
@@ -403,10 +417,20 @@ int main(void)
 		lambda_ = conf[x].lambda;
 		if (lambda_ < 1)
 			kind = RLS_DIRECT;
-		run(1, conf[x].kind, conf[x].batch, conf[x].f32, 1, 1, &a);
-		printf("test_rls: %-6s kernel, batch %zu, P in %s, lambda %g: max rel. error w %.1e, k/den %.1e, "
-		       "dw2 %.1e; k directly in %zu of %zu neuron-steps\n", name[kind],
-		       conf[x].batch, conf[x].f32 ? "float" : "double", lambda_, a.maxerr_w, a.maxerr_k, a.maxerr_dw, a.passes, a.steps);
+		run(1, conf[x].kind, conf[x].batch, conf[x].f32, conf[x].coef, 1, 1, &a);
+		printf("test_rls: %-6s kernel%s, batch %zu, P in %s, lambda %g: max rel. error w %.1e, k/den %.1e, "
+		       "dw2 %.1e; k directly in %zu of %zu neuron-steps (%zu in the coefficient form)\n", name[kind],
+		       a.coef ? " (coefficients)" : "", conf[x].batch, conf[x].f32 ? "float" : "double",
+		       lambda_, a.maxerr_w, a.maxerr_k, a.maxerr_dw, a.passes, a.steps, a.coef_steps);
+		/* the coefficient form takes both of its forms here (the
+		 * neuron of 600 inputs sees a dozen spikes a step) */
+		if (a.coef)
+			CHECK(a.coef_steps > a.steps / 4 && a.coef_steps + a.passes < a.steps,
+			      "coefficient form: %zu of %zu steps (%zu passes)", a.coef_steps,
+			      a.steps, a.passes);
+		CHECK(a.coef == (kind == RLS_SPIKE && (conf[x].coef > 0 ||
+						      (conf[x].coef == 0 && conf[x].f32))),
+		      "coefficient form %d", a.coef);
 		CHECK(a.maxerr_w <= tol, "%s: weights off the textbook by %g", name[kind],
 		      a.maxerr_w);
 		CHECK(a.maxerr_k <= tol, "%s: k/den off P q by %g", name[kind], a.maxerr_k);
@@ -419,7 +443,7 @@ int main(void)
 			 * were passes: the first step of each loop, the bursts */
 			CHECK(a.passes > (size_t)(NR * LOOPS) && a.passes < a.steps / 2,
 			      "spike: %zu passes for %zu steps", a.passes, a.steps);
-		run(2, conf[x].kind, conf[x].batch, conf[x].f32, 1, 0, &b);
+		run(2, conf[x].kind, conf[x].batch, conf[x].f32, conf[x].coef, 1, 0, &b);
 		CHECK(!memcmp(a.val, b.val, nw * sizeof *a.val), "%s: 1 and 2 threads differ",
 		      name[kind]);
 		free(a.val);
@@ -427,11 +451,13 @@ int main(void)
 	}
 	/* the comparison catches a recursion that is slightly wrong */
 	lambda_ = 1;
-	run(1, RLS_SPIKE, 0, 0, 1 + 1e-6, 1, &a);
-	printf("test_rls: spike kernel told a gamma off by 1e-6: max rel. error k/den %.1e\n",
-	       a.maxerr_k);
-	CHECK(a.maxerr_k > 100 * TOL, "a wrong gamma went unnoticed (%g)", a.maxerr_k);
-	free(a.val);
+	for (int coef = -1; coef <= 1; coef += 2) {
+		run(1, RLS_SPIKE, 0, 0, coef, 1 + 1e-6, 1, &a);
+		printf("test_rls: spike kernel%s told a gamma off by 1e-6: max rel. error k/den %.1e\n",
+		       coef > 0 ? " (coefficients)" : "", a.maxerr_k);
+		CHECK(a.maxerr_k > 100 * TOL, "a wrong gamma went unnoticed (%g)", a.maxerr_k);
+		free(a.val);
+	}
 	if (failures)
 		fprintf(stderr, "test_rls: %d failure(s)\n", failures);
 	return failures ? 1 : 0;
