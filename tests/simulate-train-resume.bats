@@ -57,6 +57,20 @@ same_run() {
 	same_run ref run0
 }
 
+# The coefficient form of the RLS step keeps a weight change pending between
+# its passes and its own state per neuron: a checkpoint must carry both.
+@test "--rls coefficient (P in float32, steps of 0.1 ms): SIGKILL then --resume gives every file of an uninterrupted run" {
+	local o="--p-float32 --dt 0.01 --rls coefficient"
+	sim refc $o
+	rm -rf run
+	run env FORCENET_KILL_AT=4:120 simulate-train -q -w "$BATS_FILE_TMPDIR/w.npy" \
+		-t "$BATS_FILE_TMPDIR/t.npy" -o run --pqif 0.5 --seed 4 --loops 6 \
+		--train-loops 3 --stim-steps 50 --record all --trace 1,40 --checkpoint $o
+	[ "$status" -eq 137 ]
+	sim run --resume $o
+	same_run refc run
+}
+
 @test "--resume refuses what it cannot finish: no interrupted run, other parameters, a fresh run over a partial one" {
 	assert_fails 1 "run: no interrupted run to resume (.run.partial)" sim run --resume
 	run env FORCENET_KILL_AT=2:10 simulate-train -q -w "$BATS_FILE_TMPDIR/w.npy" \

@@ -27,15 +27,23 @@ run_rls() {
 # relative per operation; we allow 1e-9 * (1 + |ref|), while a modelling
 # error (a wrong gamma, a missed spike) gives 1e-3 or more.  Spikes must
 # agree exactly.
-@test "--rls spike and direct both match NumPy (tau-s 4, dt 0.05, pqif 0.5, two training loops)" {
+@test "--rls spike, coefficient and direct all match NumPy (tau-s 4, dt 0.05, pqif 0.5, two training loops)" {
 	net 100
 	for k in spike direct; do
 		run_rls "$k" --rls "$k" --pqif 0.5 --tau-s 4 --dt 0.05 --seed 2
 	done
+	# the coefficient form (here in float64 P) defers each weight row's
+	# change to its next pass: what the run reads of W in between (the
+	# error, the recurrent input, the records) must not show it
+	simulate-train -w w.npy -t t.npy -o coefficient --loops 4 --train-loops 2 \
+		--stim-steps 100 --sigma 0 --float64 --record +inputs --rls coefficient \
+		--pqif 0.5 --tau-s 4 --dt 0.05 --seed 2 2>err
+	share=$(sed -n 's/.*coefficient kernel: \([0-9]*\)% of the neuron-steps in coefficients.*/\1/p' err)
+	[ "$share" -ge 50 ]
 	"$PY" "$REF" w.npy t.npy spike/kick.npy spike/state0.npy ref --pqif 0.5 --tau-s 4 \
 		--dt 0.05 --loops 4 --train-loops 2 --stim-steps 100
 	pyrun '
-for c in ("spike", "direct"):
+for c in ("spike", "direct", "coefficient"):
     for f in ("outputs", "inputs", "weights"):
         a = np.load(c + "/" + f + ".npy"); b = np.load("ref/" + f + ".npy")
         err = np.max(np.abs(a - b) / (1 + np.abs(b)))
@@ -82,15 +90,35 @@ for d, k in (("s", "spike"), ("d", "direct"), ("x", "spike")):
 	grep -q 'RLS update [0-9.]*, direct kernel)' err
 }
 
-@test "--rls spike: the same bytes with 1 and 2 threads" {
+@test "--rls spike and coefficient: the same bytes with 1 and 2 threads" {
 	net 200
-	simulate-train -q -w w.npy -t t.npy -o a --loops 3 --train-loops 2 --stim-steps 100 \
-		--pqif 0.5 --seed 7 --rls spike
-	simulate-train -q -w w.npy -t t.npy -o b --loops 3 --train-loops 2 --stim-steps 100 \
-		--pqif 0.5 --seed 7 --rls spike --threads 2
-	for f in weights.npy outputs.npy spikes.csv dw.csv summary.csv; do
-		cmp "a/$f" "b/$f"
+	for k in "spike" "coefficient --dt 0.01"; do
+		simulate-train -q -w w.npy -t t.npy -o a --loops 3 --train-loops 2 --stim-steps 100 \
+			--pqif 0.5 --seed 7 --rls $k --force
+		simulate-train -q -w w.npy -t t.npy -o b --loops 3 --train-loops 2 --stim-steps 100 \
+			--pqif 0.5 --seed 7 --rls $k --threads 2 --force
+		for f in weights.npy outputs.npy spikes.csv dw.csv summary.csv; do
+			cmp "a/$f" "b/$f"
+		done
 	done
+}
+
+@test "--p-float32 takes the coefficient kernel unless --rls says otherwise; params.csv records it" {
+	net 60
+	simulate-train -q -w w.npy -t t.npy -o a --loops 2 --train-loops 1 --stim-steps 100 --p-float32
+	simulate-train -q -w w.npy -t t.npy -o b --loops 2 --train-loops 1 --stim-steps 100 --p-float32 \
+		--rls spike
+	simulate-train -q -w w.npy -t t.npy -o c --loops 2 --train-loops 1 --stim-steps 100 \
+		--forget 0.99 --p-float32
+	pyrun '
+import csv
+for d, k in (("a", "coefficient"), ("b", "spike"), ("c", "direct")):
+    p = next(csv.DictReader(open(d + "/params.csv")))
+    assert p["rls"] == k, (d, p["rls"])
+# the two kernels agree to the rounding of float32 P, not bit for bit
+a, b = np.load("a/weights.npy"), np.load("b/weights.npy")
+assert not np.array_equal(a, b)
+assert np.max(np.abs(a - b)) < 1e-3 * np.max(np.abs(b)), np.max(np.abs(a - b))'
 }
 
 # The folds of P use 512-bit vectors where the processor has them; every
@@ -110,9 +138,9 @@ for d, k in (("s", "spike"), ("d", "direct"), ("x", "spike")):
 
 @test "--rls: an unknown kernel is a usage error" {
 	net 40
-	assert_fails 2 "simulate-train: --rls: 'fast' is not spike or direct" \
+	assert_fails 2 "simulate-train: --rls: 'fast' is not spike, coefficient or direct" \
 		simulate-train -w w.npy -t t.npy -o c --rls fast
-	assert_fails 2 "simulate-train: --rls: '' is not spike or direct" \
+	assert_fails 2 "simulate-train: --rls: '' is not spike, coefficient or direct" \
 		simulate-train -w w.npy -t t.npy -o c --rls ''
 	[ ! -e c ]
 }

@@ -100,6 +100,7 @@ struct options {
 	long long loops, train_loops, stim_steps, threads;
 	enum model_noise noise;
 	enum rls_kernel_kind rls;
+	int rls_coef;                /* --rls: 1 coefficient, -1 spike, 0 not given */
 	int record, f32, force, p_f32, static_f32;
 	const char *trace_arg, *observe_arg, *record_loops_arg;
 	size_t *trace, ntrace;
@@ -110,6 +111,14 @@ struct options {
 	const char *train_neurons_arg;
 	double max_memory;     /* bytes; 0: what the machine has available */
 };
+
+/* The RLS kernel that the run takes (rls.h), as params.csv records it. */
+static const char *rls_kernel_name(const struct options *o)
+{
+	if (o->rls == RLS_DIRECT || (o->forget > 0 && o->forget < 1))
+		return "direct";
+	return o->rls_coef > 0 || (o->rls_coef == 0 && o->p_f32) ? "coefficient" : "spike";
+}
 
 static void usage(FILE *fp)
 {
@@ -165,7 +174,9 @@ static void usage(FILE *fp)
 "                       default: the memory available)\n"
 "      --threads N      threads (default 1); the results do not depend on it\n"
 "      --rls KERNEL     how the RLS step gets P q: spike (from the previous step\n"
-"                       and the spikes, the default) or direct (a full product)\n"
+"                       and the spikes, the default), coefficient (the same in\n"
+"                       a few dimensions, the default with --p-float32) or\n"
+"                       direct (a full product)\n"
 "      --force          replace an existing run directory\n"
 "      --checkpoint     build the run in .RUNDIR.partial with a checkpoint after\n"
 "                       each loop, so that --resume can finish it if interrupted\n"
@@ -458,12 +469,15 @@ static void parse_command_line(int argc, char **argv, struct options *o)
 		case OPT_THREADS: o->threads = opts_int("--threads", optarg, 1, 1024); break;
 		case OPT_FORCE: o->force = 1; break;
 		case OPT_RLS:
+			o->rls = RLS_SPIKE;
 			if (!strcmp(optarg, "spike"))
-				o->rls = RLS_SPIKE;
+				o->rls_coef = -1;
+			else if (!strcmp(optarg, "coefficient"))
+				o->rls_coef = 1;
 			else if (!strcmp(optarg, "direct"))
 				o->rls = RLS_DIRECT;
 			else
-				err_usage("--rls: '%s' is not spike or direct", optarg);
+				err_usage("--rls: '%s' is not spike, coefficient or direct", optarg);
 			break;
 		case OPT_PLASTIC: o->plastic = opts_int("--plastic", optarg, 1, MAX_N); break;
 		case OPT_P_F32: o->p_f32 = 1; break;
@@ -664,7 +678,7 @@ static void put_params(FILE *fp, const struct options *o, size_t n, size_t steps
 		csvio_put_str(fp, o->state);
 		fprintf(fp, ",%s", ssha);
 	}
-	fprintf(fp, ",%s,%d,", o->rls == RLS_SPIKE && o->forget == 1 ? "spike" : "direct", o->f32);
+	fprintf(fp, ",%s,%d,", rls_kernel_name(o), o->f32);
 	if (o->plastic)
 		fprintf(fp, "%lld", o->plastic);
 	else
@@ -1621,7 +1635,8 @@ static void setup(struct run *R)
 		.stim = stim, .learn_every = (size_t)o->learn_every, .loop_steps = steps,
 		.refresh = refresh_steps(nnz_all, o->dt),
 		.seed = o->c.seed, .train = o->train_loops > 0,
-		.rls = { .alpha = o->alpha, .kind = o->rls, .p_float32 = o->p_f32, .forget = o->forget },
+		.rls = { .alpha = o->alpha, .kind = o->rls, .p_float32 = o->p_f32, .forget = o->forget,
+			 .coef = o->rls_coef },
 		.split = d->size > 1 ? &R->split : NULL };
 	if (o->train_loops == 0)
 		o->record &= ~REC_DW;
@@ -1976,8 +1991,11 @@ static void run_loops(struct run *R)
 		free(p);
 	}
 	if (!o->c.quiet) {
-		char comm[160] = "";
+		char comm[160] = "", cshare[64] = "";
 
+		if (sim->rls.coef && sim->rls.steps)
+			snprintf(cshare, sizeof cshare, ": %.0f%% of the neuron-steps in coefficients",
+				 100.0 * (double)sim->rls.coef_steps / (double)sim->rls.steps);
 		if (d->size > 1)
 			snprintf(comm, sizeof comm, "; %d processes, %.1f us per step in "
 				 "communication (%.0f bytes received), %.1f waiting for the others",
@@ -1985,12 +2003,12 @@ static void run_loops(struct run *R)
 				 (double)d->bytes_comm / (double)(n_train + n_free),
 				 1e6 * d->t_wait / (double)(n_train + n_free));
 		err_warn("%s: %lld loops of %zu steps, N = %zu (%zu QIF), %.2f s; "
-			 "%.1f us per training step (RLS update %.1f, %s kernel), "
+			 "%.1f us per training step (RLS update %.1f, %s kernel%s), "
 			 "%.1f us per free step%s",
 			 o->c.output, o->loops, steps, R->n, nqif, progress_now() - t0,
 			 n_train ? 1e6 * t_train / (double)n_train : 0,
 			 n_train ? 1e6 * sim->t_rls / (double)n_train : 0,
-			 sim->rls.kind == RLS_SPIKE ? "spike" : "direct",
+			 rls_kernel_name(o), cshare,
 			 n_free ? 1e6 * t_free / (double)n_free : 0, comm);
 	}
 }
