@@ -31,7 +31,7 @@ run_once() {
 		2>"$name.err" || { cat "$name.err" >&2; return 1; }
 	t1=$(now)
 	line=$(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')
-	tr=$(sed -n 's/.*s; \([0-9.]*\) us per training step (RLS update \([0-9.]*\), [a-z]* kernel), \([0-9.]*\) us per free step.*/\1 \3 \2/p' "$name.err")
+	tr=$(sed -n 's/.*s; \([0-9.]*\) us per training step (RLS update \([0-9.]*\), [a-z]* kernel[^)]*), \([0-9.]*\) us per free step.*/\1 \3 \2/p' "$name.err")
 	pk=$(sed -n 's/^peak \([0-9]*\)/\1/p' "$name.err")
 	echo "$line $tr $pk"
 }
