@@ -813,7 +813,10 @@ static int SFX(coef_step)(struct rls *s, size_t i, double *val, const double *r,
 	PT *P = (PT *)s->P + s->poff[i], *k0 = (PT *)s->vecs + coef_k0(s, i);
 	size_t M = s->cm[i], np = s->npend[i], Mn = M, idx[MAX_SPIKED];
 	double z[RLS_COEF_SPIKES + 1], den, qk, ci, a, ei;
-	int pass = !sp || M == 0 || !s->cform[i] || np == s->batch || nsp > s->spk_cap;
+	/* (8 nsp > m covers nsp > spk_cap, whose value depends on the block of
+	 * neurons: the path must not) */
+	int pass = !sp || M == 0 || !s->cform[i] || np == s->batch || 8 * nsp > m ||
+		   nsp > s->spk_cap;
 
 	/* the spiked inputs' places in the basis; new ones join it (the
 	 * vectors' form from here to the pass when it is full) */
