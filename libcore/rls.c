@@ -452,18 +452,28 @@ static size_t elsize(const struct rls_config *cf)
 	return cf->p_float32 ? sizeof(float) : sizeof(double);
 }
 
-/* The batch that rls_init() chooses (see rls.h). */
-static size_t batch_of(size_t n, const size_t *rowptr, const struct rls_config *cf)
+size_t rls_auto_batch(size_t pbytes)
+{
+	return pbytes > RLS_LARGE_BYTES ? RLS_BATCH_LARGE : RLS_BATCH;
+}
+
+size_t rls_matrix_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf)
 {
 	size_t p = 0;
 
+	for (size_t i = 0; i < n; i++)
+		p += rls_packed_size(msize(rowptr, i));
+	return p * elsize(cf);
+}
+
+/* The batch that rls_init() chooses (see rls.h). */
+static size_t batch_of(size_t n, const size_t *rowptr, const struct rls_config *cf)
+{
 	if (cf->kind != RLS_SPIKE)
 		return 1;
 	if (cf->batch)
 		return cf->batch;
-	for (size_t i = 0; i < n; i++)
-		p += rls_packed_size(msize(rowptr, i));
-	return p * elsize(cf) > RLS_LARGE_BYTES ? RLS_BATCH_LARGE : RLS_BATCH;
+	return rls_auto_batch(rls_matrix_bytes(n, rowptr, cf));
 }
 
 /* Whether rls_init() takes the coefficient form (rls.h). */

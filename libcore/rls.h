@@ -254,6 +254,16 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	      const struct rls_config *cf);
 void rls_free(struct rls *s);
 
+/*
+ * The batch that rls_init() takes for RLS_SPIKE when struct rls_config's is
+ * 0, for matrices of pbytes in all; and the bytes of the matrices of this
+ * structure and configuration.  A network split into blocks of neurons
+ * (dist.h) gives every block the whole network's batch, from the blocks'
+ * bytes added up (it sets the results).
+ */
+size_t rls_auto_batch(size_t pbytes);
+size_t rls_matrix_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
+
 /* Bytes that rls_init() allocates for this structure and configuration. */
 size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
 

@@ -16,6 +16,18 @@ size_t sim_bytes(size_t n)
 	return n * (11 * sizeof(double) + 1 + 2 * sizeof(uint32_t));
 }
 
+/* The RLS of s's net, as its configuration says but for the batch. */
+static void rls_of(struct sim *s, size_t batch)
+{
+	struct rls_config rc = s->cf.rls;
+
+	rc.cols = &s->net->pcols;
+	rc.pool = s->pool;
+	rc.ncols = s->cf.mp.n;
+	rc.batch = batch;
+	rls_init(&s->rls, s->n, s->net->prow, s->net->pcol, &rc);
+}
+
 void sim_init(struct sim *s, struct net *net, const double *x0, const double *kick,
 	      const struct sim_config *cf, struct pool *pool)
 {
@@ -55,15 +67,17 @@ void sim_init(struct sim *s, struct net *net, const double *x0, const double *ki
 	/* Between two steps r' = gamma r + b spk (model_step's RK2 of -b r). */
 	s->rsp = (struct rls_spikes){ .spiked = s->spk, .b = cf->mp.b,
 		.gamma = 1 - cf->mp.b * cf->mp.dt + (cf->mp.b * cf->mp.dt) * (cf->mp.b * cf->mp.dt) / 2 };
-	if (cf->train) {
-		struct rls_config rc = cf->rls;
-
-		rc.cols = &net->pcols;
-		rc.pool = pool;
-		rc.ncols = N;
-		rls_init(&s->rls, n, net->prow, net->pcol, &rc);
-	}
+	if (cf->train)
+		rls_of(s, cf->rls.batch);
 	s->vstep = s->vr;
+}
+
+void sim_rls_batch(struct sim *s, size_t batch)
+{
+	if (!s->cf.train || batch == s->rls.batch)
+		return;
+	rls_free(&s->rls);
+	rls_of(s, batch);
 }
 
 void sim_free(struct sim *s)

@@ -151,6 +151,13 @@ void sim_init(struct sim *s, struct net *net, const double *x0, const double *ki
 	      const struct sim_config *cf, struct pool *pool);
 void sim_free(struct sim *s);
 
+/*
+ * A fresh RLS with this batch of pending updates (struct rls_config's), if
+ * it is not the one it has: a block of a network split over processes
+ * takes the whole network's (rls_auto_batch()).  Before the first step.
+ */
+void sim_rls_batch(struct sim *s, size_t batch);
+
 /* Start a loop: the next step is step 0 (a full product of W r). */
 void sim_loop_start(struct sim *s);
 

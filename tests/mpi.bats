@@ -68,6 +68,20 @@ both() {
 	both g -w w.npy --train-neurons 0,30,31,60 --learn-every 3 --forget 0.99
 }
 
+# The spike kernel folds its pending updates every 4 steps, or every 8 when
+# the matrices pass 64 MiB in all; at N = 8000 with 64 inputs in float32
+# they take 70 MB, a block of half of them 35 MB: each block must fold as
+# the whole network does.
+@test "2 processes give simulate-train's bytes where the whole network's RLS matrices pass 64 MiB and a block's do not" {
+	init-weights -N 8000 -K 64 --seed 1 -o w.npz
+	gen-target -N 8000 --steps 150 --seed 1 -o t.npy
+	set -- -w w.npz -t t.npy --loops 2 --train-loops 1 --stim-steps 50 --p-float32 \
+		--record weights,spikes
+	simulate-train -q -o a "$@"
+	mpi 2 -q -o b "$@"
+	same a b
+}
+
 @test "a network of one neuron per process; more processes than neurons is refused" {
 	init-weights -N 3 -p 0.5 --seed 1 -o w.npy
 	gen-target -N 3 --steps 50 --seed 1 -o t.npy

@@ -1755,6 +1755,11 @@ static void join(struct run *R)
 	R->rcf.w0norm = sqrt(d->size == 1 ? R->wt.sumsq : R->wt.w0sq);
 	if (d->size == 1)
 		return;
+	/* the RLS batch that the whole network's matrices set, not the
+	 * block's (it sets the results) */
+	if (R->scf.train && R->sim.rls.kind == RLS_SPIKE && !R->scf.rls.batch)
+		sim_rls_batch(&R->sim, rls_auto_batch(dist_total(d, rls_matrix_bytes(R->rows,
+						R->net.prow, &R->scf.rls))));
 	say_memory(R);
 	R->whole = (struct runrec_whole){ .nplastic = dist_total(d, net_nplastic(&R->net)),
 		.nnz = R->wt.sparse ? R->wt.nnz : dist_total(d, R->wt.nnz),
