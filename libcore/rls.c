@@ -235,6 +235,33 @@ static void coef_gmul(const struct coef *co, size_t M, int which, double *g)
 	}
 }
 
+/*
+ * Whether neuron i's next step with the coefficient form is a pass, in
+ * either of its forms: no state yet or no previous step (cm, npend 0), a
+ * full pending list (the pass then chooses the form of the next steps), or
+ * step_neuron()'s other conditions for a direct k (8 nsp > m covers nsp >
+ * spk_cap, whose value depends on a block's rows: the path must not).
+ */
+static int coef_pass_due(const struct rls *s, size_t i, const struct rls_spikes *sp)
+{
+	const size_t nsp = sp ? s->nspk[i] : 0, np = s->npend[i];
+
+	return !sp || !s->cm[i] || np == 0 || np == s->batch || 8 * nsp > msize(s->rowptr, i) ||
+	       nsp > s->spk_cap || s->age[i] >= s->refresh;
+}
+
+/*
+ * With the target (not NULL): the caller's W r of neuron i short by add
+ * (the pending change's share), and the error from it.
+ */
+static void coef_error(const double *target, double *v, double *e, size_t i, double add)
+{
+	if (target) {
+		v[i] += add;
+		e[i] = target[i] - v[i];
+	}
+}
+
 /* Pending vectors that a pass takes at most: the vectors' form's batch,
  * the coefficient form's M. */
 static size_t coef_nu(const struct rls *s)
@@ -501,8 +528,8 @@ size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf)
 		v += nslot * pad4(msize(rowptr, i));
 	}
 	return elsize(cf) * (p + v) + sizeof(double) * (nslot + 3) * n +
-	       (coef ? n * (sizeof(double) * coef_stride(batch, mc) + 1 + 1 + 2 +
-			    sizeof(uint32_t) * (mc - 1)) : 0) +
+	       (coef ? n * (sizeof(double) * coef_stride(batch, mc) + 2 * sizeof(uint8_t) +
+			    sizeof(uint16_t) + sizeof(uint32_t) * (mc - 1)) : 0) +
 	       sizeof(uint32_t) * (4 * n + spk_cap(n, rowptr) * n) +
 	       (cf->cols ? 0 : 2 * sizeof(uint32_t) * nnz +
 			       sizeof(size_t) * ((cf->ncols ? cf->ncols : n) + 1)) +
@@ -698,19 +725,6 @@ struct step_job {
 	atomic_int blowup;
 };
 
-/*
- * Whether neuron i's next step in the vectors' form (the coefficient form's
- * other one) is a pass: step_neuron()'s conditions for a direct k, and a
- * full pending list (the pass then chooses the form of the next steps).
- */
-static int vec_pass_due(const struct rls *s, size_t i, const struct rls_spikes *sp)
-{
-	const size_t nsp = sp ? s->nspk[i] : 0, np = s->npend[i];
-
-	return !sp || np == 0 || 8 * nsp > msize(s->rowptr, i) || nsp > s->spk_cap ||
-	       np == s->batch || s->age[i] >= s->refresh;
-}
-
 /* A chunk of neurons. */
 static void step_part(void *arg, size_t c, size_t nc)
 {
@@ -733,7 +747,7 @@ static void step_part(void *arg, size_t c, size_t nc)
 
 		if (ahead && i + RLS_AHEAD < hi)
 			ahead(s, i + RLS_AHEAD, job->val, job->sp);
-		if (s->coef && (s->cform[i] || !s->cm[i] || vec_pass_due(s, i, job->sp))) {
+		if (s->coef && (s->cform[i] || coef_pass_due(s, i, job->sp))) {
 			const int was = s->cform[i] && s->cm[i];
 			const int pass = (s->f32 ? coef_step_f : coef_step_d)(
 				s, i, job->val, job->r, job->e, job->target, job->v, job->sp,

@@ -643,6 +643,28 @@ static int SFX(coef_land)(struct rls *s, size_t i, double *val, const double *C,
 	return 1;
 }
 
+/*
+ * The sum of a landed change d (coef_land()) over neuron i's inputs that
+ * spiked (the sp->nspk[i] positions in s->spk when they are all there,
+ * else from sp->spiked: the same terms in the same order).
+ */
+static double SFX(coef_spiked_sum)(const struct rls *s, size_t i, const struct rls_spikes *sp,
+				   const double *d)
+{
+	const size_t nsp = s->nspk[i], m = msize(s->rowptr, i);
+	const int32_t *col = s->col + s->rowptr[i];
+	double sum = 0;
+
+	if (nsp <= s->spk_cap)
+		for (size_t x = 0; x < nsp; x++)
+			sum += d[s->spk[i * s->spk_cap + x]];
+	else
+		for (size_t j = 0; j < m; j++)
+			if (sp->spiked[col[j]])
+				sum += d[j];
+	return sum;
+}
+
 /* rls_settle() for neuron i (C, d: room as coef_land() needs). */
 static void SFX(coef_settle)(struct rls *s, size_t i, double *val, double *C, double *d)
 {
@@ -768,7 +790,6 @@ static int SFX(coef_to_vectors)(struct rls *s, size_t i, double *val, const doub
 	const size_t mp = pad4(msize(s->rowptr, i)), M = s->cm[i], np = s->npend[i];
 	const size_t nslot = s->batch + 1, nsp = s->nspk[i];
 	const struct coef co = coef_of(s, i);
-	const uint32_t *J = s->spk + i * s->spk_cap;
 	struct coef_room room = coef_room(s, scratch);
 	PT *vec = (PT *)s->vecs + s->voff[i];
 	double corr = 0;
@@ -784,12 +805,8 @@ static int SFX(coef_to_vectors)(struct rls *s, size_t i, double *val, const doub
 		s->cs[nslot * i + slot] = co.cs[x];
 	}
 	if (SFX(coef_land)(s, i, val, room.C, room.d))
-		for (size_t x = 0; x < nsp; x++)
-			corr += room.d[J[x]];
-	if (target) {
-		v[i] += sp->b * corr;
-		e[i] = target[i] - v[i];
-	}
+		corr = SFX(coef_spiked_sum)(s, i, sp, room.d);
+	coef_error(target, v, e, i, sp->b * corr);
 	s->cform[i] = 0;
 	s->cspk[i] = (uint16_t)(M - 1 + nsp);
 	return SFX(step_neuron)(s, i, val, r, e, sp, want_dw2, bad, room.q);
@@ -813,10 +830,7 @@ static int SFX(coef_step)(struct rls *s, size_t i, double *val, const double *r,
 	PT *P = (PT *)s->P + s->poff[i], *k0 = (PT *)s->vecs + coef_k0(s, i);
 	size_t M = s->cm[i], np = s->npend[i], Mn = M, idx[MAX_SPIKED];
 	double z[RLS_COEF_SPIKES + 1], den, qk, ci, a, ei;
-	/* (8 nsp > m covers nsp > spk_cap, whose value depends on the block of
-	 * neurons: the path must not) */
-	int pass = !sp || M == 0 || !s->cform[i] || np == s->batch || 8 * nsp > m ||
-		   nsp > s->spk_cap;
+	int pass = !s->cform[i] || coef_pass_due(s, i, sp);
 
 	/* the spiked inputs' places in the basis; new ones join it (the
 	 * vectors' form from here to the pass when it is full) */
@@ -868,8 +882,7 @@ static int SFX(coef_step)(struct rls *s, size_t i, double *val, const double *r,
 				for (size_t x = 0; x < nsp; x++)
 					corr += g[idx[x]];
 			}
-			v[i] += sp->b * corr;
-			e[i] = target[i] - v[i];
+			coef_error(target, v, e, i, sp->b * corr);
 		}
 		/* z = x - sum_s c_s (z_s' G x) z_s, den = 1 + (G x)' z */
 		coef_gmul(&co, M, 0, g);
@@ -896,43 +909,27 @@ static int SFX(coef_step)(struct rls *s, size_t i, double *val, const double *r,
 		 * P q into a free slot, the new k0 */
 		struct coef_room room = coef_room(s, scratch);
 		PT *q = (PT *)room.q, *knew;
-		const PT *const *u = (const PT *const *)room.U;
-		const double *cu;
-		double corr = 0, cv[RLS_MAX_PENDING + 1];
-		size_t nu = 0, ns;
+		const PT *u[RLS_MAX_PENDING + 1];
+		double corr = 0, cu[RLS_MAX_PENDING + 1];
+		size_t nu = 0, ns = 0;
 		unsigned spikes;
 
 		if (M && s->cform[i]) {
 			SFX(coef_basis)(s, i, room.C);
-			nu = SFX(coef_pending_k)(s, i, room.C, room.d, (PT *const *)room.U, cv);
-			if (SFX(coef_land)(s, i, val, room.C, room.d) && target && sp) {
-				if (nsp <= s->spk_cap)
-					for (size_t x = 0; x < nsp; x++)
-						corr += room.d[J[x]];
-				else
-					for (size_t j = 0; j < m; j++)
-						if (sp->spiked[col[j]])
-							corr += room.d[j];
-			}
-			cu = cv;
+			nu = SFX(coef_pending_k)(s, i, room.C, room.d, (PT *const *)room.U, cu);
+			for (size_t x = 0; x < nu; x++)
+				u[x] = room.U[x];
+			if (SFX(coef_land)(s, i, val, room.C, room.d) && sp)
+				corr = SFX(coef_spiked_sum)(s, i, sp, room.d);
 			ns = (s->head[i] + 1) % (s->batch + 1);
 			/* the inputs spiked since the last pass */
 			spikes = (unsigned)(M - 1);
 		} else {
-			const PT *up[RLS_MAX_PENDING + 1];
-
-			nu = M ? SFX(pending)(s, i, up, cv, &ns) : 0;
-			if (!M)
-				ns = 0;
-			for (size_t x = 0; x < nu; x++)
-				room.U[x] = (void *)up[x];
-			cu = cv;
+			if (M)
+				nu = SFX(pending)(s, i, u, cu, &ns);
 			spikes = s->cspk[i];
 		}
-		if (target) {
-			v[i] += sp ? sp->b * corr : 0;
-			e[i] = target[i] - v[i];
-		}
+		coef_error(target, v, e, i, sp ? sp->b * corr : 0);
 		for (size_t j = 0; j < m; j++)
 			q[j] = (PT)r[col[j]];
 		for (size_t j = m; j < mp; j++)
@@ -1005,7 +1002,7 @@ static void SFX(coef_prefetch)(const struct rls *s, size_t i, const double *val,
 		SFX(prefetch_neuron)(s, i, val, sp);
 		return;
 	}
-	if (!sp || s->cm[i] == 0 || s->npend[i] == s->batch || nsp > s->spk_cap) {
+	if (coef_pass_due(s, i, sp)) {
 		for (size_t x = 0; x < m * sizeof(double); x += 64)
 			__builtin_prefetch((const char *)(val + s->rowptr[i]) + x, 1);
 		for (size_t x = 0; x < mp * sizeof(PT); x += 64)
