@@ -183,17 +183,26 @@ static size_t coef_gsize(size_t mc)
 	return mc * (mc + 1) / 2;
 }
 
-/* Neuron i's k0 in vecs: the ring's slot head[i] (the pass puts it there). */
+/* Neuron i's k0 in vecs: the ring's slot head[i] (the pass puts it there;
+ * slot 0 in the coefficient form). */
 static size_t coef_k0(const struct rls *s, size_t i)
 {
 	return s->voff[i] + s->head[i] * pad4(s->rowptr[i + 1] - s->rowptr[i]);
 }
 
+/* The record at p (cstride doubles) as struct coef. */
+static struct coef coef_at(const struct rls *s, double *p)
+{
+	return (struct coef){ p, p + s->batch, p + s->batch + coef_gsize(s->mc), s->batch + 2 };
+}
+
+/* Neuron i's record: in its ring, after slot 0 (rls.h). */
 static struct coef coef_of(const struct rls *s, size_t i)
 {
-	double *p = s->cf + i * s->cstride;
+	const size_t es = s->f32 ? sizeof(float) : sizeof(double);
 
-	return (struct coef){ p, p + s->batch, p + s->batch + coef_gsize(s->mc), s->batch + 2 };
+	return coef_at(s, (double *)((char *)s->vecs +
+				     (s->voff[i] + pad4(s->rowptr[i + 1] - s->rowptr[i])) * es));
 }
 
 /* Whether a weight change is pending (some y_l not 0). */
@@ -272,11 +281,12 @@ static size_t coef_nu(const struct rls *s)
 /*
  * A chunk's working memory for the coefficient form, in its scratch of
  * coef_room_bytes(): q (mp PT values), the basis C (mc vectors of mp
- * doubles), d (mp doubles), and the pending vectors (coef_nu() of mp PT).
+ * doubles), d (mp doubles), a copy of a record (cstride doubles) and the
+ * pending vectors (coef_nu() of mp PT).
  */
 struct coef_room {
 	void *q;
-	double *C, *d;
+	double *C, *d, *rec;
 	void *U[RLS_MAX_PENDING];
 };
 
@@ -284,7 +294,8 @@ static size_t coef_room_bytes(const struct rls *s)
 {
 	const size_t mp = pad4(s->mmax), es = s->f32 ? sizeof(float) : sizeof(double);
 
-	return (mp + 8) * es * (coef_nu(s) + 1) + (mp + 8) * sizeof(double) * (s->mc + 1);
+	return (mp + 8) * es * (coef_nu(s) + 1) + (mp + 8) * sizeof(double) * (s->mc + 1) +
+	       s->cstride * sizeof(double);
 }
 
 static struct coef_room coef_room(const struct rls *s, void *scratch)
@@ -296,7 +307,8 @@ static struct coef_room coef_room(const struct rls *s, void *scratch)
 
 	room.C = (double *)p;
 	room.d = room.C + s->mc * (mp + 8);
-	p = (char *)(room.d + mp + 8);
+	room.rec = room.d + mp + 8;
+	p = (char *)(room.rec + s->cstride);
 	room.q = p;
 	for (size_t x = 0; x < coef_nu(s); x++)
 		room.U[x] = p + (x + 1) * vb;
@@ -517,19 +529,34 @@ static size_t coef_stride(size_t batch, size_t mc)
 	return (batch + coef_gsize(mc) + mc * (batch + 2) + 7) & ~(size_t)7;
 }
 
+/*
+ * Values (of es bytes) of a neuron's ring with m inputs: batch + 1 slots,
+ * and with the coefficient form (cstride > 0) at least slot 0 and the
+ * record of cstride doubles, which lives in the slots after it (a neuron
+ * uses one form at a time; rls.h).
+ */
+static size_t ring_size(size_t m, size_t batch, size_t cstride, size_t es)
+{
+	const size_t mp = pad4(m), v = (batch + 1) * mp;
+	const size_t c = mp + (cstride * sizeof(double) + es - 1) / es;
+
+	return c > v ? c : v;
+}
+
 size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf)
 {
 	const int coef = coef_of_config(cf);
 	const size_t batch = batch_of(n, rowptr, cf), mc = 1 + RLS_COEF_SPIKES;
+	const size_t cstride = coef ? coef_stride(batch, mc) : 0;
 	size_t p = 0, v = 0, nslot = batch + 1, nnz = rowptr[n];
 
 	for (size_t i = 0; i < n; i++) {
 		p += rls_packed_size(msize(rowptr, i));
-		v += nslot * pad4(msize(rowptr, i));
+		v += ring_size(msize(rowptr, i), batch, cstride, elsize(cf));
 	}
 	return elsize(cf) * (p + v) + sizeof(double) * (nslot + 3) * n +
-	       (coef ? n * (sizeof(double) * coef_stride(batch, mc) + 2 * sizeof(uint8_t) +
-			    sizeof(uint16_t) + sizeof(uint32_t) * (mc - 1)) : 0) +
+	       (coef ? n * (2 * sizeof(uint8_t) + sizeof(uint16_t) +
+			    sizeof(uint32_t) * (mc - 1)) : 0) +
 	       sizeof(uint32_t) * (4 * n + spk_cap(n, rowptr) * n) +
 	       (cf->cols ? 0 : 2 * sizeof(uint32_t) * nnz +
 			       sizeof(size_t) * ((cf->ncols ? cf->ncols : n) + 1)) +
@@ -578,6 +605,10 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 		s->batch = batch_of(n, rowptr, &c2);
 		s->coef = coef_of_config(&c2);
 	}
+	if (s->coef) {
+		s->mc = 1 + RLS_COEF_SPIKES;
+		s->cstride = coef_stride(s->batch, s->mc);
+	}
 	s->refresh = RLS_REFRESH;
 	nslot = s->batch + 1;
 	s->poff = err_malloc((n + 1) * sizeof *s->poff);
@@ -585,7 +616,7 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 	s->poff[0] = s->voff[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		s->poff[i + 1] = s->poff[i] + rls_packed_size(msize(rowptr, i));
-		s->voff[i + 1] = s->voff[i] + nslot * pad4(msize(rowptr, i));
+		s->voff[i + 1] = s->voff[i] + ring_size(msize(rowptr, i), s->batch, s->cstride, es);
 	}
 	/* P is most of a run's memory: map it zeroed, in huge pages where the
 	 * kernel allows (fewer page faults at start, fewer TLB misses in the
@@ -613,10 +644,6 @@ void rls_init(struct rls *s, size_t n, const size_t *rowptr, const int32_t *col,
 			s->mmax = msize(rowptr, i);
 	s->spk = err_calloc(s->spk_cap * n + 1, sizeof(uint32_t));
 	if (s->coef) {
-		s->mc = 1 + RLS_COEF_SPIKES;
-		s->cstride = coef_stride(s->batch, s->mc);
-		s->cf = err_malloc_huge((n * s->cstride + 1) * sizeof(double));
-		memset(s->cf, 0, (n * s->cstride + 1) * sizeof(double));
 		s->cm = err_calloc(n + 1, 1);
 		s->cj = err_calloc((s->mc - 1) * n + 1, sizeof(uint32_t));
 		s->cform = err_calloc(n + 1, 1);
@@ -659,7 +686,6 @@ void rls_free(struct rls *s)
 	free(s->nspk);
 	free(s->spk);
 	free(s->scale);
-	free(s->cf);
 	free(s->cm);
 	free(s->cj);
 	free(s->cform);
@@ -901,10 +927,12 @@ void rls_unpack(const struct rls *s, size_t i, double *out)
 				*elem_d((double *)s->P + s->poff[i], mp, j, t));
 }
 
-/* The arrays of a checkpoint, in order. */
+/* The arrays of a checkpoint, in order (the rings hold the coefficient
+ * records too with the coefficient form: another name, so that a checkpoint
+ * of a build that kept them apart is refused). */
 #define RLS_ARRAYS(X) \
 	X("rls.P", s->P, s->poff[s->n] * es) \
-	X("rls.vecs", s->vecs, (s->voff[s->n] + 1) * es) \
+	X(s->coef ? "rls.vecs+coef" : "rls.vecs", s->vecs, (s->voff[s->n] + 1) * es) \
 	X("rls.cs", s->cs, ((s->batch + 1) * s->n + 1) * sizeof(double)) \
 	X("rls.head", s->head, (s->n + 1) * sizeof(uint32_t)) \
 	X("rls.npend", s->npend, (s->n + 1) * sizeof(uint32_t)) \
@@ -923,7 +951,6 @@ void rls_save(const struct rls *s, struct ckpt *c)
 	if (s->scale)
 		ckpt_put(c, "rls.scale", s->scale, (s->n + 1) * sizeof(double));
 	if (s->coef) {
-		ckpt_put(c, "rls.coef", s->cf, (s->n * s->cstride + 1) * sizeof(double));
 		ckpt_put(c, "rls.cm", s->cm, s->n + 1);
 		ckpt_put(c, "rls.cj", s->cj, ((s->mc - 1) * s->n + 1) * sizeof(uint32_t));
 		ckpt_put(c, "rls.cform", s->cform, s->n + 1);
@@ -942,8 +969,7 @@ int rls_restore(struct rls *s, struct ckpt *c)
 #undef GET
 	if (s->scale && ckpt_get(c, "rls.scale", s->scale, (s->n + 1) * sizeof(double)))
 		return -1;
-	if (s->coef && (ckpt_get(c, "rls.coef", s->cf, (s->n * s->cstride + 1) * sizeof(double)) ||
-			ckpt_get(c, "rls.cm", s->cm, s->n + 1) ||
+	if (s->coef && (ckpt_get(c, "rls.cm", s->cm, s->n + 1) ||
 			ckpt_get(c, "rls.cj", s->cj, ((s->mc - 1) * s->n + 1) * sizeof(uint32_t)) ||
 			ckpt_get(c, "rls.cform", s->cform, s->n + 1) ||
 			ckpt_get(c, "rls.cspk", s->cspk, (s->n + 1) * sizeof(uint16_t))))

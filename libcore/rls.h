@@ -108,8 +108,12 @@
  * RLS_COEF_SPIKES/2 inputs spiked over the last ones.  The coefficient
  * form pays where the inputs spike rarely within a batch (a quarter of a
  * spike a step and a neuron, say, at steps of 0.1 ms); with several a step
- * every one of them costs a column of P_i in either form.  Stored per
- * neuron beside the vectors' ring: about 1 KB of coefficients.
+ * every one of them costs a column of P_i in either form.  A neuron uses
+ * one form at a time, so its coefficients (about 1 KB) live in its ring:
+ * k0 in slot 0, the record in the slots after it, which the vectors' form
+ * takes over when the basis fills (the record copied out first).  A ring
+ * grows only where its slots hold less than slot 0 and the record (in
+ * float: under 36 inputs with batches of 8, under 52 with 4).
  *
  * Neurons are independent: the step is shared among the threads of a pool
  * by blocks of neurons, and its results do not depend on their number.
@@ -168,7 +172,8 @@ struct rls {
 				* a test may lower it) */
 	void *P;               /* block-packed Pbase_i, poff[n] values (mapped) */
 	size_t pbytes;         /* size of the mapping */
-	void *vecs;            /* per neuron: batch+1 slots of k (a ring) */
+	void *vecs;            /* per neuron: batch+1 slots of k (a ring),
+				* from voff[i] */
 	double *cs;            /* per neuron: the batch+1 slots' 1/den */
 	uint32_t *head;        /* per neuron: ring slot of the oldest pending k */
 	uint32_t *npend;       /* per neuron: pending updates (the last is k_{t-1}) */
@@ -186,10 +191,11 @@ struct rls {
 	size_t mmax;           /* the largest m_i */
 	int coef;              /* the coefficient form (see above) */
 	size_t mc;             /* coef: basis vectors at most, 1 + RLS_COEF_SPIKES */
-	size_t cstride;        /* coef: doubles per neuron in cf */
-	double *cf;            /* coef: per neuron c_s (batch), G (packed
-				* lower triangle, row l at l(l+1)/2), then for
-				* each basis vector l: x_l, y_l, z_s,l (batch) */
+	size_t cstride;        /* coef: doubles of a neuron's record: c_s
+				* (batch), G (packed lower triangle, row l at
+				* l(l+1)/2), then for each basis vector l: x_l,
+				* y_l, z_s,l (batch); in its ring after slot 0,
+				* which holds k0 (see above) */
 	uint8_t *cm;           /* coef: per neuron the basis' size M (0: no
 				* valid pass yet) */
 	uint32_t *cj;          /* coef: per neuron the positions j_1 .. j_M-1 */

@@ -623,23 +623,24 @@ static void SFX(coef_basis)(const struct rls *s, size_t i, double *C)
 }
 
 /*
- * Neuron i's pending weight change P0 E y into its row of val, with the
- * basis in C (coef_basis()) and room for the change in d (mp doubles);
- * y is then 0.  Returns 0 when nothing was pending (d untouched).
+ * Neuron i's pending weight change P0 E y into its row of val, with its
+ * record (or a copy) in co, the basis in C (coef_basis()) and room for the
+ * change in d (mp doubles); y is then 0.  Returns 0 when nothing was
+ * pending (d untouched).
  */
-static int SFX(coef_land)(struct rls *s, size_t i, double *val, const double *C, double *d)
+static int SFX(coef_land)(const struct rls *s, size_t i, const struct coef *co, double *val,
+			  const double *C, double *d)
 {
 	const size_t m = msize(s->rowptr, i), mp = pad4(m), M = s->cm[i];
-	const struct coef co = coef_of(s, i);
 	double *w = val + s->rowptr[i];
 
-	if (!coef_pending(&co, M))
+	if (!coef_pending(co, M))
 		return 0;
-	coef_combine(mp, M, C, co.rec + 1, co.R, d);
+	coef_combine(mp, M, C, co->rec + 1, co->R, d);
 	for (size_t j = 0; j < m; j++)
 		w[j] += d[j];
 	for (size_t l = 0; l < M; l++)
-		co.rec[l * co.R + 1] = 0;
+		co->rec[l * co->R + 1] = 0;
 	return 1;
 }
 
@@ -665,15 +666,16 @@ static double SFX(coef_spiked_sum)(const struct rls *s, size_t i, const struct r
 	return sum;
 }
 
-/* rls_settle() for neuron i (C, d: room as coef_land() needs). */
+/* rls_settle() for neuron i (C, d: room as coef_land() needs); in the
+ * vectors' form its row is up to date (and its ring holds no record). */
 static void SFX(coef_settle)(struct rls *s, size_t i, double *val, double *C, double *d)
 {
 	const struct coef co = coef_of(s, i);
 
-	if (!coef_pending(&co, s->cm[i]))
+	if (!s->cform[i] || !coef_pending(&co, s->cm[i]))
 		return;
 	SFX(coef_basis)(s, i, C);
-	SFX(coef_land)(s, i, val, C, d);
+	SFX(coef_land)(s, i, &co, val, C, d);
 }
 
 /*
@@ -789,8 +791,10 @@ static int SFX(coef_to_vectors)(struct rls *s, size_t i, double *val, const doub
 {
 	const size_t mp = pad4(msize(s->rowptr, i)), M = s->cm[i], np = s->npend[i];
 	const size_t nslot = s->batch + 1, nsp = s->nspk[i];
-	const struct coef co = coef_of(s, i);
 	struct coef_room room = coef_room(s, scratch);
+	/* the record lies in the slots the k_s go to: a copy */
+	const struct coef co = coef_at(s, memcpy(room.rec, coef_of(s, i).cs,
+						 s->cstride * sizeof(double)));
 	PT *vec = (PT *)s->vecs + s->voff[i];
 	double corr = 0;
 
@@ -804,7 +808,7 @@ static int SFX(coef_to_vectors)(struct rls *s, size_t i, double *val, const doub
 			vec[slot * mp + t] = (PT)room.d[t];
 		s->cs[nslot * i + slot] = co.cs[x];
 	}
-	if (SFX(coef_land)(s, i, val, room.C, room.d))
+	if (SFX(coef_land)(s, i, &co, val, room.C, room.d))
 		corr = SFX(coef_spiked_sum)(s, i, sp, room.d);
 	coef_error(target, v, e, i, sp->b * corr);
 	s->cform[i] = 0;
@@ -919,9 +923,11 @@ static int SFX(coef_step)(struct rls *s, size_t i, double *val, const double *r,
 			nu = SFX(coef_pending_k)(s, i, room.C, room.d, (PT *const *)room.U, cu);
 			for (size_t x = 0; x < nu; x++)
 				u[x] = room.U[x];
-			if (SFX(coef_land)(s, i, val, room.C, room.d) && sp)
+			if (SFX(coef_land)(s, i, &co, val, room.C, room.d) && sp)
 				corr = SFX(coef_spiked_sum)(s, i, sp, room.d);
-			ns = (s->head[i] + 1) % (s->batch + 1);
+			/* the new k0 over the old one (in C now): the
+			 * record follows slot 0 */
+			ns = s->head[i];
 			/* the inputs spiked since the last pass */
 			spikes = (unsigned)(M - 1);
 		} else {
@@ -937,17 +943,24 @@ static int SFX(coef_step)(struct rls *s, size_t i, double *val, const double *r,
 		knew = (PT *)s->vecs + s->voff[i] + ns * mp;
 		den = SFX(pkernel)(m, P, u, cu, nu, q, knew);
 		qk = den - 1;
-		s->head[i] = (uint32_t)ns;
 		/* the form of the next steps: the coefficients unless the
-		 * inputs spiked too often for the basis over the last ones */
+		 * inputs spiked too often for the basis over the last ones
+		 * (k0 in slot 0 then, the record after it) */
 		s->cform[i] = spikes <= RLS_COEF_SPIKES / 2;
+		if (s->cform[i] && ns) {
+			memcpy((PT *)s->vecs + s->voff[i], knew, mp * sizeof(PT));
+			ns = 0;
+		}
+		s->head[i] = (uint32_t)ns;
 		s->cspk[i] = 0;
 		M = 1;
 		s->cm[i] = 1;
 		np = 0;
-		co.G[0] = qk;
-		co.rec[0] = 1;
-		co.rec[1] = 0;
+		if (s->cform[i]) {
+			co.G[0] = qk;
+			co.rec[0] = 1;
+			co.rec[1] = 0;
+		}
 		z[0] = 1;
 		s->age[i] = 1;
 	}
@@ -996,7 +1009,7 @@ static void SFX(coef_prefetch)(const struct rls *s, size_t i, const double *val,
 	const size_t m = msize(s->rowptr, i), mp = pad4(m), nsp = sp ? s->nspk[i] : 0;
 	const char *k0 = (const char *)((const PT *)s->vecs + coef_k0(s, i));
 	const char *P = (const char *)((const PT *)s->P + s->poff[i]);
-	const char *rec = (const char *)(s->cf + i * s->cstride);
+	const char *rec = (const char *)coef_of(s, i).cs;
 
 	if (!s->cform[i] && s->cm[i]) {
 		SFX(prefetch_neuron)(s, i, val, sp);

@@ -378,6 +378,61 @@ static void test_refresh(void)
 	      err_none);
 }
 
+/*
+ * The coefficient form's memory: a neuron's record lives in its ring (rls.h),
+ * so that with 64 inputs in float (slots of 256 bytes, records of about
+ * 1.1 KB) the form adds only its per-neuron indices (cm, cj, cform, cspk:
+ * 36 bytes) to the vectors' form, both in rls_bytes() and in what rls_init()
+ * allocates for the rings (voff[n]).  With 8 inputs the ring must grow to
+ * hold slot 0 and the record.
+ */
+static void test_coef_memory(void)
+{
+	enum { CN = 5 };
+	static const size_t deg[2] = { 64, 8 };
+
+	for (size_t x = 0; x < 2; x++) {
+		size_t rowptr[CN + 1];
+		int32_t *col = malloc(CN * deg[x] * sizeof *col);
+		struct rls_config cv = { .alpha = 1, .kind = RLS_SPIKE, .p_float32 = 1,
+					 .batch = RLS_BATCH_LARGE, .coef = -1 };
+		struct rls_config cc = cv;
+		struct rls sv, sc;
+		size_t bv, bc;
+
+		cc.coef = 1;
+		rowptr[0] = 0;
+		for (size_t i = 0; i < CN; i++) {
+			rowptr[i + 1] = rowptr[i] + deg[x];
+			for (size_t j = 0; j < deg[x]; j++)
+				col[rowptr[i] + j] = (int32_t)((i + 1 + j) % 100);
+		}
+		cv.ncols = cc.ncols = 100;
+		bv = rls_bytes(CN, rowptr, &cv);
+		bc = rls_bytes(CN, rowptr, &cc);
+		rls_init(&sv, CN, rowptr, col, &cv);
+		rls_init(&sc, CN, rowptr, col, &cc);
+		CHECK(sc.coef && !sv.coef, "coef memory: the forms");
+		if (deg[x] == 64) {
+			CHECK(bc - bv == CN * (2 + 2 + 4 * RLS_COEF_SPIKES),
+			      "coef memory: rls_bytes %zu against %zu for the vectors' form", bc, bv);
+			CHECK(sc.voff[CN] == sv.voff[CN], "coef memory: rings of %zu values, not %zu",
+			      sc.voff[CN], sv.voff[CN]);
+		} else {
+			CHECK(sc.voff[CN] * sizeof(float) >=
+			      CN * (8 * sizeof(float) + sc.cstride * sizeof(double)) &&
+			      sc.voff[CN] > sv.voff[CN], "coef memory: rings of %zu values for m = 8",
+			      sc.voff[CN]);
+			CHECK(bc - bv == CN * (2 + 2 + 4 * RLS_COEF_SPIKES) +
+			      (sc.voff[CN] - sv.voff[CN]) * sizeof(float),
+			      "coef memory: rls_bytes %zu against %zu (m = 8)", bc, bv);
+		}
+		rls_free(&sv);
+		rls_free(&sc);
+		free(col);
+	}
+}
+
 int main(void)
 {
 	static const char *const name[2] = { "direct", "spike" };
@@ -409,6 +464,7 @@ int main(void)
 		nw += msz[i];
 	test_first_step();
 	test_refresh();
+	test_coef_memory();
 	for (size_t x = 0; x < sizeof conf / sizeof conf[0]; x++) {
 		int kind = conf[x].kind;
 
