@@ -56,7 +56,9 @@ run() {
 loop_s() { sed -n "s/^simulate-train: loop $2\/[0-9]* [a-z]*: .*, \([0-9.]*\) s$/\1/p" "$1.err"; }
 # loop_rate NAME LOOP: its firing rate
 loop_rate() { sed -n "s/^simulate-train: loop $2\/[0-9]* [a-z]*: rate \([0-9.e+]*\) Hz.*/\1/p" "$1.err"; }
-peak_gb() { sed -n 's/^peak \([0-9]*\)/\1/p' "$1.err" | awk '{ printf "%.2f", $1 / 1048576 }'; }
+# GB and MB are 10^9 and 10^6 bytes (as simulate-train's memory budget and
+# the goals); GNU time gives KiB
+peak_gb() { sed -n 's/^peak \([0-9]*\)/\1/p' "$1.err" | awk '{ printf "%.2f", $1 * 1024 / 1e9 }'; }
 steps_us() {  # "train_us free_us rls_us"
 	sed -n 's/.*s; \([0-9.]*\) us per training step (RLS update \([0-9.]*\), [a-z]* kernel[^)]*), \([0-9.]*\) us per free step.*/\1 \3 \2/p' "$1.err"
 }
@@ -75,7 +77,7 @@ ref_step() {
 	done | sort -n | head -1
 }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $TH threads"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2 * 1024 / 1e9 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $TH threads"
 echo "yardstick at the start: N = 200 training step $(ref_step) us (one thread, best of 3)"
 
 # 1. TrainSpikingNet's configurations: N K L published-seconds
@@ -119,7 +121,7 @@ for n in 100000 1000000; do
 			# a loop's share of the record: its weights, outputs and
 			# spikes (weights.npz is the input, linked)
 			per=$(stat -c %s big/weights-values.npy big/outputs.npy big/spikes.csv |
-				awk '{ s += $1 } END { printf "%.0f", s / 2 / 1048576 }')
+				awk '{ s += $1 } END { printf "%.0f", s / 2 / 1e6 }')
 			printf '  %-8s %6s %8s %9s %9s %10s %9s %8s %8s %8s\n' "$n" \
 				"$(echo "$dt" | awk '{ printf "%g ms", 10 * $1 }')" "$(loop_rate big 1)" \
 				"$l0" "$l1" "$1" "$2" "$(peak_gb big)" "$per" \

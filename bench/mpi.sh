@@ -28,7 +28,7 @@ trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
 export PATH="$ROOT/build/bin:$PATH"
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $TH thread(s) per process"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2 * 1024 / 1e9 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $TH thread(s) per process"
 init-weights -N "$N" -K 1000 --seed 1 --threads 2 -o w.npz || exit 1
 gen-target -N "$N" --steps 300 --seed 1 --float32 -o t.npy || exit 1
 A="-w w.npz -t t.npy --loops 2 --train-loops 1 --stim-steps 100 --plastic 64 \
@@ -57,7 +57,7 @@ figures() {
 	     "$(field "$1" '.* \([0-9.]*\) us per step in communication.*')" \
 	     "$(field "$1" '.*communication (\([0-9]*\) bytes received.*')" \
 	     "$(field "$1" '.* \([0-9.]*\) waiting for the others.*')" \
-	     "$(sed -n 's/^peak \([0-9]*\)/\1/p' "$1.err" | awk '{ printf "%.2f", $1 / 1048576 }')"
+	     "$(sed -n 's/^peak \([0-9]*\)/\1/p' "$1.err" | awk '{ printf "%.2f", $1 * 1024 / 1e9 }')"
 }
 
 echo "N = $N, K = 1000, 64 plastic inputs: loops of 300 steps, one free (pre) and one training"

@@ -96,17 +96,17 @@ for pq in 0 0.5 1; do
 		[ "$k" = spike ] || name=run$pq.direct
 		eval "set -- \$best_$k"
 		eval "rls_$k=$4"
-		disk=$(du -sk "$name" | awk '{ printf "%.1f", $1 / 1024 }')
-		printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=$pq --rls $k" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$disk"
+		disk=$(du -sk "$name" | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')
+		printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=$pq --rls $k" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 * 1024 / 1e6 }')" "$disk"
 	done
 	echo "$rls_spike $rls_direct" | awk '{ printf "  %-28s RLS update: spike/direct = %.2f\n", "", $1 / $2 }'
 done
 set -- $(run_best f32 --pqif 0.5 --seed 1 --float32)
-printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --float32" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk f32 | awk '{ printf "%.1f", $1 / 1024 }')"
+printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --float32" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 * 1024 / 1e6 }')" "$(du -sk f32 | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')"
 set -- $(run_best none --pqif 0.5 --seed 1 --record none)
-printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --record none" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk none | awk '{ printf "%.1f", $1 / 1024 }')"
+printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --record none" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 * 1024 / 1e6 }')" "$(du -sk none | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')"
 set -- $(run_best thr2 --pqif 0.5 --seed 1 --threads 2)
-printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --threads 2" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 / 1024 }')" "$(du -sk thr2 | awk '{ printf "%.1f", $1 / 1024 }')"
+printf '  %-28s %8s %10s %10s %10s %9.1f %8s\n' "pqif=0.5 --threads 2" "$1" "$2" "$4" "$3" "$(echo "$5" | awk '{ print $1 * 1024 / 1e6 }')" "$(du -sk thr2 | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')"
 if cmp -s run0.5/outputs.npy thr2/outputs.npy && cmp -s run0.5/weights.npy thr2/weights.npy; then
 	echo "  1 and 2 threads: identical bytes"
 else
@@ -159,12 +159,12 @@ if [ "${BENCH_SCALE:-1}" != 0 ]; then
 			--stim-steps 20 --threads "$th" --rls "$k")
 		printf '  threads=%s --rls %-6s: %s s wall, %.1f ms per training step (RLS update %.1f), %.2f ms per free step, peak %.2f GB\n' \
 			"$th" "$k" "$1" "$(echo "$2" | awk '{ print $1 / 1000 }')" "$(echo "$4" | awk '{ print $1 / 1000 }')" \
-			"$(echo "$3" | awk '{ print $1 / 1000 }')" "$(echo "$5" | awk '{ print $1 / 1048576 }')"
+			"$(echo "$3" | awk '{ print $1 / 1000 }')" "$(echo "$5" | awk '{ print $1 * 1024 / 1e9 }')"
 		rm -rf big
 	done
 	"$PY" -c '
 import numpy as np
 m = (np.load("w.npy") != 0).sum(axis=1); mp = (m + 3) // 4 * 4
 p = sum(4 * (q - 4 * b) for q in mp for b in range(q // 4)) * 8
-print("  RLS matrices (block-packed P): %.2f GB; weights %.2f GB" % (p / 2**30, 8 * 2000**2 / 2**30))'
+print("  RLS matrices (block-packed P): %.2f GB; weights %.2f GB" % (p / 1e9, 8 * 2000**2 / 1e9))'
 fi
