@@ -523,6 +523,13 @@ static int coef_of_config(const struct rls_config *cf)
 	return cf->kind == RLS_SPIKE && !forget && (cf->coef > 0 || (cf->coef == 0 && cf->p_float32));
 }
 
+const char *rls_kernel_name(const struct rls_config *cf)
+{
+	if (cf->kind == RLS_DIRECT || (cf->forget > 0 && cf->forget < 1))
+		return "direct";
+	return coef_of_config(cf) ? "coefficient" : "spike";
+}
+
 /* Doubles of a neuron's coefficient record, whole cache lines. */
 static size_t coef_stride(size_t batch, size_t mc)
 {

@@ -270,6 +270,10 @@ void rls_free(struct rls *s);
 size_t rls_auto_batch(size_t pbytes);
 size_t rls_matrix_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
 
+/* The kernel that rls_init() takes for this configuration: "direct",
+ * "spike" or "coefficient" (the spike kernel's coefficient form). */
+const char *rls_kernel_name(const struct rls_config *cf);
+
 /* Bytes that rls_init() allocates for this structure and configuration. */
 size_t rls_bytes(size_t n, const size_t *rowptr, const struct rls_config *cf);
 

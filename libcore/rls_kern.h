@@ -1009,7 +1009,7 @@ static void SFX(coef_prefetch)(const struct rls *s, size_t i, const double *val,
 	const size_t m = msize(s->rowptr, i), mp = pad4(m), nsp = sp ? s->nspk[i] : 0;
 	const char *k0 = (const char *)((const PT *)s->vecs + coef_k0(s, i));
 	const char *P = (const char *)((const PT *)s->P + s->poff[i]);
-	const char *rec = (const char *)coef_of(s, i).cs;
+	const struct coef co = coef_of(s, i);
 
 	if (!s->cform[i] && s->cm[i]) {
 		SFX(prefetch_neuron)(s, i, val, sp);
@@ -1024,15 +1024,10 @@ static void SFX(coef_prefetch)(const struct rls *s, size_t i, const double *val,
 			__builtin_prefetch(P + x, 1);
 		return;
 	}
-	{
-		const struct coef co = coef_of(s, i);
-		const char *r0 = (const char *)co.rec;
-
-		__builtin_prefetch(rec, 1);
-		__builtin_prefetch(co.G, 1);
-		for (size_t x = 0; x < s->cm[i] * co.R * sizeof(double); x += 64)
-			__builtin_prefetch(r0 + x, 1);
-	}
+	__builtin_prefetch(co.cs, 1);
+	__builtin_prefetch(co.G, 1);
+	for (size_t x = 0; x < s->cm[i] * co.R * sizeof(double); x += 64)
+		__builtin_prefetch((const char *)co.rec + x, 1);
 	/* an input's first spike reads k0 there and P0 at it and the basis */
 	for (size_t x = 0; x < nsp; x++) {
 		const size_t j = s->spk[i * s->spk_cap + x];

@@ -113,11 +113,10 @@ struct options {
 };
 
 /* The RLS kernel that the run takes (rls.h), as params.csv records it. */
-static const char *rls_kernel_name(const struct options *o)
+static const char *kernel_name(const struct options *o)
 {
-	if (o->rls == RLS_DIRECT || (o->forget > 0 && o->forget < 1))
-		return "direct";
-	return o->rls_coef > 0 || (o->rls_coef == 0 && o->p_f32) ? "coefficient" : "spike";
+	return rls_kernel_name(&(struct rls_config){ .kind = o->rls, .forget = o->forget,
+						      .p_float32 = o->p_f32, .coef = o->rls_coef });
 }
 
 static void usage(FILE *fp)
@@ -678,7 +677,7 @@ static void put_params(FILE *fp, const struct options *o, size_t n, size_t steps
 		csvio_put_str(fp, o->state);
 		fprintf(fp, ",%s", ssha);
 	}
-	fprintf(fp, ",%s,%d,", rls_kernel_name(o), o->f32);
+	fprintf(fp, ",%s,%d,", kernel_name(o), o->f32);
 	if (o->plastic)
 		fprintf(fp, "%lld", o->plastic);
 	else
@@ -2013,7 +2012,7 @@ static void run_loops(struct run *R)
 			 o->c.output, o->loops, steps, R->n, nqif, progress_now() - t0,
 			 n_train ? 1e6 * t_train / (double)n_train : 0,
 			 n_train ? 1e6 * sim->t_rls / (double)n_train : 0,
-			 rls_kernel_name(o), cshare,
+			 kernel_name(o), cshare,
 			 n_free ? 1e6 * t_free / (double)n_free : 0, comm);
 	}
 }
