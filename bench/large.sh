@@ -10,7 +10,9 @@
 #     time of one training loop beside TrainSpikingNet's published time, and
 #     the firing rate (it sets the spike traffic; TrainSpikingNet's networks
 #     fire at about 5 Hz).  The neuron models differ: this compares
-#     configurations, not identical dynamics.
+#     configurations, not identical dynamics.  Each configuration runs
+#     twice: with forcenet's noise (sigma 1, the study's) and without it
+#     (--sigma 0, as TrainSpikingNet's default parameters: sig = 0).
 #  2. N = 10^5 and 10^6, in-degree K = 1000, 64 plastic inputs, loops of 1000
 #     steps, RLS at every step after the kick: time per training step and
 #     per free step, peak memory, disk per loop.  The goals: N = 10^5 at
@@ -82,19 +84,23 @@ echo "yardstick at the start: N = 200 training step $(ref_step) us (one thread, 
 
 # 1. TrainSpikingNet's configurations: N K L published-seconds
 echo "TrainSpikingNet's CPU configurations: one training loop of 20,000 steps of 0.1 ms, 100 RLS updates"
-printf '  %-7s %6s %4s %12s %12s %9s %9s %8s\n' N K L "TSN s/loop" "forcenet s" ratio "rate Hz" "peak GB"
+printf '  %-7s %6s %4s %10s %7s %12s %9s %9s %8s\n' N K L "TSN s/loop" sigma "forcenet s" ratio "rate Hz" "peak GB"
 for cfg in "4096 410 58 7.1" "10000 1024 90 3.91" "20000 1024 90 8.20" "50000 1024 90 22.0"; do
 	set -- $cfg
 	n=$1 k=$2 l=$3 tsn=$4
 	if [ "$n" -gt 20000 ] && [ "$SCALE" -lt 2 ]; then continue; fi
 	init-weights -N "$n" -K "$k" --seed 1 --threads "$TH" -o w.npz
 	gen-target -N "$n" --steps 20000 --seed 1 --float32 -o t.npy
-	if run tsn -w w.npz -t t.npy --loops 2 --train-loops 1 --stim-steps 0 --learn-every 200 \
-		--plastic "$l" --p-float32 --static-float32 --record none --pqif 0 --dt 0.01; then
-		s=$(loop_s tsn 1)
-		printf '  %-7s %6s %4s %12s %12s %9s %9s %8s\n' "$n" "$k" "$l" "$tsn" "$s" \
-			"$(echo "$tsn $s" | awk '{ printf "%.1fx", $1 / $2 }')" "$(loop_rate tsn 1)" "$(peak_gb tsn)"
-	fi
+	for sig in 1 0; do
+		if run tsn -w w.npz -t t.npy --loops 2 --train-loops 1 --stim-steps 0 --learn-every 200 \
+			--plastic "$l" --p-float32 --static-float32 --record none --pqif 0 --dt 0.01 \
+			--sigma "$sig"; then
+			s=$(loop_s tsn 1)
+			printf '  %-7s %6s %4s %10s %7s %12s %9s %9s %8s\n' "$n" "$k" "$l" "$tsn" "$sig" "$s" \
+				"$(echo "$tsn $s" | awk '{ printf "%.1fx", $1 / $2 }')" "$(loop_rate tsn 1)" \
+				"$(peak_gb tsn)"
+		fi
+	done
 	rm -rf tsn w.npz t.npy
 done
 
