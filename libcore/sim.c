@@ -56,7 +56,13 @@ void sim_init(struct sim *s, struct net *net, const double *x0, const double *ki
 	s->ccount = err_calloc(s->nchunk, sizeof *s->ccount);
 	s->cbad = err_calloc(s->nchunk, 1);
 	if (cf->mp.sigma > 0) {
-		s->noise = rng_new(cf->seed, RNG_NOISE);
+		/* the noise blocks that hold this process's neurons */
+		s->nb0 = s->lo / SIM_NOISE_BLOCK;
+		s->nb1 = n ? (s->lo + n - 1) / SIM_NOISE_BLOCK + 1 : s->nb0;
+		s->noise = err_malloc((s->nb1 - s->nb0 + 1) * sizeof *s->noise);
+		for (size_t b = s->nb0; b < s->nb1; b++)
+			s->noise[b - s->nb0] = b ? rng_new_sub(cf->seed, RNG_NOISE, b) :
+						   rng_new(cf->seed, RNG_NOISE);
 		s->xi1 = err_malloc((N + 1) * sizeof *s->xi1);
 		s->xi2 = err_malloc((N + 1) * sizeof *s->xi2);
 		if (pool_size(pool) > 1 && cf->loop_steps > 1) {
@@ -84,8 +90,11 @@ void sim_free(struct sim *s)
 {
 	if (s->cf.train)
 		rls_free(&s->rls);
-	if (s->noise)
-		rng_free(s->noise);
+	if (s->noise) {
+		for (size_t b = s->nb0; b < s->nb1; b++)
+			rng_free(s->noise[b - s->nb0]);
+		free(s->noise);
+	}
 	free(s->x);
 	free(s->r);
 	free(s->v);
@@ -210,35 +219,54 @@ static void swap(double **a, double **b)
  * N = 10^4: 134 -> 113 us). */
 #define SPLIT_DRAW_MIN 4096
 
+/* Noise block b's draws of a step: its neurons' first stage into xi1, then
+ * their second into xi2 (either NULL: not drawn here). */
+static void draw_block(struct sim *s, size_t b, double *xi1, double *xi2)
+{
+	const size_t a = b * SIM_NOISE_BLOCK, N = s->cf.mp.n;
+	const size_t e = N - a < SIM_NOISE_BLOCK ? N : a + SIM_NOISE_BLOCK;
+	rng_t *r = s->noise[b - s->nb0];
+
+	if (xi1)
+		rng_normals(r, xi1 + a, e - a);
+	if (xi2)
+		rng_normals(r, xi2 + a, e - a);
+}
+
+/* Noise blocks drawn beside a model step: with s->ahead, each of this
+ * process's. */
+static size_t ahead_blocks(const struct sim *s)
+{
+	return s->ahead ? s->nb1 - s->nb0 : 0;
+}
+
 /*
  * The model step's job: the caller's task (s->beside) first when there is
  * one, then with s->ahead the next step's noise into xi1n, xi2n (xi1n only
- * when the spikes' terms take xi2n, split_draw), each a chunk of its own,
+ * when the spikes' terms take xi2n, split_draw), a noise block a chunk,
  * while the other chunks step the neurons (model_part()).
  */
 static void model_job(void *arg, size_t c, size_t nc)
 {
 	struct sim *s = arg;
-	const size_t extra = (s->beside != NULL) + (size_t)s->ahead;
+	const size_t first = s->beside != NULL, extra = first + ahead_blocks(s);
 
-	if (s->beside && c == 0) {
+	if (s->beside && c == 0)
 		s->beside(s->beside_arg);
-	} else if (s->ahead && c + 1 == extra) {
-		rng_normals(s->noise, s->xi1n, s->cf.mp.n);
-		if (!s->split_draw)
-			rng_normals(s->noise, s->xi2n, s->cf.mp.n);
-	} else {
+	else if (c < extra)
+		draw_block(s, s->nb0 + c - first, s->xi1n, s->split_draw ? NULL : s->xi2n);
+	else
 		model_part(s, c - extra, nc - extra);
-	}
 }
 
 /* The rest of the next step's noise (split_draw), beside the spikes'
- * terms. */
+ * terms: every block's second stage, in order. */
 static void draw_xi2n(void *arg)
 {
 	struct sim *s = arg;
 
-	rng_normals(s->noise, s->xi2n, s->cf.mp.n);
+	for (size_t b = s->nb0; b < s->nb1; b++)
+		draw_block(s, b, NULL, s->xi2n);
 }
 
 int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
@@ -256,19 +284,20 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 		swap(&s->xi2, &s->xi2n);
 		s->ahead = 0;
 	} else if (s->noise) {
-		rng_normals(s->noise, s->xi1, s->cf.mp.n);
-		rng_normals(s->noise, s->xi2, s->cf.mp.n);
+		for (size_t b = s->nb0; b < s->nb1; b++)
+			draw_block(s, b, s->xi1, s->xi2);
 	}
-	/* The draws are one serial stream, as long as the model step itself:
-	 * with a team, the next step's are drawn beside it (the same numbers
-	 * in the same order, used one step later), but not past the loop's
-	 * end.  When the spikes' terms are few enough for one thread (the
-	 * last step's were), the second half is drawn beside them instead:
-	 * the model step and the terms then each run beside half the draws. */
+	/* A block's draws are a serial stream, as long as the block's model
+	 * step: with a team, the next step's are drawn beside it (the same
+	 * numbers in the same order, used one step later), but not past the
+	 * loop's end.  When the spikes' terms are few enough for one thread
+	 * (the last step's were), the blocks' second stages are drawn beside
+	 * them instead (each block's after its first): the model step and the
+	 * terms then each run beside half the draws. */
 	s->ahead = s->noise && s->xi1n && it + 1 < s->cf.loop_steps;
 	s->split_draw = s->ahead && !sp && s->terms_serial && (it + 1) % s->cf.refresh != 0 &&
 			s->cf.mp.n >= SPLIT_DRAW_MIN;
-	pool_for(s->pool, nc + (s->beside != NULL) + (size_t)s->ahead, model_job, s);
+	pool_for(s->pool, nc + (s->beside != NULL) + ahead_blocks(s), model_job, s);
 	s->beside = NULL;
 	if (sp) {
 		if (exchange(s, chunks_finite(s) ? SIM_OK : SIM_STATE_BLOWUP) != SIM_OK)
@@ -335,10 +364,14 @@ void sim_save(const struct sim *s, struct ckpt *c)
 	ckpt_put(c, "sim.x", s->x, s->n * sizeof *s->x);
 	ckpt_put(c, "sim.r", s->r, s->cf.mp.n * sizeof *s->r);
 	if (s->noise) {
-		unsigned char *st = err_malloc(rng_state_size());
+		/* block 0's stream alone, as before the blocks, in a network of
+		 * one block */
+		const size_t nb = s->nb1 - s->nb0, sz = rng_state_size();
+		unsigned char *st = err_malloc(nb * sz);
 
-		rng_get_state(s->noise, st);
-		ckpt_put(c, "sim.noise", st, rng_state_size());
+		for (size_t b = 0; b < nb; b++)
+			rng_get_state(s->noise[b], st + b * sz);
+		ckpt_put(c, nb == 1 ? "sim.noise" : "sim.noise.blocks", st, nb * sz);
 		free(st);
 	}
 	ckpt_put(c, "net.pval", s->net->pval, net_nplastic(s->net) * sizeof *s->net->pval);
@@ -352,11 +385,12 @@ int sim_restore(struct sim *s, struct ckpt *c)
 	    ckpt_get(c, "sim.r", s->r, s->cf.mp.n * sizeof *s->r))
 		return -1;
 	if (s->noise) {
-		unsigned char *st = err_malloc(rng_state_size());
-		int rc = ckpt_get(c, "sim.noise", st, rng_state_size());
+		const size_t nb = s->nb1 - s->nb0, sz = rng_state_size();
+		unsigned char *st = err_malloc(nb * sz);
+		int rc = ckpt_get(c, nb == 1 ? "sim.noise" : "sim.noise.blocks", st, nb * sz);
 
-		if (rc == 0)
-			rng_set_state(s->noise, st);
+		for (size_t b = 0; b < nb && rc == 0; b++)
+			rng_set_state(s->noise[b], st + b * sz);
 		free(st);
 		if (rc)
 			return -1;

@@ -5,12 +5,16 @@
  * Each step it:
  *   - takes I = Iext(it) + v, v = W r (a full product at the first step of
  *     a loop and every `refresh` steps, else carried by the spikes);
- *   - draws the noise of both RK2 stages (n + n normals of RNG_NOISE, in
- *     that order, none at all with sigma = 0) and steps every neuron
- *     (model_step()); with a team of threads the draws of step it + 1 are
- *     made during step it (cf.loop_steps), so that the serial stream of
- *     draws runs beside the neurons' step: the same numbers, used at the
- *     same step;
+ *   - draws the noise of both RK2 stages and steps every neuron
+ *     (model_step()).  The noise comes in blocks of SIM_NOISE_BLOCK
+ *     neurons, each from a stream of its own: block 0 from RNG_NOISE, block
+ *     b > 0 from its sub-stream b (rng_new_sub()); at every step a block
+ *     draws its neurons' first stage, then their second (none at all with
+ *     sigma = 0).  A network of at most SIM_NOISE_BLOCK neurons is one
+ *     block: n + n normals of RNG_NOISE in that order.  With a team of
+ *     threads the draws of step it + 1 are made during step it
+ *     (cf.loop_steps), a block a chunk of its own beside the neurons' step:
+ *     the same numbers, used at the same step;
  *   - computes W r' for the next step, and when it trains at this step,
  *     e = target(it) - W r' and the RLS update of the plastic weights
  *     (rls.h), after which W r' follows without a product (row i changed
@@ -30,8 +34,8 @@
  * of the others' neurons follow from their spikes, model_synapses(): r is
  * kept whole, nothing more crosses); after an RLS update, whether any
  * block blew up; for dw2, the sum over every neuron in increasing order.
- * Every process draws every neuron's noise (the whole RNG_NOISE stream)
- * and uses its block's, so that the bits do not depend on the split.
+ * A process draws the noise blocks that hold its neurons (all of a block's,
+ * using its own), so that the bits do not depend on the split.
  */
 #ifndef FORCENET_SIM_H
 #define FORCENET_SIM_H
@@ -44,6 +48,10 @@
 #include "pool.h"
 #include "rls.h"
 #include "rng.h"
+
+/* Neurons whose noise one stream draws (see above): at most this many, a
+ * network's noise is RNG_NOISE's stream alone. */
+#define SIM_NOISE_BLOCK 16384
 
 /*
  * The block of this process and the calls that reach the others (each
@@ -104,7 +112,8 @@ struct sim {
 	double *in;               /* after sim_step(): the step's input I (n) */
 	double *e;                /* after a training step: the errors (n) */
 	double *xi1, *xi2;        /* after sim_step(): the noise draws (N; NULL
-				   * without noise) */
+				   * without noise; with a split, only the
+				   * blocks of this process's neurons) */
 	double *xi1n, *xi2n;      /* the next step's, when drawn ahead (N) */
 	int ahead;                /* whether xi1n, xi2n hold them */
 	void (*beside)(void *);   /* a task of the caller's that the next
@@ -125,7 +134,9 @@ struct sim {
 	double dw2;               /* after a training step with want_dw:
 				   * squared norm of the change of W (split:
 				   * in the first block) */
-	rng_t *noise;
+	rng_t **noise;            /* the streams of noise blocks nb0 .. nb1-1
+				   * (NULL without noise) */
+	size_t nb0, nb1;
 	size_t last_train;        /* step + 1 of the last training step, 0 */
 	double t_rls;             /* seconds spent in the RLS updates */
 	double *vr;               /* scratch: W r' */

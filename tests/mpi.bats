@@ -82,6 +82,24 @@ both() {
 	same a b
 }
 
+# The noise comes in blocks of 16384 neurons, a stream each (sim.h), and a
+# process draws only the blocks of its neurons: at N = 40000 the processes'
+# blocks of neurons (20000 each with 2, 13333 or 13334 with 3) and the
+# noise's (16384) do not line up.  Process 0 records the traced neurons'
+# noise of the others.
+@test "2 and 3 processes give simulate-train's bytes with several noise blocks, the traced noise of every block included" {
+	init-weights -N 40000 -K 12 --seed 3 -o w.npz
+	gen-target -N 40000 --steps 150 --seed 3 --float32 -o t.npy
+	set -- -w w.npz -t t.npy --loops 2 --train-loops 1 --stim-steps 50 --plastic 4 \
+		--record spikes,outputs,currents --observe 20 --trace 1,16400,20000,39999
+	simulate-train -q -o a "$@"
+	for np in 2 3; do
+		mpi "$np" -q -o b$np "$@"
+		same a b$np
+	done
+	[ "$(grep -c '' a/currents.csv)" -eq 1201 ]
+}
+
 @test "a network of one neuron per process; more processes than neurons is refused" {
 	init-weights -N 3 -p 0.5 --seed 1 -o w.npy
 	gen-target -N 3 --steps 50 --seed 1 -o t.npy

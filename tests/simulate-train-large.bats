@@ -182,10 +182,59 @@ assert (sub == ev[np.isin(ev[:, 2], obs)]).all()
 
 # From 32,768 neurons the model step is cut in chunks (MODEL_GRAIN) that
 # also take the step's inputs, finiteness checks and spike lists, and the
+# The noise comes in blocks of 16384 neurons, a stream each (sim.h): block 0
+# is RNG_NOISE's stream, whose draws a step are block 0's first stage then
+# its second, as in a network of 16384 neurons; block 1 is a stream of its
+# own.  currents.csv gives a traced neuron's second-stage noise at every
+# step.  (With one stream for the network, as before the blocks, neuron 5's
+# noise in 17000 neurons is the 17005th draw of a step, not the 16389th.)
+@test "the noise: a block of 16384 neurons a stream, block 0 as in a network of 16384, block 1 independent" {
+	for n in 16384 17000; do
+		init-weights -N $n -K 10 --seed 2 -o w$n.npz
+		gen-target -N $n --steps 300 --seed 2 --float32 -o t$n.npy
+	done
+	simulate-train -q -w w16384.npz -t t16384.npy -o a --loops 2 --train-loops 1 --stim-steps 50 \
+		--plastic 3 --record spikes,currents --trace 5,100
+	simulate-train -q -w w17000.npz -t t17000.npy -o b --loops 2 --train-loops 1 --stim-steps 50 \
+		--plastic 3 --record spikes,currents --trace 5,100,16500,16999 --threads 2
+	# one block of 16384 with a team: the second stage drawn beside the
+	# spikes' terms, the same bytes
+	simulate-train -q -w w16384.npz -t t16384.npy -o a2 --loops 2 --train-loops 1 --stim-steps 50 \
+		--plastic 3 --record spikes,currents --trace 5,100 --threads 2
+	cmp a/currents.csv a2/currents.csv
+	cmp a/spikes.csv a2/spikes.csv
+	pyrun '
+import csv
+def noise(path):
+    cols = {}
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            cols.setdefault(int(row["neuron"]), []).append(row["noise"])
+    return cols
+a, b = noise("a/currents.csv"), noise("b/currents.csv")
+assert len(a[5]) == 600 and len(b[16500]) == 600, (len(a[5]), len(b[16500]))
+# block 0: the very same draws (the same text) in both networks
+assert a[5] == b[5] and a[100] == b[100]
+x = {i: np.array(v, dtype=float) for i, v in b.items()}
+# block 1 (16500, 16999) against block 0 (100): normal draws of the same
+# scale, uncorrelated: |r| below 5 standard errors of a correlation
+lim = 5 / np.sqrt(600)
+for i in (16500, 16999):
+    r = np.corrcoef(x[100], x[i])[0, 1]
+    ratio = x[i].std() / x[100].std()
+    print(i, r, ratio)
+    assert abs(r) < lim, (i, r)
+    assert 0.8 < ratio < 1.25, (i, ratio)
+    assert abs(x[i].mean()) < 5 * x[i].std() / np.sqrt(600), (i, x[i].mean())
+r = np.corrcoef(x[16500], x[16999])[0, 1]
+assert abs(r) < lim, r
+'
+}
+
 # spikes' terms are added by row chunks in one pass; with a team, the next
-# step's noise is drawn in two halves, beside the model step and beside the
-# spikes' terms (few here: one thread takes them): the same bytes as one
-# thread, which takes all of it in one piece and in order.
+# step's noise is drawn beside the model step, a block of 16384 neurons a
+# chunk (3 blocks here): the same bytes as one thread, which draws every
+# block in order.
 @test "a network of 40,000 neurons: the same bytes for 1, 2 and 3 threads" {
 	init-weights -N 40000 -K 10 --seed 5 -o w.npz
 	gen-target -N 40000 --steps 200 --seed 5 --float32 -o t.npy

@@ -71,6 +71,20 @@ same_run() {
 	same_run refc run
 }
 
+# The noise of a network of more than 16384 neurons comes from a stream per
+# block of 16384 (sim.h): a checkpoint carries every block's.
+@test "several noise blocks (17000 neurons): SIGKILL then --resume gives every file of an uninterrupted run" {
+	init-weights -N 17000 -K 10 --seed 2 -o w5.npz
+	gen-target -N 17000 --steps 200 --seed 2 --float32 -o t5.npy
+	set -- -w w5.npz -t t5.npy --loops 4 --train-loops 2 --stim-steps 50 --plastic 3 \
+		--record spikes,outputs,currents --observe 10 --trace 3,16500
+	simulate-train -q -o ref5 "$@"
+	run env FORCENET_KILL_AT=2:120 simulate-train -q -o run5 --checkpoint "$@"
+	[ "$status" -eq 137 ]
+	simulate-train -q -o run5 --checkpoint --resume "$@"
+	same_run ref5 run5
+}
+
 @test "--resume refuses what it cannot finish: no interrupted run, other parameters, a fresh run over a partial one" {
 	assert_fails 1 "run: no interrupted run to resume (.run.partial)" sim run --resume
 	run env FORCENET_KILL_AT=2:10 simulate-train -q -w "$BATS_FILE_TMPDIR/w.npy" \

@@ -9,8 +9,8 @@
  * dw.csv and, for traced neurons, currents.csv (see forcenet-run(5)).
  * The directory is built under a hidden temporary name and renamed when
  * complete.  Random draws: the kick from the seed's RNG_KICK stream, the
- * initial phases from RNG_STATE, the noise from RNG_NOISE (none at all with
- * --sigma 0).
+ * initial phases from RNG_STATE, the noise from RNG_NOISE, a block of
+ * SIM_NOISE_BLOCK neurons a stream (sim.h; none at all with --sigma 0).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -1499,7 +1499,7 @@ struct run {
 	 * (process 0), from the processes that step them */
 	struct dist_pick *pick_in, *pick_trace;
 	size_t *trace_set, ntrace_set;
-	double *in_all, *v_all;
+	double *in_all, *v_all, *xi_all;
 	double *mse, *corr;          /* the block's, at the end of a loop */
 	double *mse_all, *corr_all;  /* every neuron's (process 0) */
 };
@@ -1786,8 +1786,10 @@ static void join(struct run *R)
 				R->trace_set[k++] = R->trace_set[x];
 		R->ntrace_set = k;
 		R->pick_trace = dist_pick_new(d, R->trace_set, k);
-		if (d->rank == 0)
+		if (d->rank == 0) {
 			R->v_all = err_malloc((R->n + 1) * sizeof *R->v_all);
+			R->xi_all = err_malloc((R->n + 1) * sizeof *R->xi_all);
+		}
 	}
 	if (d->rank == 0) {
 		R->mse_all = err_malloc((2 * R->n + 1) * sizeof *R->mse_all);
@@ -1874,6 +1876,11 @@ static void record_step(struct run *R, size_t loop, size_t it)
 	if (R->rcf.record & REC_CURRENTS) {
 		dist_pick_gather(d, R->pick_trace, R->sim.vstep, R->v_all);
 		view.vstep = R->v_all;
+		/* a process draws only the noise of its neurons' blocks */
+		if (R->sim.xi2) {
+			dist_pick_gather(d, R->pick_trace, R->sim.xi2 + R->sim.lo, R->xi_all);
+			view.xi2 = R->xi_all;
+		}
 	}
 	if (d->rank == 0)
 		runrec_step(&R->rr, &view, loop, it);
@@ -2036,6 +2043,7 @@ static void run_free(struct run *R)
 	free(R->trace_set);
 	free(R->in_all);
 	free(R->v_all);
+	free(R->xi_all);
 	free(R->mse);
 	free(R->mse_all);
 	free(R->ckpath);
