@@ -187,7 +187,7 @@ static size_t coef_gsize(size_t mc)
  * slot 0 in the coefficient form). */
 static size_t coef_k0(const struct rls *s, size_t i)
 {
-	return s->voff[i] + s->head[i] * pad4(s->rowptr[i + 1] - s->rowptr[i]);
+	return s->voff[i] + s->head[i] * pad4(msize(s->rowptr, i));
 }
 
 /* The record at p (cstride doubles) as struct coef. */
@@ -202,7 +202,7 @@ static struct coef coef_of(const struct rls *s, size_t i)
 	const size_t es = s->f32 ? sizeof(float) : sizeof(double);
 
 	return coef_at(s, (double *)((char *)s->vecs +
-				     (s->voff[i] + pad4(s->rowptr[i + 1] - s->rowptr[i])) * es));
+				     (s->voff[i] + pad4(msize(s->rowptr, i))) * es));
 }
 
 /* Whether a weight change is pending (some y_l not 0). */

@@ -359,19 +359,24 @@ int sim_step(struct sim *s, size_t it, const double *target, int want_dw)
 	return SIM_OK;
 }
 
+/* The checkpoint section of the noise streams' states: block 0's alone
+ * keeps the name it had before the blocks. */
+static const char *noise_section(const struct sim *s)
+{
+	return s->nb1 - s->nb0 == 1 ? "sim.noise" : "sim.noise.blocks";
+}
+
 void sim_save(const struct sim *s, struct ckpt *c)
 {
 	ckpt_put(c, "sim.x", s->x, s->n * sizeof *s->x);
 	ckpt_put(c, "sim.r", s->r, s->cf.mp.n * sizeof *s->r);
 	if (s->noise) {
-		/* block 0's stream alone, as before the blocks, in a network of
-		 * one block */
 		const size_t nb = s->nb1 - s->nb0, sz = rng_state_size();
 		unsigned char *st = err_malloc(nb * sz);
 
 		for (size_t b = 0; b < nb; b++)
 			rng_get_state(s->noise[b], st + b * sz);
-		ckpt_put(c, nb == 1 ? "sim.noise" : "sim.noise.blocks", st, nb * sz);
+		ckpt_put(c, noise_section(s), st, nb * sz);
 		free(st);
 	}
 	ckpt_put(c, "net.pval", s->net->pval, net_nplastic(s->net) * sizeof *s->net->pval);
@@ -387,7 +392,7 @@ int sim_restore(struct sim *s, struct ckpt *c)
 	if (s->noise) {
 		const size_t nb = s->nb1 - s->nb0, sz = rng_state_size();
 		unsigned char *st = err_malloc(nb * sz);
-		int rc = ckpt_get(c, nb == 1 ? "sim.noise" : "sim.noise.blocks", st, nb * sz);
+		int rc = ckpt_get(c, noise_section(s), st, nb * sz);
 
 		for (size_t b = 0; b < nb && rc == 0; b++)
 			rng_set_state(s->noise[b], st + b * sz);

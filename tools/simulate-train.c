@@ -112,11 +112,20 @@ struct options {
 	double max_memory;     /* bytes; 0: what the machine has available */
 };
 
+/* The RLS configuration of the options (rls.h; the structure, threads and
+ * batch are the run's). */
+static struct rls_config rls_of_options(const struct options *o)
+{
+	return (struct rls_config){ .alpha = o->alpha, .kind = o->rls, .p_float32 = o->p_f32,
+				    .forget = o->forget, .coef = o->rls_coef };
+}
+
 /* The RLS kernel that the run takes (rls.h), as params.csv records it. */
 static const char *kernel_name(const struct options *o)
 {
-	return rls_kernel_name(&(struct rls_config){ .kind = o->rls, .forget = o->forget,
-						      .p_float32 = o->p_f32, .coef = o->rls_coef });
+	const struct rls_config rc = rls_of_options(o);
+
+	return rls_kernel_name(&rc);
 }
 
 static void usage(FILE *fp)
@@ -1634,8 +1643,7 @@ static void setup(struct run *R)
 		.stim = stim, .learn_every = (size_t)o->learn_every, .loop_steps = steps,
 		.refresh = refresh_steps(nnz_all, o->dt),
 		.seed = o->c.seed, .train = o->train_loops > 0,
-		.rls = { .alpha = o->alpha, .kind = o->rls, .p_float32 = o->p_f32, .forget = o->forget,
-			 .coef = o->rls_coef },
+		.rls = rls_of_options(o),
 		.split = d->size > 1 ? &R->split : NULL };
 	if (o->train_loops == 0)
 		o->record &= ~REC_DW;
@@ -1788,7 +1796,8 @@ static void join(struct run *R)
 		R->pick_trace = dist_pick_new(d, R->trace_set, k);
 		if (d->rank == 0) {
 			R->v_all = err_malloc((R->n + 1) * sizeof *R->v_all);
-			R->xi_all = err_malloc((R->n + 1) * sizeof *R->xi_all);
+			if (R->o.sigma > 0)
+				R->xi_all = err_malloc((R->n + 1) * sizeof *R->xi_all);
 		}
 	}
 	if (d->rank == 0) {
